@@ -1,0 +1,35 @@
+# gracekeeper: every target installs what it needs first (npm ci), so a fresh clone works.
+SHELL := /bin/bash
+NODE_MODULES_STAMP := node_modules/.package-lock.json
+TEST_FILES = $(shell find test -name '*.test.ts' -not -path 'test/e2e/*' | sort)
+E2E_FILES = $(shell find test/e2e -name '*.test.ts' 2>/dev/null | sort)
+
+.PHONY: all deps build run test unit e2e clean
+
+all: build
+
+$(NODE_MODULES_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: $(NODE_MODULES_STAMP)
+
+build: deps
+	npx tsc -p tsconfig.json
+
+# Run the webhook locally on a self-signed certificate; no cluster needed.
+run: build
+	node dist/cli.js serve
+
+# Every test: unit, golden, property, HTTPS round trips, and the end-to-end suite.
+test: build
+	node --import tsx --test --test-reporter=spec $(TEST_FILES) $(E2E_FILES)
+
+unit: build
+	node --import tsx --test --test-reporter=spec $(TEST_FILES)
+
+e2e: build
+	node --import tsx --test --test-reporter=spec $(E2E_FILES)
+
+clean:
+	rm -rf dist
