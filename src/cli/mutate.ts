@@ -1,0 +1,120 @@
+// `gracekeeper mutate`: the admission engine offline, as a CREATE, for previews, CI and GitOps.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { admit } from '../engine/admit.js';
+import { gvkOf } from '../engine/kinds.js';
+import { DEFAULT_CLUSTER_SETTINGS, parseClusterSettings, type ClusterSettings } from '../settings/cluster-settings.js';
+import { PREFIX } from '../settings/keys.js';
+import { parseKeyValues, parseKubeVersion, UsageError } from './args.js';
+import { InputError, isList, readDocuments } from './documents.js';
+
+export const MUTATE_USAGE = `Usage: gracekeeper mutate -f FILE|- [--config FILE] [--namespace NAME]
+       [--namespace-annotation KEY=VALUE ...] [--kube-version X.Y] [-o yaml|json]`;
+
+export interface CommandIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readStdin: () => string;
+}
+
+/** Runs the command; returns the exit status (0 ok, 1 invalid annotations, 2 bad input or usage). */
+export function runMutate(argv: string[], io: CommandIO): number {
+  let options;
+  try {
+    options = parseMutateArgs(argv);
+  } catch (err) {
+    io.stderr(`gracekeeper mutate: ${(err as Error).message}\n${MUTATE_USAGE}\n`);
+    return 2;
+  }
+  let text: string;
+  let cluster: ClusterSettings = DEFAULT_CLUSTER_SETTINGS;
+  try {
+    text = options.file === '-' ? io.readStdin() : readFileSync(options.file, 'utf8');
+    if (options.config) {
+      const parsed = parseClusterSettings(readFileSync(options.config, 'utf8'));
+      if (!parsed.ok) throw new InputError(`${options.config}: ${parsed.errors.join('; ')}`);
+      cluster = parsed.settings;
+    }
+  } catch (err) {
+    io.stderr(`gracekeeper mutate: ${(err as Error).message}\n`);
+    return 2;
+  }
+  let input;
+  try {
+    input = readDocuments(text, options.file === '-' ? '<stdin>' : options.file);
+  } catch (err) {
+    io.stderr(`gracekeeper mutate: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const denials: string[] = [];
+  const mutateOne = (doc: unknown): unknown => {
+    const gvk = gvkOf(doc);
+    if (!gvk) return doc;
+    const meta = (doc as { metadata?: { name?: string; generateName?: string; namespace?: string } }).metadata ?? {};
+    const result = admit({
+      kind: gvk, operation: 'CREATE', namespace: meta.namespace ?? options.namespace, object: doc,
+      namespaceAnnotations: options.namespaceAnnotations, kubeVersion: options.kubeVersion, cluster,
+    });
+    const label = `${gvk.kind}/${meta.name ?? meta.generateName ?? '<unnamed>'}`;
+    for (const warning of result.warnings) io.stderr(`Warning: ${label}: ${warning}\n`);
+    if (result.denial) denials.push(`${label}: ${result.denial}`);
+    return result.object;
+  };
+  const output = input.documents.map((doc) => (isList(doc) ? { ...doc, items: doc.items.map(mutateOne) } : mutateOne(doc)));
+  if (denials.length > 0) {
+    for (const denial of denials) io.stderr(`${denial}\n`);
+    return 1;
+  }
+  io.stdout(render(output, options.output));
+  return 0;
+}
+
+function render(documents: unknown[], format: 'yaml' | 'json'): string {
+  if (format === 'json') {
+    const value = documents.length === 1 ? documents[0] : { apiVersion: 'v1', kind: 'List', items: documents };
+    return `${JSON.stringify(value, null, 2)}\n`;
+  }
+  return documents.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
+}
+
+interface MutateOptions {
+  file: string;
+  config?: string;
+  namespace: string;
+  namespaceAnnotations: Record<string, string>;
+  kubeVersion?: { major: number; minor: number };
+  output: 'yaml' | 'json';
+}
+
+function parseMutateArgs(argv: string[]): MutateOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      filename: { type: 'string', short: 'f' },
+      config: { type: 'string' },
+      namespace: { type: 'string', short: 'n', default: 'default' },
+      'namespace-annotation': { type: 'string', multiple: true, default: [] },
+      'kube-version': { type: 'string' },
+      output: { type: 'string', short: 'o', default: 'yaml' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (!values.filename) throw new UsageError('-f FILE (or -f - for standard input) is required');
+  if (values.output !== 'yaml' && values.output !== 'json') {
+    throw new UsageError(`-o ${JSON.stringify(values.output)}: expected yaml or json`);
+  }
+  const raw = parseKeyValues(values['namespace-annotation'] ?? [], '--namespace-annotation');
+  const namespaceAnnotations = Object.fromEntries(
+    Object.entries(raw).map(([k, v]) => [k.includes('/') ? k : `${PREFIX}${k}`, v]),
+  );
+  return {
+    file: values.filename,
+    config: values.config,
+    namespace: values.namespace ?? 'default',
+    namespaceAnnotations,
+    kubeVersion: values['kube-version'] ? parseKubeVersion(values['kube-version']) : undefined,
+    output: values.output,
+  };
+}

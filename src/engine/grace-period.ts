@@ -1,0 +1,45 @@
+// terminationGracePeriodSeconds: long enough for the preStop sleep and the app's drain, never lowered.
+import { formatDuration } from '../settings/duration.js';
+
+/** Kubernetes' default when a pod spec leaves the field unset. */
+export const KUBERNETES_DEFAULT_GRACE = 30;
+
+export interface GraceInput {
+  current: number | undefined;
+  preStopSleep: number;
+  drainTimeout: number;
+  exact: number | undefined;
+  max: number;
+}
+
+export interface GraceDecision {
+  seconds: number;
+  warnings: string[];
+}
+
+/**
+ * With an exact value: that value. Otherwise max(current, sleep + drain, sleep + 1), so it is
+ * never lowered and always longer than the sleep. Whatever gracekeeper computes is clamped to the
+ * cluster's maximum (a huge grace period blocks node drains); a value the user wrote is kept.
+ */
+export function decideGracePeriod(input: GraceInput): GraceDecision {
+  const warnings: string[] = [];
+  const current = input.current ?? KUBERNETES_DEFAULT_GRACE;
+  const unclamped = input.exact ?? Math.max(input.preStopSleep + input.drainTimeout, input.preStopSleep + 1);
+  const wanted = Math.min(unclamped, input.max);
+  const seconds = input.exact !== undefined ? wanted : Math.max(current, wanted);
+  if (seconds < unclamped) {
+    warnings.push(`terminationGracePeriodSeconds ${unclamped} clamped to the cluster maximum ${formatDuration(input.max)}`);
+  }
+  return { seconds, warnings };
+}
+
+/** A sleep must end before the grace period does; clamp it under the cluster maximum. */
+export function clampSleep(sleep: number, max: number): { seconds: number; warning?: string } {
+  if (sleep < max) return { seconds: sleep };
+  const seconds = max - 1;
+  return {
+    seconds,
+    warning: `pre-stop-sleep ${formatDuration(sleep)} lowered to ${formatDuration(seconds)}, under the cluster maximum grace period`,
+  };
+}

@@ -1,0 +1,83 @@
+// Adds what a pod template lacks: preStop hooks, probes, a grace period, and the record of it.
+import type { ClusterSettings } from '../settings/cluster-settings.js';
+import type { InjectionSettings } from '../settings/types.js';
+import { selectContainers } from './containers.js';
+import { fingerprint, probeFingerprint } from './fingerprint.js';
+import { clampSleep, decideGracePeriod } from './grace-period.js';
+import type { Container, PodTemplate } from './pod-types.js';
+import { effectiveMode, preStopHandler } from './prestop.js';
+import { handlerOf, readinessHandler, readinessProbe, startupProbe } from './probes.js';
+import { emptyRecord, noteItem, type InjectionRecord, type Item } from './record.js';
+import type { KubeVersion } from './types.js';
+
+export interface InjectContext {
+  settings: InjectionSettings;
+  cluster: ClusterSettings;
+  kubeVersion: KubeVersion | undefined;
+}
+
+export interface InjectOutcome {
+  record: InjectionRecord;
+  warnings: string[];
+}
+
+/** Mutates `template` (a copy) in place; returns the record of what it did. */
+export function injectTemplate(template: PodTemplate, ctx: InjectContext): InjectOutcome {
+  const { settings, cluster } = ctx;
+  const record = emptyRecord();
+  const selection = selectContainers(template.spec, settings.containers, cluster.excludeContainers);
+  const warnings = [...selection.warnings];
+  const mode = effectiveMode(settings.preStopMode, ctx.kubeVersion);
+  const sleep = clampSleep(settings.preStopSleep, cluster.maxTerminationGracePeriod);
+  if (sleep.warning && mode !== 'none' && settings.preStopSleep > 0) warnings.push(sleep.warning);
+  const handler = preStopHandler(mode, sleep.seconds);
+
+  for (const container of selection.containers) {
+    if (container.lifecycle?.preStop) noteItem(record, 'kept', 'preStop', container.name);
+    else if (handler) {
+      container.lifecycle = { ...container.lifecycle, preStop: handler };
+      added(record, container, 'preStop', fingerprint(handler));
+    }
+    if (container.readinessProbe) noteItem(record, 'kept', 'readinessProbe', container.name);
+    else {
+      const choice = readinessHandler(container, settings);
+      if (choice.warning) warnings.push(choice.warning);
+      if (choice.handler) {
+        container.readinessProbe = readinessProbe(choice.handler, settings);
+        added(record, container, 'readinessProbe', probeFingerprint(container.readinessProbe));
+      }
+    }
+    if (settings.startupTimeout !== undefined) addStartupProbe(container, settings, settings.startupTimeout, record);
+  }
+
+  const spec = template.spec;
+  const grace = decideGracePeriod({
+    current: spec.terminationGracePeriodSeconds,
+    preStopSleep: handler ? sleep.seconds : 0,
+    drainTimeout: settings.drainTimeout,
+    exact: settings.terminationGracePeriod,
+    max: cluster.maxTerminationGracePeriod,
+  });
+  warnings.push(...grace.warnings);
+  if (grace.seconds !== spec.terminationGracePeriodSeconds) {
+    record.terminationGracePeriodSeconds = { from: spec.terminationGracePeriodSeconds ?? null, to: grace.seconds };
+    spec.terminationGracePeriodSeconds = grace.seconds;
+  }
+  return { record, warnings };
+}
+
+function addStartupProbe(container: Container, settings: InjectionSettings, timeout: number, record: InjectionRecord): void {
+  if (container.startupProbe) {
+    noteItem(record, 'kept', 'startupProbe', container.name);
+    return;
+  }
+  const handler = container.readinessProbe ? handlerOf(container.readinessProbe) : undefined;
+  if (!handler) return;
+  container.startupProbe = startupProbe(handler, settings, timeout);
+  added(record, container, 'startupProbe', probeFingerprint(container.startupProbe));
+}
+
+function added(record: InjectionRecord, container: Container, item: Item, print: string): void {
+  noteItem(record, 'added', item, container.name);
+  record.fingerprints[`${container.name}/${item}`] = print;
+}

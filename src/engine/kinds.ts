@@ -1,0 +1,46 @@
+// Which kinds and operations are in scope, and where each kind keeps its pod template.
+import type { AdmissionOperation, GroupVersionKind } from './types.js';
+
+export type KindClass = 'pod' | 'workload';
+
+export interface KindRule {
+  group: string;
+  version: string;
+  kind: string;
+  class: KindClass;
+  operations: readonly AdmissionOperation[];
+  /** Property path from the object to its pod template ([] for a Pod: metadata + spec at the root). */
+  templatePath: readonly string[];
+  /** Whether spec.minReadySeconds exists on this kind. */
+  hasMinReadySeconds: boolean;
+}
+
+const RULES: readonly KindRule[] = [
+  { group: '', version: 'v1', kind: 'Pod', class: 'pod', operations: ['CREATE'], templatePath: [], hasMinReadySeconds: false },
+  ...(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'] as const).map((kind): KindRule => ({
+    group: 'apps', version: 'v1', kind, class: 'workload', operations: ['CREATE', 'UPDATE'],
+    templatePath: ['spec', 'template'], hasMinReadySeconds: true,
+  })),
+  { group: 'batch', version: 'v1', kind: 'Job', class: 'workload', operations: ['CREATE'],
+    templatePath: ['spec', 'template'], hasMinReadySeconds: false },
+  { group: 'batch', version: 'v1', kind: 'CronJob', class: 'workload', operations: ['CREATE', 'UPDATE'],
+    templatePath: ['spec', 'jobTemplate', 'spec', 'template'], hasMinReadySeconds: false },
+];
+
+/** The rule for a kind, or undefined when gracekeeper never touches it. */
+export function findKindRule(gvk: GroupVersionKind): KindRule | undefined {
+  return RULES.find((r) => r.group === gvk.group && r.version === gvk.version && r.kind === gvk.kind);
+}
+
+/** Reads apiVersion/kind from a manifest (for the CLI, which has no AdmissionRequest). */
+export function gvkOf(object: unknown): GroupVersionKind | undefined {
+  if (typeof object !== 'object' || object === null) return undefined;
+  const { apiVersion, kind } = object as { apiVersion?: unknown; kind?: unknown };
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return undefined;
+  const slash = apiVersion.indexOf('/');
+  return slash < 0
+    ? { group: '', version: apiVersion, kind }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1), kind };
+}
+
+export const SUPPORTED_KINDS: readonly KindRule[] = RULES;

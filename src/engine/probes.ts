@@ -1,0 +1,75 @@
+// Readiness and startup probes for containers that have none, from the settings.
+import type { Container, Probe } from './pod-types.js';
+import type { InjectionSettings } from '../settings/types.js';
+
+export type ProbeHandler = Pick<Probe, 'httpGet' | 'tcpSocket' | 'grpc' | 'exec'>;
+
+export interface HandlerChoice {
+  handler?: ProbeHandler;
+  warning?: string;
+}
+
+function isTcp(protocol: string | undefined): boolean {
+  return protocol === undefined || protocol === 'TCP';
+}
+
+/** Resolves the probed port: a number as given, a name against the container's own ports. */
+function resolvePort(container: Container, wanted: number | string | undefined): number | { warning: string } {
+  const ports = container.ports ?? [];
+  if (typeof wanted === 'number') return wanted;
+  if (typeof wanted === 'string') {
+    const named = ports.find((p) => p.name === wanted);
+    if (named && isTcp(named.protocol)) return named.containerPort;
+    return { warning: `container "${container.name}" declares no TCP port named "${wanted}"; no readiness probe` };
+  }
+  const first = ports.find((p) => isTcp(p.protocol));
+  if (first) return first.containerPort;
+  return { warning: `container "${container.name}" has no TCP port; no readiness probe (set readiness-port)` };
+}
+
+/** The readiness handler per `readiness`, or a warning saying why there is none. */
+export function readinessHandler(container: Container, s: InjectionSettings): HandlerChoice {
+  const mode = s.readiness === 'auto' ? (s.readinessPath !== undefined ? 'http' : 'tcp') : s.readiness;
+  if (mode === 'none') return {};
+  const port = resolvePort(container, s.readinessPort);
+  if (typeof port !== 'number') return { warning: port.warning };
+  switch (mode) {
+    case 'http':
+      return { handler: { httpGet: { path: s.readinessPath ?? '/', port, scheme: s.readinessScheme } } };
+    case 'tcp':
+      return { handler: { tcpSocket: { port } } };
+    case 'grpc':
+      return { handler: { grpc: { port } } };
+  }
+}
+
+/** Every field written out, as the API server would default it, so round trips compare equal. */
+export function readinessProbe(handler: ProbeHandler, s: InjectionSettings): Probe {
+  const probe: Probe = { ...handler };
+  if (s.readinessInitialDelay > 0) probe.initialDelaySeconds = s.readinessInitialDelay;
+  probe.periodSeconds = s.readinessPeriod;
+  probe.timeoutSeconds = 1;
+  probe.successThreshold = 1;
+  probe.failureThreshold = s.readinessFailureThreshold;
+  return probe;
+}
+
+/** A startup probe on the same handler that allows `startup-timeout` before the container is killed. */
+export function startupProbe(handler: ProbeHandler, s: InjectionSettings, timeout: number): Probe {
+  return {
+    ...handler,
+    periodSeconds: s.readinessPeriod,
+    timeoutSeconds: 1,
+    successThreshold: 1,
+    failureThreshold: Math.max(1, Math.ceil(timeout / s.readinessPeriod)),
+  };
+}
+
+/** The handler part of an existing probe (the user's readiness probe, for a startup probe). */
+export function handlerOf(probe: Probe): ProbeHandler | undefined {
+  if (probe.httpGet) return { httpGet: probe.httpGet };
+  if (probe.tcpSocket) return { tcpSocket: probe.tcpSocket };
+  if (probe.grpc) return { grpc: probe.grpc };
+  if (probe.exec) return { exec: probe.exec };
+  return undefined;
+}

@@ -1,0 +1,35 @@
+// Whether a request is gracekeeper's business at all, before any settings are read.
+import { BUILT_IN_EXCLUDED_NAMESPACES, type ClusterSettings } from '../settings/cluster-settings.js';
+import { INJECT_KEY } from '../settings/keys.js';
+import { findKindRule, type KindRule } from './kinds.js';
+import type { ObjectMeta } from './pod-types.js';
+import type { AdmissionInput } from './types.js';
+
+export type ScopeDecision = { inScope: true; rule: KindRule } | { inScope: false; reason: string };
+
+export function decideScope(input: AdmissionInput): ScopeDecision {
+  const rule = findKindRule(input.kind);
+  if (!rule) return { inScope: false, reason: 'kind not handled' };
+  if (input.subResource) return { inScope: false, reason: 'subresource' };
+  if (!rule.operations.includes(input.operation)) return { inScope: false, reason: 'operation not handled' };
+  if (isExcludedNamespace(input.namespace, input.cluster)) return { inScope: false, reason: 'namespace excluded' };
+  if (input.cluster.targets === 'pods' && rule.class === 'workload') return { inScope: false, reason: 'targets: pods' };
+  if (input.cluster.targets === 'workloads' && rule.class === 'pod') return { inScope: false, reason: 'targets: workloads' };
+  return { inScope: true, rule };
+}
+
+export function isExcludedNamespace(namespace: string, cluster: ClusterSettings): boolean {
+  return (BUILT_IN_EXCLUDED_NAMESPACES as readonly string[]).includes(namespace)
+    || namespace === cluster.ownNamespace
+    || cluster.excludeNamespaces.includes(namespace);
+}
+
+/** The label `gracekeeper.io/inject: disabled` (normally filtered by the objectSelector already). */
+export function hasOptOutLabel(meta: ObjectMeta | undefined): boolean {
+  return meta?.labels?.[INJECT_KEY] === 'disabled';
+}
+
+/** The annotation `gracekeeper.io/inject: "false"`. */
+export function hasOptOutAnnotation(meta: ObjectMeta | undefined): boolean {
+  return meta?.annotations?.[INJECT_KEY]?.trim() === 'false';
+}

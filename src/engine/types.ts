@@ -1,0 +1,51 @@
+// The engine's input and output: everything the HTTP edge and the CLI need, nothing about transport.
+import type { Operation } from 'fast-json-patch';
+import type { ClusterSettings } from '../settings/cluster-settings.js';
+
+export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+
+export interface GroupVersionKind {
+  group: string;
+  version: string;
+  kind: string;
+}
+
+export interface KubeVersion {
+  major: number;
+  minor: number;
+}
+
+export interface AdmissionInput {
+  kind: GroupVersionKind;
+  operation: AdmissionOperation;
+  subResource?: string;
+  /** The namespace of the request (for namespaced objects). */
+  namespace: string;
+  /** The object as the API server sent it; never modified by the engine. */
+  object: unknown;
+  /** Annotations of the object's Namespace, from the informer cache (empty when unknown). */
+  namespaceAnnotations: Record<string, string>;
+  /** The API server's version; undefined means "assume the newest". */
+  kubeVersion?: KubeVersion;
+  cluster: ClusterSettings;
+}
+
+/** What happened, for logs, metrics and the audit annotation. */
+export type Outcome = 'skipped' | 'unchanged' | 'mutated' | 'denied';
+
+export interface AdmissionResult {
+  outcome: Outcome;
+  /** Why the object was skipped (out of scope, opted out, ...). */
+  reason?: string;
+  /** The object after mutation (the input itself when nothing changed). */
+  object: unknown;
+  /** RFC 6902 operations that turn the input into `object`; empty when nothing changed. */
+  patch: Operation[];
+  warnings: string[];
+  /** Set when the request must be denied: one message naming every bad key. */
+  denial?: string;
+  /** Short machine-readable change tags, e.g. "preStop:app", "terminationGracePeriodSeconds". */
+  changes: string[];
+  /** Number of invalid gracekeeper annotations seen (for metrics). */
+  invalidAnnotations: number;
+}

@@ -1,0 +1,59 @@
+// The typed settings every mutation decision reads. Built once per request from layered annotations.
+
+export type PreStopMode = 'auto' | 'sleep' | 'exec' | 'none';
+export type ReadinessMode = 'auto' | 'http' | 'tcp' | 'grpc' | 'none';
+export type ProbeScheme = 'HTTP' | 'HTTPS';
+
+export interface InjectionSettings {
+  /** false when the object carries `gracekeeper.io/inject: "false"`. */
+  inject: boolean;
+  preStopSleep: number;
+  preStopMode: PreStopMode;
+  drainTimeout: number;
+  terminationGracePeriod?: number;
+  containers?: string[];
+  readiness: ReadinessMode;
+  readinessPath?: string;
+  readinessPort?: number | string;
+  readinessScheme: ProbeScheme;
+  readinessPeriod: number;
+  readinessFailureThreshold: number;
+  readinessInitialDelay: number;
+  startupTimeout?: number;
+  minReadySeconds?: number;
+}
+
+/** SPEC defaults, used when neither the cluster settings nor any annotation say otherwise. */
+export const SPEC_DEFAULTS: Readonly<InjectionSettings> = Object.freeze({
+  inject: true,
+  preStopSleep: 5,
+  preStopMode: 'auto',
+  drainTimeout: 25,
+  readiness: 'auto',
+  readinessScheme: 'HTTP',
+  readinessPeriod: 5,
+  readinessFailureThreshold: 2,
+  readinessInitialDelay: 0,
+});
+
+/** Where a value came from, lowest precedence first. */
+export type LayerSource = 'cluster' | 'namespace' | 'workload' | 'template' | 'pod';
+
+export interface AnnotationLayer {
+  source: LayerSource;
+  /** Raw `gracekeeper.io/*` annotations of that layer (other keys are ignored). */
+  annotations: Record<string, string> | undefined;
+}
+
+export interface SettingError {
+  key: string;
+  value: string;
+  accepted: string;
+  source: LayerSource;
+}
+
+export interface UnknownKey {
+  key: string;
+  source: LayerSource;
+  suggestion?: string;
+}
