@@ -87,10 +87,10 @@ build_one() { # name moduledir pkg outdir ldflags [tags]
   if [[ -x $out ]]; then echo "build-k8s: $name: cached"; return 0; fi
   echo "build-k8s: $name: building $pkg"
   cur_tmp=$outdir/.$name.tmp.$$
-  ( while sleep 30; do echo "build-k8s: $name: still building, $((SECONDS - start))s"; done ) &
+  ( exec 9>&-; while sleep 30; do echo "build-k8s: $name: still building, $((SECONDS - start))s"; done ) &
   cur_ticker=$!
   (cd "$moddir" && "$go_cmd" build -p "$parallel" -trimpath ${tags:+-tags "$tags"} \
-    -ldflags "$ldflags" -o "$cur_tmp" "$pkg")
+    -ldflags "$ldflags" -o "$cur_tmp" "$pkg" 9>&-)
   mv -f "$cur_tmp" "$out"
   cleanup
   echo "build-k8s: $name: done in $((SECONDS - start))s -> $out"

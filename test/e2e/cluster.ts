@@ -140,8 +140,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
     if (opts.controllerManager ?? true) {
       procs.start("kube-controller-manager", binaries.kubeControllerManager, [
+        // No --authentication/authorization-kubeconfig: nothing but /healthz is asked of it, and
+        // without a front proxy they only log errors about a missing requestheader CA.
         `--kubeconfig=${kcmKubeconfig}`,
-        `--authentication-kubeconfig=${kcmKubeconfig}`, `--authorization-kubeconfig=${kcmKubeconfig}`,
+        // It starts its ~40 controllers one after another, each making a service account and
+        // token; the default 20 QPS client limit would spread that over ~5 s.
+        "--kube-api-qps=200", "--kube-api-burst=400",
         "--bind-address=127.0.0.1", `--secure-port=${kcmPort}`, `--cert-dir=${join(dir, "kcm")}`,
         `--service-account-private-key-file=${pki.serviceAccountKeyPath}`,
         `--root-ca-file=${pki.ca.certPath}`, "--use-service-account-credentials=true",
