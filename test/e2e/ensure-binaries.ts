@@ -90,7 +90,7 @@ export function ensureBinaries(opts: { all?: boolean } = {}): Promise<Binaries> 
     : controlPlaneBinaries(b);
   if (wanted.every((p) => existsSync(p))) return Promise.resolve(b);
   building ??= new Promise<Binaries>((resolve, reject) => {
-    process.stderr.write("e2e: building Kubernetes binaries (first run only, ~20 minutes)\n");
+    process.stderr.write("e2e: building Kubernetes binaries (first run only: about 4 minutes on 2 cores)\n");
     const child = spawn("bash", [BUILD_SCRIPT, ...(opts.all ? ["--all"] : [])], {
       stdio: ["ignore", process.stderr, process.stderr],
     });
