@@ -4,7 +4,7 @@ NODE_MODULES_STAMP := node_modules/.package-lock.json
 TEST_FILES = $(shell find test -name '*.test.ts' -not -path 'test/e2e/*' | sort)
 E2E_FILES = $(shell find test/e2e -name '*.test.ts' 2>/dev/null | sort)
 
-.PHONY: all deps build run test unit e2e clean
+.PHONY: all deps build run test unit e2e clean k8s-binaries
 
 all: build
 
@@ -33,3 +33,7 @@ e2e: build
 
 clean:
 	rm -rf dist
+
+# Kubernetes + etcd binaries for test/e2e, cached in ~/.cache/gracekeeper (first run ~4 min on 2 cores).
+k8s-binaries:
+	bash test/e2e/build-k8s.sh
