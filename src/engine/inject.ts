@@ -4,7 +4,7 @@ import type { InjectionSettings } from '../settings/types.js';
 import { selectContainers } from './containers.js';
 import { fingerprint, probeFingerprint } from './fingerprint.js';
 import { clampSleep, decideGracePeriod } from './grace-period.js';
-import type { Container, PodTemplate } from './pod-types.js';
+import type { Container, Handler, PodTemplate } from './pod-types.js';
 import { effectiveMode, preStopHandler } from './prestop.js';
 import { handlerOf, readinessHandler, readinessProbe, startupProbe } from './probes.js';
 import { emptyRecord, noteItem, type InjectionRecord, type Item } from './record.js';
@@ -30,11 +30,12 @@ export function injectTemplate(template: PodTemplate, ctx: InjectContext): Injec
   const mode = effectiveMode(settings.preStopMode, ctx.kubeVersion);
   const sleep = clampSleep(settings.preStopSleep, cluster.maxTerminationGracePeriod);
   if (sleep.warning && mode !== 'none' && settings.preStopSleep > 0) warnings.push(sleep.warning);
-  const handler = preStopHandler(mode, sleep.seconds);
+  const wantsHook = preStopHandler(mode, sleep.seconds) !== undefined;
 
   for (const container of selection.containers) {
     if (container.lifecycle?.preStop) noteItem(record, 'kept', 'preStop', container.name);
-    else if (handler) {
+    else if (wantsHook) {
+      const handler = preStopHandler(mode, sleep.seconds) as Handler;
       container.lifecycle = { ...container.lifecycle, preStop: handler };
       added(record, container, 'preStop', fingerprint(handler));
     }
@@ -53,7 +54,7 @@ export function injectTemplate(template: PodTemplate, ctx: InjectContext): Injec
   const spec = template.spec;
   const grace = decideGracePeriod({
     current: spec.terminationGracePeriodSeconds,
-    preStopSleep: handler ? sleep.seconds : 0,
+    preStopSleep: wantsHook ? sleep.seconds : 0,
     drainTimeout: settings.drainTimeout,
     exact: settings.terminationGracePeriod,
     max: cluster.maxTerminationGracePeriod,

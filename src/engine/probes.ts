@@ -57,7 +57,7 @@ export function readinessProbe(handler: ProbeHandler, s: InjectionSettings): Pro
 /** A startup probe on the same handler that allows `startup-timeout` before the container is killed. */
 export function startupProbe(handler: ProbeHandler, s: InjectionSettings, timeout: number): Probe {
   return {
-    ...handler,
+    ...structuredClone(handler),
     periodSeconds: s.readinessPeriod,
     timeoutSeconds: 1,
     successThreshold: 1,

@@ -36,7 +36,7 @@ export function settingsFor(
   const ownErrors: SettingError[] = [];
   for (const error of resolved.errors) {
     if (error.source === 'namespace' || error.source === 'cluster') {
-      warnings.push(clip(`Namespace annotation ignored: ${describeError(error)}`));
+      warnings.push(clip(`ignored Namespace ${describeError(error)}`));
     } else ownErrors.push(error);
   }
   for (const unknown of resolved.unknown) warnings.push(clip(describeUnknown(unknown)));
@@ -46,7 +46,7 @@ export function settingsFor(
     result.denial = `gracekeeper: invalid annotations on ${kindName}: ${ownErrors.map(describeError).join('; ')}`;
     return result;
   }
-  for (const error of ownErrors) warnings.push(clip(`ignored, default used: ${describeError(error)}`));
+  for (const error of ownErrors) warnings.push(clip(`ignored ${describeError(error)}`));
   return result;
 }
 

@@ -68,7 +68,7 @@ function integer(min: number, max: number) {
   };
 }
 
-const DURATION_FORM = 'whole seconds like 7, 7s, 2m or 1m30s';
+const DURATION_FORM = 'whole seconds (7, 7s, 2m, 1m30s)';
 
 export const VALIDATORS: readonly KeyValidator[] = [
   entry({ name: 'inject', field: 'inject', accepted: '"true" or "false"',
@@ -85,10 +85,10 @@ export const VALIDATORS: readonly KeyValidator[] = [
     parse: containerList }),
   entry({ name: 'readiness', field: 'readiness', accepted: 'auto, http, tcp, grpc or none',
     parse: oneOf(['auto', 'http', 'tcp', 'grpc', 'none'] as const, (s) => s.toLowerCase()) }),
-  entry({ name: 'readiness-path', field: 'readinessPath', accepted: 'an absolute URL path such as /healthz',
+  entry({ name: 'readiness-path', field: 'readinessPath', accepted: 'an absolute path like /healthz',
     parse: urlPath }),
   entry({ name: 'readiness-port', field: 'readinessPort',
-    accepted: 'a port number 1-65535 or a port name the container declares', parse: port }),
+    accepted: 'a port 1-65535 or a declared port name', parse: port }),
   entry({ name: 'readiness-scheme', field: 'readinessScheme', accepted: 'HTTP or HTTPS',
     parse: oneOf(['HTTP', 'HTTPS'] as const, (s) => s.toUpperCase()) }),
   entry({ name: 'readiness-period', field: 'readinessPeriod', accepted: `${DURATION_FORM}, 1s to 1h`,

@@ -16,6 +16,10 @@ export function levenshtein(a: string, b: string): number {
 
 /** The nearest candidate within a distance that still reads as a typo, or undefined. */
 export function nearestKey(key: string, candidates: readonly string[]): string | undefined {
+  if (key.length >= 4) {
+    const containing = candidates.find((c) => c.startsWith(key) || key.startsWith(c));
+    if (containing) return containing;
+  }
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
