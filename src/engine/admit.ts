@@ -54,6 +54,8 @@ export function admit(input: AdmissionInput): AdmissionResult {
   const record = injected.record;
   if (!isPod && Object.keys(workloadAnnotations).length > 0) record.workload = workloadAnnotations;
   if (isPod && oldRecord?.workload) record.workload = oldRecord.workload;
+  // A Pod's record came from its template: the workload's minReadySeconds entry stays as it was.
+  if (isPod && oldRecord?.minReadySeconds) record.minReadySeconds = oldRecord.minReadySeconds;
 
   const changes = describeChanges(rawTemplate as unknown as PodTemplate, template, record);
   let spec = isRecord(object.spec) ? object.spec : {};

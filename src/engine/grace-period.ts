@@ -10,6 +10,8 @@ export interface GraceInput {
   drainTimeout: number;
   exact: number | undefined;
   max: number;
+  /** The longest sleep action the user wrote in any lifecycle hook: the API server requires grace >= it. */
+  userSleep: number;
 }
 
 export interface GraceDecision {
@@ -27,9 +29,13 @@ export function decideGracePeriod(input: GraceInput): GraceDecision {
   const current = input.current ?? KUBERNETES_DEFAULT_GRACE;
   const unclamped = input.exact ?? Math.max(input.preStopSleep + input.drainTimeout, input.preStopSleep + 1);
   const wanted = Math.min(unclamped, input.max);
-  const seconds = input.exact !== undefined ? wanted : Math.max(current, wanted);
-  if (seconds < unclamped) {
+  let seconds = input.exact !== undefined ? wanted : Math.max(current, wanted);
+  if (wanted < unclamped && seconds === wanted) {
     warnings.push(`terminationGracePeriodSeconds ${unclamped} clamped to the cluster maximum ${formatDuration(input.max)}`);
+  }
+  if (seconds < input.userSleep && seconds < current) {
+    seconds = Math.min(current, input.userSleep);
+    warnings.push(`terminationGracePeriodSeconds kept at ${seconds}: a container's own sleep hook needs that long`);
   }
   return { seconds, warnings };
 }

@@ -58,6 +58,7 @@ export function injectTemplate(template: PodTemplate, ctx: InjectContext): Injec
     drainTimeout: settings.drainTimeout,
     exact: settings.terminationGracePeriod,
     max: cluster.maxTerminationGracePeriod,
+    userSleep: longestUserSleep(template, record),
   });
   warnings.push(...grace.warnings);
   if (grace.seconds !== spec.terminationGracePeriodSeconds) {
@@ -76,6 +77,20 @@ function addStartupProbe(container: Container, settings: InjectionSettings, time
   if (!handler) return;
   container.startupProbe = startupProbe(handler, settings, timeout);
   added(record, container, 'startupProbe', probeFingerprint(container.startupProbe));
+}
+
+/** The longest sleep action in hooks gracekeeper did not write (the API server checks them against the grace period). */
+function longestUserSleep(template: PodTemplate, record: InjectionRecord): number {
+  const ours = new Set(record.added.preStop ?? []);
+  let longest = 0;
+  for (const c of [...template.spec.containers, ...(template.spec.initContainers ?? [])]) {
+    for (const hook of ['preStop', 'postStart'] as const) {
+      if (hook === 'preStop' && ours.has(c.name)) continue;
+      const seconds = (c.lifecycle?.[hook] as { sleep?: { seconds?: unknown } } | undefined)?.sleep?.seconds;
+      if (typeof seconds === 'number') longest = Math.max(longest, seconds);
+    }
+  }
+  return longest;
 }
 
 function added(record: InjectionRecord, container: Container, item: Item, print: string): void {

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { clampSleep, decideGracePeriod } from '../../src/engine/grace-period.js';
+
+const base = { current: undefined, preStopSleep: 5, drainTimeout: 25, exact: undefined, max: 600, userSleep: 0 };
+
+test('max(current, sleep + drain, sleep + 1), unset counting as 30', () => {
+  assert.equal(decideGracePeriod(base).seconds, 30);
+  assert.equal(decideGracePeriod({ ...base, drainTimeout: 40 }).seconds, 45);
+  assert.equal(decideGracePeriod({ ...base, drainTimeout: 0, current: 2 }).seconds, 6);
+  assert.equal(decideGracePeriod({ ...base, current: 90 }).seconds, 90, 'never lowered');
+});
+
+test('clamped to the maximum with a warning; a user value above the maximum is kept', () => {
+  const clamped = decideGracePeriod({ ...base, drainTimeout: 3600 });
+  assert.equal(clamped.seconds, 600);
+  assert.match(clamped.warnings[0]!, /3605 clamped to the cluster maximum 10m/);
+  const user = decideGracePeriod({ ...base, current: 3600, drainTimeout: 3600 });
+  assert.equal(user.seconds, 3600);
+  assert.deepEqual(user.warnings, []);
+});
+
+test('an exact value is used as is (even lower), clamped, and never below a user sleep hook', () => {
+  assert.equal(decideGracePeriod({ ...base, current: 120, exact: 45 }).seconds, 45);
+  assert.equal(decideGracePeriod({ ...base, exact: 900 }).seconds, 600);
+  const raised = decideGracePeriod({ ...base, current: 120, exact: 10, userSleep: 20 });
+  assert.equal(raised.seconds, 20);
+  assert.match(raised.warnings[0]!, /own sleep hook/);
+});
+
+test('a sleep that would not fit under the maximum is lowered', () => {
+  assert.deepEqual(clampSleep(5, 600), { seconds: 5 });
+  const lowered = clampSleep(900, 600);
+  assert.equal(lowered.seconds, 599);
+  assert.match(lowered.warning!, /lowered to 9m59s/);
+});
