@@ -4,7 +4,7 @@ NODE_MODULES_STAMP := node_modules/.package-lock.json
 TEST_FILES = $(shell find test -name '*.test.ts' -not -path 'test/e2e/*' | sort)
 E2E_FILES = $(shell find test/e2e -name '*.test.ts' 2>/dev/null | sort)
 
-.PHONY: all deps build run test unit e2e clean k8s-binaries
+.PHONY: all deps build run test unit e2e clean k8s-binaries certs deploy undeploy
 
 all: build
 
@@ -37,3 +37,19 @@ clean:
 # Kubernetes + etcd binaries for test/e2e, cached in ~/.cache/gracekeeper (first run ~4 min on 2 cores).
 k8s-binaries:
 	bash test/e2e/build-k8s.sh
+
+# Install into the current kubectl context without cert-manager (README "Install"):
+# `make certs` makes a CA and serving certificate in certs/ (never committed), `make deploy`
+# creates the TLS Secret, fills the webhook's caBundle and applies deploy/ with IMG.
+# With cert-manager: `make deploy CERT_MANAGER=true`. `make undeploy` removes it all.
+IMG ?= gracekeeper:0.1.0
+CERT_MANAGER ?= false
+
+certs:
+	bash scripts/certs.sh
+
+deploy:
+	IMG='$(IMG)' bash scripts/deploy.sh $(if $(filter true,$(CERT_MANAGER)),--cert-manager)
+
+undeploy:
+	bash scripts/undeploy.sh
