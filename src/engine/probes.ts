@@ -39,7 +39,9 @@ export function readinessHandler(container: Container, s: InjectionSettings): Ha
     case 'tcp':
       return { handler: { tcpSocket: { port } } };
     case 'grpc':
-      return { handler: { grpc: { port } } };
+      // `service: ""` as the API server defaults it: a Pod made from the stored template then
+      // compares equal and needs no patch.
+      return { handler: { grpc: { port, service: '' } } };
   }
 }
 
