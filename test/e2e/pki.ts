@@ -40,12 +40,12 @@ async function openssl(dir: string, args: string[]): Promise<void> {
   }
 }
 
-async function makeCa(dir: string): Promise<CertPair> {
+async function makeCa(dir: string, cn = "gracekeeper-e2e-ca"): Promise<CertPair> {
   const pair = { certPath: join(dir, "ca.crt"), keyPath: join(dir, "ca.key") };
   await openssl(dir, [
     "req", "-x509", "-new", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
     "-keyout", pair.keyPath, "-out", pair.certPath, "-days", DAYS,
-    "-subj", "/CN=gracekeeper-e2e-ca",
+    "-subj", `/CN=${cn}`,
     "-addext", "basicConstraints=critical,CA:TRUE",
     "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
   ]);
@@ -98,4 +98,28 @@ export async function createPki(dir: string, serviceIp: string): Promise<Control
   return {
     dir, ca, apiserver, admin, controllerManager, serviceAccountKeyPath, serviceAccountPubPath,
   };
+}
+
+export interface ServingPki {
+  ca: CertPair;
+  serving: CertPair;
+}
+
+/**
+ * A fresh CA (its own key, so every call gives a CA no earlier certificate chains to) and a
+ * serving certificate it signs, for a webhook on loopback: SANs 127.0.0.1 and localhost.
+ */
+export async function createServingPki(dir: string, cn: string): Promise<ServingPki> {
+  const ca = await makeCa(dir, `${cn}-ca`);
+  const serving = await issue(dir, ca, "serving", `/CN=${cn}`, [
+    "subjectAltName=IP:127.0.0.1,DNS:localhost", "extendedKeyUsage=serverAuth",
+  ]);
+  return { ca, serving };
+}
+
+/** A client certificate signed by the control plane's CA: authenticates as user CN, groups O. */
+export async function issueClientCert(dir: string, ca: CertPair, name: string, user: string,
+  groups: string[] = []): Promise<CertPair> {
+  const subject = [...groups.map((g) => `/O=${g}`), `/CN=${user}`].join("");
+  return issue(dir, ca, name, subject, ["extendedKeyUsage=clientAuth"]);
 }
