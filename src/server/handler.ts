@@ -1,0 +1,83 @@
+// The admission handler: a decoded AdmissionReview in, the engine's answer out, with the log line
+// and the metrics. Any unexpected error admits the object unchanged, with a warning.
+import type { Logger } from 'pino';
+import { admit as engineAdmit } from '../engine/admit.js';
+import { changeType } from '../engine/changes.js';
+import type { AdmissionInput, AdmissionResult } from '../engine/types.js';
+import type { ClusterSettings } from '../settings/cluster-settings.js';
+import type { NamespaceSource, VersionSource } from './cluster.js';
+import { kindLabel, type Metrics } from './metrics.js';
+import { buildResponse, internalErrorResponse, statusBody, type AdmissionReviewResponse, type StatusBody } from './response.js';
+import { decodeReview, type AdmissionRequest } from './review.js';
+
+export interface HandlerDeps {
+  settings: () => ClusterSettings;
+  namespaces: NamespaceSource;
+  version: VersionSource;
+  metrics: Metrics;
+  log: Logger;
+  /** The engine; replaceable in tests (e.g. to show the internal-error path). */
+  admit?: (input: AdmissionInput) => AdmissionResult;
+  now?: () => number;
+}
+
+export type HandlerOutput = { status: 200; body: AdmissionReviewResponse } | { status: 400; body: StatusBody };
+
+/** What the engine is given for a request: namespace annotations come from the cache, never the API. */
+export function admissionInput(request: AdmissionRequest, deps: HandlerDeps): AdmissionInput {
+  return {
+    kind: request.kind,
+    operation: request.operation,
+    ...(request.subResource ? { subResource: request.subResource } : {}),
+    namespace: request.namespace,
+    object: request.object,
+    namespaceAnnotations: (request.namespace && deps.namespaces.annotations(request.namespace)) || {},
+    kubeVersion: deps.version.current(),
+    cluster: deps.settings(),
+  };
+}
+
+export function handleReview(body: unknown, deps: HandlerDeps): HandlerOutput {
+  const now = deps.now ?? performance.now.bind(performance);
+  const started = now();
+  const decoded = decodeReview(body);
+  if (!decoded.ok) {
+    deps.metrics.badRequests.inc({ code: '400' });
+    deps.log.warn({ reason: decoded.reason }, 'malformed AdmissionReview');
+    return { status: 400, body: statusBody(400, `not a valid AdmissionReview: ${decoded.reason}`) };
+  }
+  const request = decoded.request;
+  const kind = kindLabel(request.kind);
+  let result: AdmissionResult | undefined;
+  let response: AdmissionReviewResponse;
+  try {
+    result = (deps.admit ?? engineAdmit)(admissionInput(request, deps));
+    response = buildResponse(request.uid, result);
+  } catch (err) {
+    result = undefined;
+    response = internalErrorResponse(request.uid);
+    deps.metrics.internalErrors.inc();
+    deps.log.error({ uid: request.uid, kind: request.kind.kind, namespace: request.namespace, name: request.name,
+      operation: request.operation, err: { message: (err as Error)?.message, stack: (err as Error)?.stack } },
+      'internal error: admitted unchanged');
+  }
+  const outcome = result?.outcome ?? 'error';
+  const seconds = (now() - started) / 1000;
+  deps.metrics.admissions.inc({ kind, operation: request.operation, result: outcome });
+  deps.metrics.latency.observe({ result: outcome }, seconds);
+  if (result) {
+    if (result.patch.length > 0) for (const tag of result.changes) deps.metrics.changes.inc({ type: changeType(tag) });
+    if (result.invalidAnnotations > 0) deps.metrics.invalidAnnotations.inc({ kind }, result.invalidAnnotations);
+  }
+  // One line per admission; never the object, nor the denial text (it quotes annotation values).
+  deps.log.info({
+    uid: request.uid, kind: request.kind.kind, namespace: request.namespace, name: request.name,
+    operation: request.operation, ...(request.subResource ? { subResource: request.subResource } : {}),
+    dryRun: request.dryRun, outcome, ...(result?.reason ? { reason: result.reason } : {}),
+    changes: result && result.patch.length > 0 ? result.changes : [],
+    warnings: response.response.warnings?.length ?? 0,
+    ...(result?.invalidAnnotations ? { invalidAnnotations: result.invalidAnnotations } : {}),
+    ms: Math.round(seconds * 1e6) / 1e3,
+  }, 'admission');
+  return { status: 200, body: response };
+}

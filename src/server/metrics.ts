@@ -1,0 +1,121 @@
+// Prometheus metrics (prom-client), one registry per server so that several can run in a process.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SUPPORTED_KINDS } from '../engine/kinds.js';
+import type { GroupVersionKind } from '../engine/types.js';
+import type { SourceState } from './cluster.js';
+
+const STATES: readonly SourceState[] = ['disabled', 'starting', 'synced', 'error'];
+
+export interface MetricSources {
+  /** The serving certificate's notAfter. */
+  certificateNotAfter?: () => Date | undefined;
+  informerState?: () => SourceState;
+  namespaceCacheSize?: () => number;
+  now?: () => number;
+}
+
+/** Kind label of bounded cardinality: the handled kinds by name, anything else "other". */
+export function kindLabel(gvk: GroupVersionKind | undefined): string {
+  if (!gvk) return 'unknown';
+  const rule = SUPPORTED_KINDS.find((r) => r.group === gvk.group && r.version === gvk.version && r.kind === gvk.kind);
+  return rule ? rule.kind : 'other';
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly sources: MetricSources = {};
+
+  readonly admissions = new Counter({
+    name: 'gracekeeper_admissions_total',
+    help: 'Admission reviews answered, by kind, operation and result (skipped, unchanged, mutated, denied, error)',
+    labelNames: ['kind', 'operation', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly latency = new Histogram({
+    name: 'gracekeeper_admission_duration_seconds',
+    help: 'Time to review one admission request, from decoded body to encoded response',
+    labelNames: ['result'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  readonly changes = new Counter({
+    name: 'gracekeeper_changes_total',
+    help: 'Changes written into admitted objects, by type (preStop, readinessProbe, startupProbe, terminationGracePeriodSeconds, ...)',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly invalidAnnotations = new Counter({
+    name: 'gracekeeper_invalid_annotations_total',
+    help: 'Invalid gracekeeper.io annotation values seen, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly internalErrors = new Counter({
+    name: 'gracekeeper_internal_errors_total',
+    help: 'Unexpected errors while reviewing (the object was admitted unchanged)',
+    registers: [this.registry],
+  });
+
+  readonly badRequests = new Counter({
+    name: 'gracekeeper_bad_requests_total',
+    help: 'Requests to /mutate that were not a reviewable AdmissionReview, by HTTP status',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly certificateReloads = new Counter({
+    name: 'gracekeeper_certificate_reloads_total',
+    help: 'Serving certificate reloads from disk, by result (success, failure)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly configReloads = new Counter({
+    name: 'gracekeeper_config_reloads_total',
+    help: 'Cluster settings reloads from the config file, by result (success, failure)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly informerRestarts = new Counter({
+    name: 'gracekeeper_namespace_informer_restarts_total',
+    help: 'Namespace watch restarts after an error',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    const sources = this.sources;
+    new Gauge({
+      name: 'gracekeeper_certificate_expiry_seconds',
+      help: 'Seconds until the serving certificate expires (negative once expired)',
+      registers: [this.registry],
+      collect() {
+        const notAfter = sources.certificateNotAfter?.();
+        if (notAfter) this.set((notAfter.getTime() - (sources.now ?? Date.now)()) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'gracekeeper_namespace_informer_state',
+      help: 'State of the Namespace informer: 1 for the current state (disabled, starting, synced, error)',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      collect() {
+        const state = sources.informerState?.() ?? 'disabled';
+        for (const s of STATES) this.set({ state: s }, s === state ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'gracekeeper_namespace_cache_size',
+      help: 'Namespaces in the informer cache',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.namespaceCacheSize?.() ?? 0);
+      },
+    });
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,162 @@
+// startServer: settings, certificate, cluster sources, routes and listeners put together, and the
+// shutdown sequence (readyz fails, keep serving for the delay, close, drain, stop).
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { AdmissionInput, AdmissionResult } from '../engine/types.js';
+import type { ClusterSettings } from '../settings/cluster-settings.js';
+import { createApp } from './app.js';
+import { noCluster, type ClusterSource } from './cluster.js';
+import { kubeCluster, loadKubeConfig } from './kube.js';
+import { createLogger, type LogLevel } from './logger.js';
+import { Metrics } from './metrics.js';
+import { ensureSelfSigned } from './self-signed.js';
+import { SettingsStore } from './settings-store.js';
+import { ServingCertificate } from './tls.js';
+import { closeGracefully, createMetricsServer, createWebhookServer, DEFAULT_TIMEOUTS, listen, type TransportTimeouts } from './transport.js';
+
+export interface ServerOptions {
+  port: number;
+  metricsPort: number;
+  /** Address to bind both listeners to (default: every address). */
+  host?: string;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** Where the self-signed CA and certificate go without cert flags (default ./.gracekeeper). */
+  selfSignedDir?: string;
+  configFile?: string;
+  /** gracekeeper's own namespace (never mutated); the config file's `namespace` wins. */
+  ownNamespace?: string;
+  kubeconfig?: string;
+  /** Cluster sources; overrides kubeconfig / in-cluster detection (tests). */
+  cluster?: ClusterSource;
+  shutdownDelayMs: number;
+  shutdownTimeoutMs: number;
+  logLevel?: LogLevel;
+  logger?: Logger;
+  /** How often watched files (config, certificate) are polled; fs.watch events come sooner. */
+  watchIntervalMs?: number;
+  timeouts?: Partial<TransportTimeouts>;
+  /** Environment for in-cluster detection (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Replaces the engine (tests). */
+  admit?: (input: AdmissionInput) => AdmissionResult;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface RunningServer {
+  port: number;
+  metricsPort: number;
+  /** The CA of the self-signed certificate, when one was made. */
+  caFile?: string;
+  certFile: string;
+  keyFile: string;
+  metrics: Metrics;
+  log: Logger;
+  settings: () => ClusterSettings;
+  /** undefined when ready, else why not. */
+  notReadyReason: () => string | undefined;
+  /** The SIGTERM sequence; resolves when everything is closed. Idempotent. */
+  shutdown: () => Promise<void>;
+  /** Shutdown without the delay (tests, fatal errors). */
+  stop: () => Promise<void>;
+  /** Re-reads watched files now instead of waiting for the next poll (tests). */
+  checkFiles: () => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const log = options.logger ?? createLogger(options.logLevel ?? 'info');
+  const metrics = new Metrics();
+  const store = await SettingsStore.open(options.configFile, options.ownNamespace);
+  const settings = () => store.current();
+
+  let { tlsCertFile: certFile, tlsKeyFile: keyFile } = options;
+  let caFile: string | undefined;
+  if (!certFile !== !keyFile) throw new Error('--tls-cert-file and --tls-key-file must be given together');
+  if (!certFile || !keyFile) {
+    const made = await ensureSelfSigned(options.selfSignedDir ?? join(process.cwd(), '.gracekeeper'));
+    ({ certFile, keyFile, caFile } = made);
+    log.warn({ caFile, certFile, reusedCa: made.reusedCa },
+      `no --tls-cert-file given: serving a self-signed certificate for localhost; clients must trust the CA in ${caFile}`);
+  }
+  const certificate = await ServingCertificate.load(certFile, keyFile);
+
+  let cluster = options.cluster;
+  if (!cluster) {
+    const kube = loadKubeConfig(options.kubeconfig, options.env ?? process.env);
+    if (kube) {
+      cluster = kubeCluster(kube.config, kube.description, { log, onRestart: () => metrics.informerRestarts.inc() });
+    } else {
+      log.warn('no cluster to talk to (no --kubeconfig, not in a cluster): running on the cluster settings alone, '
+        + 'without namespace annotations, assuming the newest API server for pre-stop-mode auto');
+      cluster = noCluster();
+    }
+  }
+  const { namespaces, version } = cluster;
+  metrics.sources.certificateNotAfter = () => certificate.info().notAfter;
+  metrics.sources.informerState = () => namespaces.state();
+  metrics.sources.namespaceCacheSize = () => namespaces.size();
+
+  let shuttingDown = false;
+  const inFlight = { count: 0 };
+  const notReadyReason = (): string | undefined => {
+    if (shuttingDown) return 'shutting down';
+    if (!namespaces.synced()) return 'namespace cache not synced yet';
+    if (!version.ready()) return 'API server version not known yet';
+    return undefined;
+  };
+  const app = createApp({
+    settings, namespaces, version, metrics, log, admit: options.admit,
+    notReadyReason, draining: () => shuttingDown, inFlight,
+  });
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const server = createWebhookServer(certificate.options(), app, timeouts);
+  const metricsServer = createMetricsServer(metrics.registry);
+  const watchIntervalMs = options.watchIntervalMs ?? 2000;
+
+  let port: number;
+  let metricsPort: number;
+  try {
+    port = await listen(server, options.port, options.host);
+    metricsPort = await listen(metricsServer, options.metricsPort, options.host);
+  } catch (err) {
+    server.close();
+    metricsServer.close();
+    throw err;
+  }
+  certificate.watch(server, watchIntervalMs, log, metrics);
+  store.watch(watchIntervalMs, log, metrics);
+  namespaces.start();
+  version.start();
+  log.info({ port, metricsPort, cluster: cluster.description, config: options.configFile ?? null,
+    ownNamespace: settings().ownNamespace, certificate: certificate.info().subject,
+    certificateNotAfter: certificate.info().notAfter.toISOString() }, 'gracekeeper serving');
+
+  const sleep = options.sleep ?? defaultSleep;
+  let stopping: Promise<void> | undefined;
+  const sequence = async (delayMs: number): Promise<void> => {
+    shuttingDown = true;
+    log.info({ shutdownDelayMs: delayMs }, 'shutting down: /readyz fails now, still serving during the delay');
+    if (delayMs > 0) await sleep(delayMs);
+    log.info({ inFlight: inFlight.count, shutdownTimeoutMs: options.shutdownTimeoutMs },
+      'closing the listener; waiting for requests in progress');
+    const clean = await closeGracefully(server, options.shutdownTimeoutMs);
+    if (!clean) log.warn({ inFlight: inFlight.count }, 'shutdown timeout reached: closed the remaining connections');
+    certificate.close();
+    store.close();
+    await Promise.allSettled([namespaces.stop(), version.stop()]);
+    await closeGracefully(metricsServer, 1000);
+    log.info('stopped');
+  };
+  const shutdown = (delayMs: number) => (stopping ??= sequence(delayMs));
+
+  return {
+    port, metricsPort, caFile, certFile, keyFile, metrics, log, settings, notReadyReason,
+    shutdown: () => shutdown(options.shutdownDelayMs),
+    stop: () => shutdown(0),
+    checkFiles: async () => {
+      await Promise.all([certificate.check(), store.check()]);
+    },
+  };
+}
