@@ -5,15 +5,19 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { parseServeArgs } from '../../src/cli/serve.js';
 import { SUPPORTED_KINDS } from '../../src/engine/kinds.js';
+import type { ServerOptions } from '../../src/server/server.js';
 import { BUILT_IN_EXCLUDED_NAMESPACES, DEFAULT_CLUSTER_SETTINGS, parseClusterSettings } from '../../src/settings/cluster-settings.js';
 import { parseDuration } from '../../src/settings/duration.js';
 import { INJECT_KEY, VALIDATORS } from '../../src/settings/keys.js';
 import { DEPLOY, findKubectl, one, renderWith, ROOT, selects, type Obj } from './kustomize.js';
 
 // The server's contract (SPEC "The server"): HTTPS :8443 with POST /mutate, GET /healthz and
-// /readyz; metrics on HTTP :9090.
+// /readyz; metrics on HTTP :9090. The ports are also read from `gracekeeper serve`'s own flag
+// parsing, below; the paths are exercised on the running server by image.test.ts.
 const SERVER = { port: 8443, metricsPort: 9090, mutatePath: '/mutate', healthz: '/healthz', readyz: '/readyz' };
+const serverDefaults = parseServeArgs([], {}) as ServerOptions;
 const NAMESPACE = 'gracekeeper';
 const SERVICE_DNS = ['gracekeeper', 'gracekeeper.gracekeeper', 'gracekeeper.gracekeeper.svc', 'gracekeeper.gracekeeper.svc.cluster.local'];
 const OVERLAYS = readdirSync(join(DEPLOY, 'overlays')).sort();
@@ -81,6 +85,10 @@ function checkInstall(objects: Obj[]): void {
     const containers = pod.containers as Obj[];
     const c = containers[0] as Obj;
     const f = flags(c);
+    // The Deployment's command line as `gracekeeper serve` reads it, with the downward API's env.
+    const env = Object.fromEntries((c.env as Obj[]).map((e) => [e.name,
+      e.value ?? (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace' ? NAMESPACE : '')]));
+    const options = parseServeArgs(c.args as string[], env) as ServerOptions;
 
     it('runs 2 replicas of one container, spread over nodes, never both down in a rollout', () => {
       assert.equal(deployment.spec.replicas, 2);
@@ -130,9 +138,19 @@ function checkInstall(objects: Obj[]): void {
       }
     });
 
+    it('passes gracekeeper serve flags it accepts: its certificate, config and namespace', () => {
+      assert.equal(typeof options, 'object');
+      assert.deepEqual(c.command, undefined, 'the image\'s ENTRYPOINT runs `serve`; the Deployment only adds flags');
+      assert.ok(options.tlsCertFile && options.tlsKeyFile, 'no self-signed certificate in a cluster');
+      assert.ok(options.configFile);
+      assert.equal(options.ownNamespace, NAMESPACE);
+      assert.equal(options.kubeconfig, undefined, 'the in-cluster config');
+    });
+
     it('serves the webhook on the server\'s port, probes /readyz and /healthz over HTTPS', () => {
-      assert.equal(Number(f.get('port') ?? SERVER.port), SERVER.port);
-      assert.equal(Number(f.get('metrics-port') ?? SERVER.metricsPort), SERVER.metricsPort);
+      assert.deepEqual([serverDefaults.port, serverDefaults.metricsPort], [SERVER.port, SERVER.metricsPort]);
+      assert.equal(options.port, SERVER.port);
+      assert.equal(options.metricsPort, SERVER.metricsPort);
       const ports = new Map((c.ports as Obj[]).map((p) => [p.name, p.containerPort]));
       assert.equal(ports.get('https'), SERVER.port);
       assert.equal(ports.get('metrics'), SERVER.metricsPort);
@@ -153,8 +171,8 @@ function checkInstall(objects: Obj[]): void {
       const sleep = preStop.sleep?.seconds
         ?? Number(/sleep (\d+)/.exec((preStop.exec?.command ?? []).join(' '))?.[1]);
       assert.ok(Number.isInteger(sleep) && sleep >= 3, `a preStop sleep of 3s or more (got ${sleep})`);
-      const delay = seconds(f.get('shutdown-delay'), '--shutdown-delay');
-      const timeout = seconds(f.get('shutdown-timeout'), '--shutdown-timeout');
+      const delay = options.shutdownDelayMs / 1000;
+      const timeout = options.shutdownTimeoutMs / 1000;
       assert.ok(delay >= 1 && timeout >= 1);
       const grace = pod.terminationGracePeriodSeconds as number;
       assert.ok(sleep + delay + timeout + 5 <= grace, `${sleep} + ${delay} + ${timeout} + 5s margin <= ${grace}`);
