@@ -131,11 +131,21 @@ function checkInstall(objects: Obj[]): void {
       assert.ok((pod.volumes as Obj[]).find((v) => v.name === tmp.name)?.emptyDir, '/tmp is an emptyDir');
     });
 
-    it('sets requests and limits', () => {
+    it('sets requests and limits, the V8 heap well inside the memory limit', () => {
       for (const r of ['cpu', 'memory']) {
         assert.ok(c.resources.requests[r], `requests.${r}`);
         assert.ok(c.resources.limits[r], `limits.${r}`);
       }
+      const mi = (q: string) => {
+        const m = /^(\d+)(Mi|Gi)$/.exec(q);
+        assert.ok(m, `memory quantity ${q} in Mi or Gi`);
+        return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
+      };
+      const [request, limit] = [mi(c.resources.requests.memory), mi(c.resources.limits.memory)];
+      assert.ok(request >= 128, 'the server needs about 130Mi when idle');
+      assert.ok(request <= limit);
+      const heap = /--max-old-space-size=(\d+)/.exec((c.env as Obj[]).find((e) => e.name === 'NODE_OPTIONS')?.value ?? '');
+      if (heap) assert.ok(Number(heap[1]) <= limit * 0.75, `heap ${heap[1]}Mi leaves room under ${limit}Mi`);
     });
 
     it('passes gracekeeper serve flags it accepts: its certificate, config and namespace', () => {
