@@ -53,3 +53,11 @@ deploy:
 
 undeploy:
 	bash scripts/undeploy.sh
+
+# Proof that a rolling update drops no requests with gracekeeper: a real single-node cluster on this
+# machine (root; Debian containerd, runc, CNI plugins), writes bench/rollout.json (README "Proof:
+# rolling updates without failed requests"). Not part of `make test`. ROLLOUT_ARGS e.g. --runs=1.
+.PHONY: rollout-proof
+rollout-proof: build
+	bash test/rollout/prereqs.sh
+	node --import tsx test/rollout/proof.ts $(ROLLOUT_ARGS)
