@@ -81,8 +81,9 @@ export async function startGracekeeper(opts: StartOptions): Promise<Gracekeeper>
       `--port=${port}`, `--metrics-port=${metricsPort}`,
       `--tls-cert-file=${pki.serving.certPath}`, `--tls-key-file=${pki.serving.keyPath}`,
       `--kubeconfig=${opts.kubeconfigPath ?? opts.cp.kubeconfigPath}`,
-      // No load balancer to drain here: stop at once.
-      "--shutdown-delay=0s",
+      // No load balancer to drain here: stop at once. In-flight admissions take milliseconds;
+      // the bound only matters if a connection is left open (it then costs that long).
+      "--shutdown-delay=0s", "--shutdown-timeout=5s",
     ];
     if (opts.config !== undefined) {
       const configPath = join(dir, "config.yaml");

@@ -176,6 +176,15 @@ describe("gracekeeper on a real API server", () => {
     await cp?.stop();
   });
 
+  it("installs deploy/ on a real API server: its Deployment's Pods pass restricted Pod Security", opts, async () => {
+    const d = docs.find((x) => x.kind === "Deployment") as Manifest;
+    const deploy = await kube.mustGet(`${paths(ownNamespace).deployments}/${d.metadata?.name as string}`);
+    const [rs] = await kube.ownedEventually(paths(ownNamespace).replicasets, deploy, 1);
+    await kube.ownedEventually(paths(ownNamespace).pods, rs as Obj, deploy.spec.replicas as number);
+    const ns = await kube.mustGet(`/api/v1/namespaces/${ownNamespace}`);
+    assert.equal(ns.metadata.labels?.["pod-security.kubernetes.io/enforce"], "restricted");
+  });
+
   it("mutates a Deployment; its ReplicaSet and Pods carry the same, nothing added twice", opts, async () => {
     const ns = await kube.namespace("deployment");
     const res = await kube.apply(deployment("web", ns, {
@@ -307,6 +316,26 @@ describe("gracekeeper on a real API server", () => {
     for (const name of ["pod-by-label", "pod-by-annotation"]) {
       assertUntouched(await kube.mustGet(`${paths(ns).pods}/${name}`) as PodTemplate, `Pod ${name}`);
     }
+
+    // The annotation on the Deployment's own metadata only: the Deployment is left alone, with a
+    // warning that its Pods are not.
+    const metaOnly = await kube.apply(deployment("meta-only", ns, { metaAnnotations: { [`${P}inject`]: "false" } }));
+    assert.ok(warnings(metaOnly).some((x) => x.includes("pod template")), `a warning: ${metaOnly.stderr}`);
+    const m = await rollout(ns, "meta-only");
+    assertUntouched(m.deploy.spec.template, "Deployment meta-only");
+    for (const x of m.pods) assert.ok(recordOf(x.metadata), `Pod ${x.metadata.name} is mutated`);
+
+    // Namespaces never mutated, whatever their labels: kube-system and gracekeeper's own.
+    for (const excluded of ["kube-system", ownNamespace]) {
+      await kube.kubectl(["label", "namespace", excluded, `${INJECT_LABEL}=enabled`, "--overwrite"]);
+      // (gracekeeper's namespace enforces the restricted Pod Security level)
+      await kube.apply(pod("excluded", excluded, {
+        spec: { securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } },
+        containers: [app({ securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } })],
+      }));
+      assertUntouched(await kube.mustGet(`${paths(excluded).pods}/excluded`) as PodTemplate, `Pod in ${excluded}`);
+      await kube.kubectl(["label", "namespace", excluded, `${INJECT_LABEL}-`]);
+    }
   });
 
   it("takes settings from Namespace < workload < pod template annotations", opts, async () => {
@@ -341,6 +370,23 @@ describe("gracekeeper on a real API server", () => {
     const tuned = await kube.mustGet(`${paths(ns).pods}/bare-tuned`);
     assert.deepEqual(container(tuned as PodTemplate, "app").lifecycle, sleepHook(3));
     assert.equal(tuned.spec.terminationGracePeriodSeconds, 3 + 31);
+  });
+
+  it("takes the Namespace's annotations even when the Namespace was created a moment before", opts, async () => {
+    // A file holding a Namespace and its workloads, or a tool creating both: the workload's
+    // admission follows the Namespace's creation by a millisecond, before a watch may deliver it.
+    const names = Array.from({ length: 3 }, (_, i) => `just-created-${i}`);
+    for (const ns of names) {
+      const created = await cp.api("POST", "/api/v1/namespaces", {
+        apiVersion: "v1", kind: "Namespace",
+        metadata: { name: ns, labels: { [INJECT_LABEL]: "enabled" }, annotations: { [`${P}pre-stop-sleep`]: "12s" } },
+      });
+      assert.equal(created.status, 201, created.text);
+      const res = await cp.api<Obj>("POST", paths(ns).pods, pod("first", ns));
+      assert.equal(res.status, 201, res.text);
+      assert.deepEqual(container(res.body as PodTemplate, "app").lifecycle, sleepHook(12),
+        `the Pod in ${ns} got the Namespace's pre-stop-sleep`);
+    }
   });
 
   it("denies a Deployment with an invalid annotation; admits a Pod with a warning", opts, async () => {
@@ -567,7 +613,11 @@ describe("gracekeeper on a real API server", () => {
   it("with gracekeeper down, Pods are created unmutated (failurePolicy Ignore); a new certificate and caBundle resume it", opts, async () => {
     const ns = await kube.namespace("outage");
     const old = gk as Gracekeeper;
+    const t0 = Date.now();
     assert.equal(await old.stop(), 0, "gracekeeper exits 0 on SIGTERM");
+    if (Date.now() - t0 > 2000) {
+      process.stderr.write(`e2e: gracekeeper took ${Date.now() - t0} ms to exit after SIGTERM\n`);
+    }
     gk = undefined;
     await kube.apply([pod("while-down", ns), deployment("while-down", ns)]);
     assertUntouched(await kube.mustGet(`${paths(ns).pods}/while-down`) as PodTemplate, "Pod created while down");
