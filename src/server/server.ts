@@ -6,7 +6,7 @@ import type { AdmissionInput, AdmissionResult } from '../engine/types.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
 import { createApp } from './app.js';
 import { noCluster, type ClusterSource } from './cluster.js';
-import { kubeCluster, loadKubeConfig } from './kube.js';
+import { kubeCluster, loadKubeConfig, type KubeSourceOptions } from './kube.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { Metrics } from './metrics.js';
 import { ensureSelfSigned } from './self-signed.js';
@@ -29,6 +29,8 @@ export interface ServerOptions {
   kubeconfig?: string;
   /** Cluster sources; overrides kubeconfig / in-cluster detection (tests). */
   cluster?: ClusterSource;
+  /** Backoff and version refresh of the real cluster sources. */
+  kube?: Pick<KubeSourceOptions, 'backoffInitialMs' | 'backoffMaxMs' | 'versionRefreshMs'>;
   shutdownDelayMs: number;
   shutdownTimeoutMs: number;
   logLevel?: LogLevel;
@@ -86,7 +88,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!cluster) {
     const kube = loadKubeConfig(options.kubeconfig, options.env ?? process.env);
     if (kube) {
-      cluster = kubeCluster(kube.config, kube.description, { log, onRestart: () => metrics.informerRestarts.inc() });
+      cluster = kubeCluster(kube.config, kube.description, {
+        ...options.kube, log, onRestart: () => metrics.informerRestarts.inc(),
+      });
     } else {
       log.warn('no cluster to talk to (no --kubeconfig, not in a cluster): running on the cluster settings alone, '
         + 'without namespace annotations, assuming the newest API server for pre-stop-mode auto');

@@ -207,6 +207,10 @@ describe("gracekeeper on a real API server", () => {
     assertCarried(t, rs, pods);
     assert.deepEqual(changedAdmissions(ns, "ReplicaSet"), [], "the ReplicaSet's CREATE needed no patch");
     assert.deepEqual(changedAdmissions(ns, "Pod"), [], "the Pods' CREATEs needed no patch");
+
+    // ... and counted it: GET /metrics on the plain-HTTP metrics port.
+    const metrics = await (await fetch(`http://127.0.0.1:${(gk as Gracekeeper).metricsPort}/metrics`)).text();
+    assert.match(metrics, /gracekeeper_admissions_total\{[^}]*kind="Deployment"[^}]*\} [1-9]/);
   });
 
   it("mutates a StatefulSet and its Pods alike", opts, async () => {
@@ -466,6 +470,22 @@ describe("gracekeeper on a real API server", () => {
     const afterSsa = await kube.mustGet(`${p.deployments}/ssa`);
     assertInjected(afterSsa);
     assert.deepEqual(afterSsa.spec.template, before.spec.template);
+
+    // A gracekeeper annotation changed on UPDATE changes the injected value (no stale hook),
+    // and removing it restores the default: each a template change, so each one rollout.
+    await kube.kubectl(["annotate", "deployment", "ssa", "-n", ns, `${P}pre-stop-sleep=9`]);
+    let tuned = await kube.mustGet(`${p.deployments}/ssa`);
+    assert.deepEqual(container(tuned.spec.template, "app").lifecycle, sleepHook(9));
+    assert.equal(tuned.spec.template.spec.terminationGracePeriodSeconds, 9 + 25);
+    await kube.kubectl(["annotate", "deployment", "ssa", "-n", ns, `${P}pre-stop-sleep-`]);
+    tuned = await kube.mustGet(`${p.deployments}/ssa`);
+    assert.deepEqual(container(tuned.spec.template, "app").lifecycle, sleepHook(5));
+    assert.equal(tuned.spec.template.spec.terminationGracePeriodSeconds, 30);
+    // Back to exactly the original template: the original ReplicaSet is reused, no third one.
+    const back = await settled("ssa");
+    assert.equal(back.length, 2, "the original ReplicaSet and the one with the 9 s hook");
+    assert.ok(back.some((r) => r.metadata.name === ssaFirst.metadata.name));
+    assert.deepEqual(tuned.spec.template, before.spec.template);
 
     // A real change of the template rolls out once, to a mutated template.
     const changed = deployment("api", ns, { containers: [app({ image: "registry.invalid/app:2" })] });

@@ -1,0 +1,127 @@
+// The real Namespace informer and version reader (@kubernetes/client-node) against a fake API
+// server: readiness waits for the first sync, annotations follow watch events, deleted namespaces
+// are forgotten, errors are retried with backoff.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { backoffDelay } from '../../src/server/kube.js';
+import { pod } from './fixtures.js';
+import { FakeApiServer } from './fake-apiserver.js';
+import { call, decodePatch, getMetrics, metricValue, review, startTestServer, tempDir, type TestServer } from './helpers.js';
+
+async function until(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await predicate()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('namespace informer against an API server', () => {
+  let api: FakeApiServer;
+  let server: TestServer;
+  const preStopOf = async (namespace = 'shop') => {
+    const object = { ...pod(), metadata: { ...pod().metadata, namespace } };
+    const reply = await call(server, { body: review(object) });
+    const op = decodePatch(reply.json.response).find((o) => /lifecycle/.test(o.path));
+    return op?.value.preStop;
+  };
+  const readyz = async () => (await call(server, { method: 'GET', path: '/readyz' })).status;
+
+  before(async () => {
+    api = new FakeApiServer();
+    await api.start();
+    api.set('shop', { 'gracekeeper.io/pre-stop-sleep': '7', team: 'a' });
+    api.set('plain', {});
+    api.failLists = 1;
+    api.failVersions = 2;
+    api.version = { major: '1', minor: '29+', gitVersion: 'v1.29.3-gke.1' };
+    server = await startTestServer({ kubeconfig: api.kubeconfig(tempDir()), cluster: undefined,
+      kube: { backoffInitialMs: 100, versionRefreshMs: 300 } });
+  });
+  after(async () => {
+    await server?.stop();
+    await api.stop();
+  });
+
+  it('/readyz fails until the first list and the version read succeed, then passes', async () => {
+    const first = await call(server, { method: 'GET', path: '/readyz' });
+    assert.equal(first.status, 503);
+    assert.match(first.text, /not ready: (namespace cache not synced|API server version not known) yet/);
+    await until('ready', async () => (await readyz()) === 200);
+    assert.ok(api.lists >= 2, 'the failed list was retried');
+    assert.equal(api.failVersions, 0, 'the failed version reads were retried');
+    assert.ok(server.logs.lines.some((l) => l.msg === 'namespace watch failed; retrying'));
+    assert.ok(server.logs.lines.some((l) => l.msg === 'could not read the API server version'));
+  });
+
+  it('gives namespace annotations from the cache, and the version for pre-stop-mode auto', async () => {
+    const lists = api.lists;
+    assert.deepEqual(await preStopOf('shop'), { exec: { command: ['/bin/sh', '-c', 'sleep 7'] } });
+    assert.deepEqual(await preStopOf('plain'), { exec: { command: ['/bin/sh', '-c', 'sleep 5'] } });
+    assert.equal(api.lists, lists, 'no API call per admission');
+  });
+
+  it('follows watch events: a changed namespace, a deleted one', async () => {
+    api.set('shop', { 'gracekeeper.io/pre-stop-sleep': '11' });
+    await until('the change', async () => JSON.stringify(await preStopOf('shop')).includes('sleep 11'));
+    api.delete('shop');
+    await until('the deletion', async () => JSON.stringify(await preStopOf('shop')).includes('sleep 5'));
+  });
+
+  it('a dropped watch is restarted; a namespace deleted meanwhile is evicted by the re-list after 410 Gone', async () => {
+    api.set('gone', { 'gracekeeper.io/pre-stop-sleep': '13' });
+    await until('the new namespace', async () => JSON.stringify(await preStopOf('gone')).includes('sleep 13'));
+    const watches = api.watches;
+    api.dropWatches();
+    await until('a new watch', () => api.watches > watches);
+    assert.equal(await readyz(), 200, 'still ready with a stale cache');
+    api.delete('gone', false); // missed by the watch
+    const lists = api.lists;
+    api.expireWatches();
+    await until('a re-list', () => api.lists > lists);
+    await until('the eviction', async () => JSON.stringify(await preStopOf('gone')).includes('sleep 5'));
+  });
+
+  it('reports the informer in the metrics', async () => {
+    await until('synced state', async () => metricValue(await getMetrics(server), 'gracekeeper_namespace_informer_state{state="synced"}') === 1);
+    const text = await getMetrics(server);
+    assert.equal(metricValue(text, 'gracekeeper_namespace_informer_state{state="error"}'), 0);
+    assert.equal(metricValue(text, 'gracekeeper_namespace_cache_size'), api.namespaces.size);
+    assert.ok(metricValue(text, 'gracekeeper_namespace_informer_restarts_total') >= 2);
+  });
+
+  it('re-reads the version now and then: an upgraded API server gets the native sleep action', async () => {
+    assert.ok(server.logs.lines.some((l) => l.msg === 'API server version' && l.kubeVersion === '1.29'));
+    api.version = { major: '1', minor: '30', gitVersion: 'v1.30.0' };
+    await until('the new version', async () => JSON.stringify(await preStopOf('plain')) === JSON.stringify({ sleep: { seconds: 5 } }));
+    assert.ok(server.logs.lines.some((l) => l.msg === 'API server version' && l.kubeVersion === '1.30'));
+  });
+});
+
+describe('no cluster', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ cluster: undefined, env: {} });
+  });
+  after(() => server.stop());
+
+  it('says so once, is ready at once, and runs on the cluster settings alone', async () => {
+    const said = server.logs.lines.filter((l) => /no cluster to talk to/.test(String(l.msg)));
+    assert.equal(said.length, 1);
+    assert.equal((await call(server, { method: 'GET', path: '/readyz' })).status, 200);
+    const reply = await call(server, { body: review(pod()) });
+    const op = decodePatch(reply.json.response).find((o) => /lifecycle/.test(o.path));
+    assert.deepEqual(op.value.preStop, { sleep: { seconds: 5 } });
+    assert.equal(metricValue(await getMetrics(server), 'gracekeeper_namespace_informer_state{state="disabled"}'), 1);
+  });
+});
+
+describe('backoff', () => {
+  it('doubles from the initial delay up to the maximum, with jitter of ±20%', () => {
+    const mid = () => 0.5;
+    assert.deepEqual([0, 1, 2, 3, 10, 50].map((n) => backoffDelay(n, 500, 30_000, mid)), [500, 1000, 2000, 4000, 30_000, 30_000]);
+    assert.equal(backoffDelay(0, 500, 30_000, () => 0), 400);
+    assert.equal(backoffDelay(0, 500, 30_000, () => 1), 600);
+  });
+});
