@@ -156,7 +156,8 @@ export function assertPodMatchesTemplate(pod: Obj, template: PodTemplate): void 
 }
 
 /** Nothing of gracekeeper's on a pod template or Pod. */
-export function assertUntouched(template: PodTemplate, what: string): void {
+export function assertUntouched(object: PodTemplate | Obj, what: string): void {
+  const template = object as PodTemplate;
   assert.equal(template.metadata?.annotations?.[RECORD], undefined, `${what}: has a record`);
   for (const c of [...template.spec.containers, ...(template.spec.initContainers ?? [])]) {
     assert.equal(c.lifecycle, undefined, `${what}: container ${c.name} has a lifecycle`);

@@ -141,9 +141,11 @@ describe("gracekeeper on a real API server", () => {
    * per admission); fails when it logged none at all, so that a change of log format cannot make
    * this pass unnoticed.
    */
-  const changedAdmissions = (ns: string, kind: string): Obj[] => {
-    const lines = (gk?.logLines() ?? []).filter((l) => l.namespace === ns && l.kind === kind);
-    assert.ok(lines.length > 0, `gracekeeper logged no admission of a ${kind} in ${ns}`);
+  const changedAdmissions = async (ns: string, kind: string): Promise<Obj[]> => {
+    const lines = await eventually(`gracekeeper's log line for a ${kind} in ${ns}`, async () => {
+      const found = (gk?.logLines() ?? []).filter((l) => l.namespace === ns && l.kind === kind);
+      return found.length > 0 ? found : undefined;
+    }, { timeoutMs: 3000 });
     return lines.filter((l) => Array.isArray(l.changes) && l.changes.length > 0) as Obj[];
   };
 
@@ -205,8 +207,8 @@ describe("gracekeeper on a real API server", () => {
     // The API server defaults an unset grace period to 30 before admission: nothing to raise.
     assert.equal(record?.terminationGracePeriodSeconds, undefined);
     assertCarried(t, rs, pods);
-    assert.deepEqual(changedAdmissions(ns, "ReplicaSet"), [], "the ReplicaSet's CREATE needed no patch");
-    assert.deepEqual(changedAdmissions(ns, "Pod"), [], "the Pods' CREATEs needed no patch");
+    assert.deepEqual(await changedAdmissions(ns, "ReplicaSet"), [], "the ReplicaSet's CREATE needed no patch");
+    assert.deepEqual(await changedAdmissions(ns, "Pod"), [], "the Pods' CREATEs needed no patch");
 
     // ... and counted it: GET /metrics on the plain-HTTP metrics port.
     const metrics = await (await fetch(`http://127.0.0.1:${(gk as Gracekeeper).metricsPort}/metrics`)).text();
@@ -229,7 +231,7 @@ describe("gracekeeper on a real API server", () => {
     assert.equal(t.spec.terminationGracePeriodSeconds, 30);
     const pods = await kube.ownedEventually(p.pods, sts, 1);
     assertCarried(t, undefined, pods);
-    assert.deepEqual(changedAdmissions(ns, "Pod"), []);
+    assert.deepEqual(await changedAdmissions(ns, "Pod"), []);
   });
 
   it("mutates a DaemonSet and its Pods alike", opts, async () => {
@@ -250,7 +252,7 @@ describe("gracekeeper on a real API server", () => {
     assert.ok(recordOf(t.metadata));
     const pods = await kube.ownedEventually(p.pods, ds, 1);
     assertCarried(t, undefined, pods);
-    assert.deepEqual(changedAdmissions(ns, "Pod"), []);
+    assert.deepEqual(await changedAdmissions(ns, "Pod"), []);
   });
 
   it("mutates a Job and its Pod alike", opts, async () => {
@@ -266,7 +268,7 @@ describe("gracekeeper on a real API server", () => {
     assert.deepEqual(container(t, "app").readinessProbe, tcpProbe(8080));
     const pods = await kube.ownedEventually(p.pods, job, 1);
     assertCarried(t, undefined, pods);
-    assert.deepEqual(changedAdmissions(ns, "Pod"), []);
+    assert.deepEqual(await changedAdmissions(ns, "Pod"), []);
   });
 
   it("mutates a CronJob; a Job created from it and that Job's Pod carry the same", opts, async () => {
@@ -288,8 +290,8 @@ describe("gracekeeper on a real API server", () => {
     assertPodMatchesTemplate({ metadata: { name: "(template of Job manual)", ...job.spec.template.metadata }, spec: job.spec.template.spec }, t);
     const pods = await kube.ownedEventually(p.pods, job, 1);
     assertCarried(t, undefined, pods);
-    assert.deepEqual(changedAdmissions(ns, "Job"), [], "the Job's CREATE needed no patch");
-    assert.deepEqual(changedAdmissions(ns, "Pod"), []);
+    assert.deepEqual(await changedAdmissions(ns, "Job"), [], "the Job's CREATE needed no patch");
+    assert.deepEqual(await changedAdmissions(ns, "Pod"), []);
   });
 
   it("leaves a namespace without the label, and objects that opt out, untouched", opts, async () => {
@@ -365,7 +367,7 @@ describe("gracekeeper on a real API server", () => {
     assert.deepEqual(container(t, "app").readinessProbe, tcpProbe(8080, { periodSeconds: 9, failureThreshold: 5 }));
     // The controller's Pods cannot see the Deployment's annotations: the record carries them.
     assertCarried(t, rs, pods);
-    assert.deepEqual(changedAdmissions(ns, "ReplicaSet"), []);
+    assert.deepEqual(await changedAdmissions(ns, "ReplicaSet"), []);
 
     const bare = await kube.mustGet(`${paths(ns).pods}/bare`);
     assert.deepEqual(container(bare as PodTemplate, "app").lifecycle, sleepHook(7));
@@ -611,7 +613,7 @@ describe("gracekeeper on a real API server", () => {
 
     const g = await get("grpc");
     for (const kind of ["ReplicaSet", "Pod"]) {
-      const changed = changedAdmissions(ns, kind);
+      const changed = await changedAdmissions(ns, kind);
       assert.equal(changed.length, 0, `${kind}s made from these templates needed no patch: ${JSON.stringify(changed)}`);
     }
     assert.equal(container(g, "app").readinessProbe?.grpc?.port, 9090);
