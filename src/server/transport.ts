@@ -3,7 +3,7 @@
 import { createServer as createHttpServer, type RequestListener, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { SecureContextOptions } from 'node:tls';
+import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import type { Registry } from 'prom-client';
 
 export interface TransportTimeouts {
@@ -36,7 +36,24 @@ export function createWebhookServer(tls: SecureContextOptions, app: RequestListe
   server.on('tlsClientError', () => {
     // A failed handshake (wrong CA, old TLS version, port scan): the socket is already closed.
   });
+  // Connections that never carried a request (Go's transport opens spare ones): Node counts them
+  // neither idle nor busy, so closeIdleConnections() leaves them; closeGracefully() ends them.
+  const fresh = new Set<TLSSocket>();
+  server.on('secureConnection', (socket: TLSSocket) => {
+    fresh.add(socket);
+    socket.once('close', () => fresh.delete(socket));
+  });
+  server.on('request', (req: { socket: unknown }) => fresh.delete(req.socket as TLSSocket));
+  UNUSED_CONNECTIONS.set(server, fresh);
   return server;
+}
+
+const UNUSED_CONNECTIONS = new WeakMap<HttpServer | HttpsServer, Set<TLSSocket>>();
+
+/** Closes idle keep-alive connections and connections that never carried a request. */
+function closeUnused(server: HttpServer | HttpsServer): void {
+  server.closeIdleConnections();
+  for (const socket of UNUSED_CONNECTIONS.get(server) ?? []) socket.destroy();
 }
 
 /** Plain HTTP: GET /metrics (Prometheus text), GET /healthz. */
@@ -93,8 +110,8 @@ export function closeGracefully(server: HttpServer | HttpsServer, timeoutMs: num
       finish(false);
     }, timeoutMs);
     // A connection becomes idle once its last answer is out: close those as they come.
-    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    const sweep = setInterval(() => closeUnused(server), 100);
     server.close(() => finish(true));
-    server.closeIdleConnections();
+    closeUnused(server);
   });
 }

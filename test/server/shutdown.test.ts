@@ -60,6 +60,19 @@ describe('shutdown, in process', () => {
     assert.ok(messages.indexOf('shutting down: /readyz fails now, still serving during the delay') < messages.indexOf('stopped'));
   });
 
+  it('connections that never carried a request do not hold up the shutdown', async () => {
+    const server = await startTestServer({ shutdownDelayMs: 0, shutdownTimeoutMs: 5000 });
+    const unused = connect({ host: '127.0.0.1', port: server.port, servername: 'localhost', ca: server.ca });
+    await once(unused, 'secureConnect');
+    const closed = once(unused, 'close');
+    unused.on('error', () => {});
+    const started = Date.now();
+    await server.shutdown();
+    await closed;
+    assert.ok(Date.now() - started < 2000, `stopped after ${Date.now() - started} ms`);
+    assert.ok(!server.logs.lines.some((l) => /shutdown timeout reached/.test(String(l.msg))));
+  });
+
   it('requests still in progress at --shutdown-timeout are cut', async () => {
     const server = await startTestServer({ shutdownDelayMs: 0, shutdownTimeoutMs: 300 });
     const stuck = await halfSentRequest(server.port, server.ca, JSON.stringify(review(pod())));
