@@ -6,7 +6,7 @@ import type { AdmissionInput, AdmissionResult } from '../engine/types.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
 import { createApp } from './app.js';
 import { noCluster, type ClusterSource } from './cluster.js';
-import { kubeCluster, loadKubeConfig, type KubeSourceOptions } from './kube.js';
+import type { KubeSourceOptions } from './kube.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { Metrics } from './metrics.js';
 import { ensureSelfSigned } from './self-signed.js';
@@ -86,8 +86,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   let cluster = options.cluster;
   if (!cluster) {
-    const kube = loadKubeConfig(options.kubeconfig, options.env ?? process.env);
-    if (kube) {
+    const env = options.env ?? process.env;
+    // @kubernetes/client-node costs about 80 MiB of memory to load: only when there is a cluster.
+    const wanted = options.kubeconfig || (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT);
+    const { kubeCluster, loadKubeConfig } = wanted ? await import('./kube.js') : { kubeCluster: undefined, loadKubeConfig: undefined };
+    const kube = loadKubeConfig?.(options.kubeconfig, env);
+    if (kube && kubeCluster) {
       cluster = kubeCluster(kube.config, kube.description, {
         ...options.kube, log, onRestart: () => metrics.informerRestarts.inc(),
       });
