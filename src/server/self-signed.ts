@@ -18,6 +18,7 @@ export interface SelfSignedFiles {
 }
 
 const DAY = 86_400_000;
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
 async function loadCa(dir: string, now: Date): Promise<{ cert: string; key: string } | undefined> {
   try {
@@ -54,7 +55,8 @@ export async function serverCertificate(ca: { cert: string; key: string }, now: 
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
       { name: 'extKeyUsage', serverAuth: true },
       { name: 'subjectAltName', altNames: [
-        { type: 2, value: 'localhost' }, { type: 2, value: hostname() },
+        ...['localhost', hostname().toLowerCase()].filter((h, i, all) => DNS_NAME.test(h) && all.indexOf(h) === i)
+          .map((value) => ({ type: 2 as const, value })),
         { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' },
       ] },
     ],
