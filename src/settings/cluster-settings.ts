@@ -67,7 +67,8 @@ export function parseClusterSettings(text: string, ownNamespace?: string): Parse
       errors.push(`maxTerminationGracePeriod=${JSON.stringify(raw.maxTerminationGracePeriod)}: expected a duration from 2s to 24h`);
     } else maxTerminationGracePeriod = seconds;
   }
-  const namespace = raw.namespace === undefined ? ownNamespace ?? base.ownNamespace : String(raw.namespace);
+  // The namespace the pod really runs in (--namespace / POD_NAMESPACE) wins over the file's guess.
+  const namespace = ownNamespace ?? (raw.namespace === undefined ? base.ownNamespace : String(raw.namespace));
   const defaults = parseDefaults(raw.defaults, errors);
   if (errors.length > 0) return { ok: false, errors };
   return {

@@ -395,6 +395,31 @@ describe("gracekeeper on a real API server", () => {
     }
   });
 
+  it("follows a Namespace's annotation changes and forgets a deleted Namespace (the real informer)", opts, async () => {
+    const ns = await kube.namespace("ns-watch", { annotations: { [`${P}pre-stop-sleep`]: "4s" } });
+    const sleepOf = async (name: string): Promise<unknown> => {
+      const res = await cp.api<Obj>("POST", paths(ns).pods, pod(name, ns));
+      assert.equal(res.status, 201, res.text);
+      return container(res.body as PodTemplate, "app").lifecycle;
+    };
+    await eventually("the Namespace in gracekeeper's cache", async () =>
+      JSON.stringify(await sleepOf(`before-${Date.now()}`)) === JSON.stringify(sleepHook(4)) || undefined);
+    await cp.kubectl(["annotate", "namespace", ns, "--overwrite", `${P}pre-stop-sleep=9s`]);
+    await eventually("the changed annotation", async () =>
+      JSON.stringify(await sleepOf(`after-${Date.now()}`)) === JSON.stringify(sleepHook(9)) || undefined);
+    const cacheSize = async (): Promise<number> => {
+      const text = await (await fetch(`http://127.0.0.1:${(gk as Gracekeeper).metricsPort}/metrics`)).text();
+      return Number(/^gracekeeper_namespace_cache_size (\d+)/m.exec(text)?.[1] ?? NaN);
+    };
+    const sizeBefore = await cacheSize();
+    assert.ok(sizeBefore > 0, `cache size ${sizeBefore}`);
+    const deleted = await cp.api("DELETE", `/api/v1/namespaces/${ns}`);
+    assert.ok(deleted.status === 200 || deleted.status === 202, deleted.text);
+    await eventually("the Namespace to be gone", async () =>
+      (await cp.api("GET", `/api/v1/namespaces/${ns}`)).status === 404 || undefined, { timeoutMs: 60_000 });
+    await eventually("the cache to forget it", async () => (await cacheSize()) === sizeBefore - 1 || undefined);
+  });
+
   it("denies a Deployment with an invalid annotation; admits a Pod with a warning", opts, async () => {
     const ns = await kube.namespace("invalid");
     const bad = { [`${P}pre-stop-sleep`]: "soon", [`${P}readiness`]: "maybe" };

@@ -33,6 +33,13 @@ defaults:
   assert.equal(r.settings.defaults.readiness, 'none');
 });
 
+test('the namespace gracekeeper runs in (flag or POD_NAMESPACE) wins over the file', () => {
+  const r = parseClusterSettings('namespace: from-file\n', 'from-pod');
+  assert.ok(r.ok && r.settings.ownNamespace === 'from-pod');
+  const fileOnly = parseClusterSettings('namespace: from-file\n');
+  assert.ok(fileOnly.ok && fileOnly.settings.ownNamespace === 'from-file');
+});
+
 test('every error in a bad file is reported at once', () => {
   const r = parseClusterSettings(`
 targets: everything
