@@ -4,7 +4,7 @@ NODE_MODULES_STAMP := node_modules/.package-lock.json
 TEST_FILES = $(shell find test -name '*.test.ts' -not -path 'test/e2e/*' | sort)
 E2E_FILES = $(shell find test/e2e -name '*.test.ts' 2>/dev/null | sort)
 
-.PHONY: all deps build run test unit e2e clean k8s-binaries certs deploy undeploy
+.PHONY: all deps build typecheck run test unit e2e clean k8s-binaries certs deploy undeploy
 
 all: build
 
@@ -21,8 +21,12 @@ build: deps
 run: build
 	node dist/cli.js serve
 
+# Type-check the tests and benchmarks too (the build covers src/ only).
+typecheck: deps
+	npx tsc -p tsconfig.test.json
+
 # Every test: unit, golden, property, HTTPS round trips, and the end-to-end suite.
-test: build
+test: build typecheck
 	node --import tsx --test --test-reporter=spec $(TEST_FILES) $(E2E_FILES)
 
 unit: build

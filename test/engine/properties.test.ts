@@ -38,7 +38,9 @@ const scenario = fc.record({
   version: kubeVersion,
 });
 
-function build(s: fc.RecordValue<typeof scenario> extends infer T ? T : never) {
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+function build(s: Scenario): Obj {
   // JSON round trip: plain prototypes, exactly what the API server would send.
   return JSON.parse(JSON.stringify(wrap(s.kind, s.spec, s.workload, s.template))) as Obj;
 }

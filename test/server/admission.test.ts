@@ -9,7 +9,7 @@ import { INTERNAL_ERROR_WARNING } from '../../src/server/response.js';
 import { allKinds, deployment, pod } from './fixtures.js';
 import { call, decodePatch, getMetrics, metricValue, review, startTestServer, type TestServer } from './helpers.js';
 
-const apply = (object: unknown, patch: any[]) => fastJsonPatch.applyPatch(structuredClone(object), patch, true, false).newDocument;
+const apply = (object: unknown, patch: any[]): any => fastJsonPatch.applyPatch(structuredClone(object), patch, true, false).newDocument;
 
 /** What `gracekeeper mutate -o json` prints for one object. */
 function mutateCli(object: unknown, extra: string[] = []): { status: number; out: unknown; err: string } {
