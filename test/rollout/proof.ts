@@ -140,11 +140,23 @@ function startLoad(node: Node, url: string, o: ProofOptions, outFile: string): L
   };
 }
 
+async function flushConntrack(node: Node, ip: string): Promise<{ total: number; synSent: number }> {
+  const listed = await node.execInNetns(["sh", "-c", `conntrack -L -p tcp -d ${ip} 2>/dev/null || true`]);
+  const lines = listed.split("\n").filter((l) => l.includes(`dst=${ip}`));
+  await node.execInNetns(["sh", "-c", `conntrack -D -p tcp -d ${ip} >/dev/null 2>&1 || true`]);
+  return { total: lines.length, synSent: lines.filter((l) => /\bSYN_SENT\b/.test(l)).length };
+}
+
 async function runOnce(cp: ControlPlane, node: Node, mode: Mode, run: number, clusterIp: string,
   o: ProofOptions, workDir: string): Promise<RunRecord> {
   const ns = NS[mode];
   await waitSettled(cp, ns, o.replicas);
   await sleep(4000); // kube-proxy has synced the settled endpoints (minSyncPeriod 3 s)
+  // Runs must not inherit each other's conntrack entries: a connection of an earlier run that
+  // timed out against a pod that is gone leaves a SYN_SENT entry (120 s), and a new connection
+  // that happens to reuse its source port would follow it to the dead pod instead of being
+  // balanced afresh. Count them (for the record), then drop every entry for the Service's IP.
+  const stale = await flushConntrack(node, clusterIp);
   const load = startLoad(node, `http://${clusterIp}/`, o, join(workDir, `load-${mode}-${run}.json`));
   await load.started;
   const t0 = Date.now();
@@ -171,7 +183,10 @@ async function runOnce(cp: ControlPlane, node: Node, mode: Mode, run: number, cl
   const result = await load.stop();
   // Re-base the events on the load generator's first request.
   const shift = t0 - result.startedAt;
-  return { mode, run, load: result, events: events.map((e) => ({ t: e.t + shift, what: e.what })) };
+  return {
+    mode, run, load: result, events: events.map((e) => ({ t: e.t + shift, what: e.what })),
+    conntrackFlushed: stale,
+  };
 }
 
 function versionOf(cmd: string, args: string[]): string {
@@ -226,6 +241,8 @@ async function main(argv: string[]): Promise<number> {
     await cp.kubectl(["create", "namespace", NS.without]);
     await cp.kubectl(["create", "namespace", NS.with]);
     await cp.kubectl(["label", "namespace", NS.with, "gracekeeper.io/inject=enabled"]);
+    const annotations = Object.entries(o.withAnnotations).map(([k, v]) => `${k}=${v}`);
+    if (annotations.length) await cp.kubectl(["annotate", "namespace", NS.with, ...annotations]);
     const clusterIps = {} as Record<Mode, string>;
     const injected = {} as Record<Mode, Record<string, unknown>>;
     for (const mode of o.modes) {
@@ -276,7 +293,10 @@ async function main(argv: string[]): Promise<number> {
         warmupMs: o.warmupMs, restartsPerRun: o.restarts, runsPerMode: o.runs,
         window: "from before the first restart until the old pods of the last one are gone, +4 s",
       },
-      gracekeeper: { settings: "deploy/base/config.yaml as shipped (the defaults)", podSpec: injected },
+      gracekeeper: {
+        settings: "deploy/base/config.yaml as shipped (the defaults)",
+        namespaceAnnotations: o.withAnnotations, podSpec: injected,
+      },
     };
     const summary = summarize(records, conditions);
     const out = resolve(REPO, o.out);

@@ -19,6 +19,8 @@ export interface ProofOptions {
   out: string;
   /** kube-proxy's iptables.minSyncPeriod. */
   minSyncPeriod: string;
+  /** gracekeeper.io/* annotations on the opted-in namespace (default: none, the shipped defaults). */
+  withAnnotations: Record<string, string>;
   keep: boolean;
 }
 
@@ -29,7 +31,7 @@ export function parseProofArgs(argv: string[]): ProofOptions {
       runs: { type: "string" }, rate: { type: "string" }, restarts: { type: "string" },
       replicas: { type: "string" }, timeout: { type: "string" }, warmup: { type: "string" },
       modes: { type: "string" }, out: { type: "string" }, "min-sync-period": { type: "string" },
-      keep: { type: "boolean" },
+      "with-annotation": { type: "string", multiple: true }, keep: { type: "boolean" },
     },
   });
   if (positionals.length) throw new Error(`unexpected argument ${positionals[0]}`);
@@ -44,6 +46,13 @@ export function parseProofArgs(argv: string[]): ProofOptions {
   }
   const minSync = values["min-sync-period"] ?? "3s";
   parseDurationMs(minSync);
+  const withAnnotations: Record<string, string> = {};
+  for (const kv of values["with-annotation"] ?? []) {
+    const i = kv.indexOf("=");
+    if (i <= 0) throw new Error(`--with-annotation wants KEY=VALUE, got ${JSON.stringify(kv)}`);
+    const key = kv.slice(0, i).trim();
+    withAnnotations[key.includes("/") ? key : `gracekeeper.io/${key}`] = kv.slice(i + 1).trim();
+  }
   return {
     runs: int("runs", values.runs, 3, 1, 20),
     rate: int("rate", values.rate, 200, 1, 5000),
@@ -54,6 +63,7 @@ export function parseProofArgs(argv: string[]): ProofOptions {
     modes: [...new Set(modes)] as Mode[],
     out: values.out ?? "bench/rollout.json",
     minSyncPeriod: minSync,
+    withAnnotations,
     keep: values.keep ?? false,
   };
 }
@@ -69,6 +79,8 @@ export interface RunRecord {
   run: number;
   load: LoadResult;
   events: RunEvent[];
+  /** Conntrack entries for the Service IP left by earlier runs, dropped before this one. */
+  conntrackFlushed?: { total: number; synSent: number };
 }
 
 export interface FailureWindow {
@@ -112,6 +124,7 @@ export interface ModeSummary {
     latencyMs: LoadResult["latencyMs"];
     events: RunEvent[];
     failureWindows: FailureWindow[];
+    conntrackFlushed?: { total: number; synSent: number };
   }[];
 }
 
@@ -137,6 +150,7 @@ export function summarize(records: RunRecord[], conditions: Record<string, unkno
         otherCodes: r.load.otherCodes, durationMs: r.load.durationMs, achievedRate: r.load.achievedRate,
         skipped: r.load.skipped, latencyMs: r.load.latencyMs, events: r.events,
         failureWindows: failureWindows(r.load.failures),
+        ...(r.conntrackFlushed ? { conntrackFlushed: r.conntrackFlushed } : {}),
       })),
     };
     out[mode] = summary;

@@ -171,8 +171,12 @@ describe("rollout-proof report", () => {
     const o = parseProofArgs([]);
     assert.deepEqual(o, {
       runs: 3, rate: 200, restarts: 2, replicas: 3, timeoutMs: 3000, warmupMs: 5000,
-      modes: ["without", "with"], out: "bench/rollout.json", minSyncPeriod: "3s", keep: false,
+      modes: ["without", "with"], out: "bench/rollout.json", minSyncPeriod: "3s", withAnnotations: {},
+      keep: false,
     });
+    assert.deepEqual(parseProofArgs(["--with-annotation=pre-stop-sleep=10s", "--with-annotation", "gracekeeper.io/readiness-period=2s"])
+      .withAnnotations, { "gracekeeper.io/pre-stop-sleep": "10s", "gracekeeper.io/readiness-period": "2s" });
+    assert.throws(() => parseProofArgs(["--with-annotation=pre-stop-sleep"]), /KEY=VALUE/);
     assert.deepEqual(parseProofArgs(["--runs=1", "--modes=with", "--min-sync-period=1s"]).modes, ["with"]);
     assert.throws(() => parseProofArgs(["--runs=0"]), /--runs/);
     assert.throws(() => parseProofArgs(["--modes=sometimes"]), /unknown mode/);
