@@ -5,7 +5,8 @@
 #   2. the subtree is removed from every cgroup v1 hierarchy (and the unified one);
 #   3. the pins of the node's network and mount namespaces are unmounted, which ends both
 #      namespaces and every mount made inside them (overlay rootfs, netns files, bind mounts);
-#   4. the node's directory is removed (unless KEEP=1).
+#   4. the empty mount points it made (/run/containerd, /var/lib/cni) are removed, unless another
+#      node runs, and so is the node's directory (unless KEEP=1).
 # Usage: test/rollout/cleanup.sh NODE_DIR CGROUP_NAME
 # Safe to run twice, or on a directory that a crashed run left behind.
 set -uo pipefail
@@ -33,5 +34,10 @@ done
 for m in "$dir/ns/mnt" "$dir/ns/net" "$dir/ns"; do
   if grep -q " $m " /proc/self/mountinfo 2>/dev/null; then umount "$m" 2>/dev/null || umount -l "$m"; fi
 done
+# The empty mount points the node made on the host's filesystem, unless another node still runs.
+if [[ -f $dir/created-dirs ]] && ! compgen -G "/sys/fs/cgroup/pids/gracekeeper-rollout-*" >/dev/null; then
+  while read -r d; do [[ -n $d ]] && rmdir "$d" 2>/dev/null; done <"$dir/created-dirs"
+  rm -f "$dir/created-dirs"
+fi
 [[ ${KEEP:-0} == 1 ]] || rm -rf "$dir"
 exit 0

@@ -215,7 +215,8 @@ export async function startNode(cp: ControlPlane, opts: NodeOptions = {}): Promi
     };
     for (const p of Object.values(paths)) mkdirSync(p, { recursive: true });
     await sh("nsenter", [`--net=${ns.net}`, `--mount=${ns.mnt}`, "sh", "-ec", [
-      "mkdir -p /run/containerd /var/lib/cni",
+      // Mount points on the host's filesystem: remember the ones made here, for cleanup.sh.
+      `for d in /run/containerd /var/lib/cni; do [ -e "$d" ] || { mkdir -p "$d" && echo "$d" >> ${dir}/created-dirs; }; done`,
       `mount --bind ${paths.runContainerd} /run/containerd`,
       `mount --bind ${paths.varLibCni} /var/lib/cni`,
       "ip link set lo up",
