@@ -65,3 +65,10 @@ undeploy:
 rollout-proof: build
 	bash test/rollout/prereqs.sh
 	node --import tsx test/rollout/proof.ts $(ROLLOUT_ARGS)
+
+# Admission benchmark (README "Performance"): gracekeeper's build against a bare node:https
+# baseline on loopback, then a soak; writes bench/results.json and the README's table.
+.PHONY: bench
+bench: build
+	npx tsc -p bench/tsconfig.json
+	node bench/.build/main.js

@@ -1,0 +1,52 @@
+// `make bench`: runs the benchmark with settings from the environment, prints the table and writes
+// bench/results.json. BENCH_SECONDS (measured window per run, 4), BENCH_WARMUP (seconds, 1.5),
+// BENCH_ROUNDS (2), BENCH_CONCURRENCY (1,16,64), BENCH_PAYLOADS (pod,deployment,pod-1mib),
+// BENCH_SOAK (admissions, 1000000; 0 for none), BENCH_OUT (bench/results.json; when it is not set, the
+// README's results block is rewritten too).
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runBench } from './harness.js';
+import { PAYLOAD_NAMES, type PayloadName } from './payloads.js';
+import { REPO } from './processes.js';
+import { summary, updateReadme } from './readme.js';
+import { table } from './stats.js';
+
+const env = process.env;
+const number = (name: string, fallback: number) => {
+  const value = env[name] === undefined || env[name] === '' ? fallback : Number(env[name]);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name}=${env[name]}: expected a number`);
+  return value;
+};
+const list = (name: string, fallback: string) => (env[name] || fallback).split(',').map((s) => s.trim()).filter(Boolean);
+
+const payloads = list('BENCH_PAYLOADS', PAYLOAD_NAMES.join(','));
+for (const p of payloads) if (!(PAYLOAD_NAMES as readonly string[]).includes(p)) throw new Error(`BENCH_PAYLOADS: unknown ${p}`);
+const out = env.BENCH_OUT || join(REPO, 'bench/results.json');
+const started = performance.now();
+
+const results = await runBench({
+  payloads: payloads as PayloadName[],
+  concurrencies: list('BENCH_CONCURRENCY', '1,16,64').map(Number),
+  servers: ['gracekeeper', 'baseline'],
+  rounds: number('BENCH_ROUNDS', 2),
+  warmupMs: number('BENCH_WARMUP', 1.5) * 1000,
+  durationMs: number('BENCH_SECONDS', 4) * 1000,
+  soak: number('BENCH_SOAK', 1_000_000),
+  soakConcurrency: 16,
+  soakMaxMs: number('BENCH_SOAK_MAX_SECONDS', 400) * 1000,
+  nodeOptions: env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=256',
+  gracekeeperNodeFlags: env.BENCH_GRACEKEEPER_FLAGS ? env.BENCH_GRACEKEEPER_FLAGS.split(' ') : undefined,
+  log: (line) => process.stdout.write(`${line}\n`),
+});
+
+await writeFile(out, `${JSON.stringify(results, null, 1)}\n`);
+const lines = ['', table(results.runs), '', ...summary(results)];
+const bad = results.rounds.filter((r) => r.errors > 0).length + (results.soak?.errors ? 1 : 0);
+if (bad > 0) {
+  lines.push(`ERRORS in ${bad} runs (see ${out}); README.md not updated`);
+  process.exitCode = 1;
+} else if (!env.BENCH_OUT && await updateReadme(join(REPO, 'README.md'), results)) {
+  lines.push('README.md "Performance" updated');
+}
+lines.push(`wrote ${out} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,0 +1,36 @@
+// The README's "Performance" results block, rewritten by `make bench` from the results it just
+// wrote, so the table there is always the latest run and names the machine it ran on.
+import { readFile, writeFile } from 'node:fs/promises';
+import type { BenchResults } from './harness.js';
+import { table } from './stats.js';
+
+export const BEGIN = '<!-- bench:results (written by make bench) -->';
+export const END = '<!-- /bench:results -->';
+
+export function summary(results: Pick<BenchResults, 'date' | 'machine' | 'cold_start_ms' | 'soak' | 'rounds'>): string[] {
+  const m = results.machine;
+  const lines = [`Machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gb} GB, Node.js ${m.node}, Linux ${m.kernel}; run of ${results.date}.`];
+  const cold = Object.entries(results.cold_start_ms)
+    .map(([server, c]) => `${server} ${c.median} ms (median of ${c.samples} starts, ${c.min} to ${c.max})`);
+  if (cold.length > 0) lines.push(`Cold start, from spawning the process to the first answered admission: ${cold.join('; ')}.`);
+  const s = results.soak;
+  if (s) {
+    lines.push(`Soak: ${s.admissions} admissions (${s.payloads.join(' and ')} alternately, concurrency ${s.concurrency}) in ${s.seconds} s, `
+      + `${s.errors} errors; gracekeeper's RSS after them ${s.rss_mb_after} MB, peak ${s.rss_mb_peak} MB.`);
+  }
+  return lines;
+}
+
+export function resultsBlock(results: BenchResults): string {
+  return [BEGIN, table(results.runs), '', ...summary(results).flatMap((l) => [l, '']), END].join('\n').replace(/\n\n<!-- \//, '\n<!-- /');
+}
+
+/** Replaces the block between the markers; false when README.md has none. */
+export async function updateReadme(path: string, results: BenchResults): Promise<boolean> {
+  const text = await readFile(path, 'utf8');
+  const start = text.indexOf(BEGIN);
+  const end = text.indexOf(END);
+  if (start < 0 || end < start) return false;
+  await writeFile(path, text.slice(0, start) + resultsBlock(results) + text.slice(end + END.length));
+  return true;
+}
