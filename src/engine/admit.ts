@@ -1,6 +1,8 @@
 // The engine: one admission in, the mutated object, its JSON Patch, warnings or a denial out. Pure.
 import { RECORD_KEY } from '../settings/keys.js';
 import type { AnnotationLayer } from '../settings/types.js';
+import { copyOf } from './copy.js';
+import type { FingerprintMemo } from './fingerprint.js';
 import { injectTemplate } from './inject.js';
 import { diff, getPath, withPath } from './patch.js';
 import { isPodSpec, isRecord, type ObjectMeta, type PodTemplate } from './pod-types.js';
@@ -8,6 +10,7 @@ import { readRecord, recordHasChanges, serialiseRecord } from './record.js';
 import { clip, gracekeeperAnnotations, settingsFor } from './request-settings.js';
 import { decideScope, hasOptOutAnnotation, hasOptOutLabel } from './scope.js';
 import { stripInjected } from './strip.js';
+import { copyTemplate } from './template-copy.js';
 import { describeChanges } from './changes.js';
 import type { AdmissionInput, AdmissionResult } from './types.js';
 
@@ -44,20 +47,21 @@ export function admit(input: AdmissionInput): AdmissionResult {
   ];
   const resolved = settingsFor(input.cluster, rule.class, rule.kind, layers);
   if (resolved.denial) {
-    return { ...unchanged(input, 'unchanged', undefined, resolved.warnings), outcome: 'denied',
-      denial: resolved.denial, invalidAnnotations: resolved.invalidCount };
+    return { outcome: 'denied', reason: undefined, object: input.object, patch: [], warnings: resolved.warnings, changes: [],
+      invalidAnnotations: resolved.invalidCount, denial: resolved.denial };
   }
 
-  const template = structuredClone({ metadata: templateMeta ?? {}, spec: rawTemplate.spec }) as PodTemplate & { metadata: ObjectMeta };
-  if (oldRecord) stripInjected(template, oldRecord);
-  const injected = injectTemplate(template, { settings: resolved.settings, cluster: input.cluster, kubeVersion: input.kubeVersion });
+  const template = copyTemplate(templateMeta, rawTemplate.spec);
+  const memo: FingerprintMemo = new Map();
+  if (oldRecord) stripInjected(template, oldRecord, memo);
+  const injected = injectTemplate(template, { settings: resolved.settings, cluster: input.cluster, kubeVersion: input.kubeVersion, memo });
   const record = injected.record;
   if (!isPod && Object.keys(workloadAnnotations).length > 0) record.workload = workloadAnnotations;
   if (isPod && oldRecord?.workload) record.workload = oldRecord.workload;
   // A Pod's record came from its template: the workload's minReadySeconds entry stays as it was.
   if (isPod && oldRecord?.minReadySeconds) record.minReadySeconds = oldRecord.minReadySeconds;
 
-  const changes = describeChanges(rawTemplate as unknown as PodTemplate, template, record);
+  const changes = describeChanges(rawTemplate as unknown as PodTemplate, template, record, memo);
   let spec = isRecord(object.spec) ? object.spec : {};
   if (rule.hasMinReadySeconds) {
     const previous = oldRecord?.minReadySeconds;
@@ -74,12 +78,13 @@ export function admit(input: AdmissionInput): AdmissionResult {
     }
   }
 
-  const annotations = { ...template.metadata.annotations };
+  const annotations = copyOf(template.metadata.annotations ?? {});
   if (recordHasChanges(record) || record.workload) annotations[RECORD_KEY] = serialiseRecord(record);
   else delete annotations[RECORD_KEY];
-  const newTemplate: Record<string, unknown> = { ...rawTemplate, spec: template.spec };
+  const newTemplate: Record<string, unknown> = copyOf(rawTemplate);
+  newTemplate.spec = template.spec;
   if (templateMeta || Object.keys(annotations).length > 0) {
-    newTemplate.metadata = { ...templateMeta };
+    newTemplate.metadata = copyOf(templateMeta ?? {});
     if (Object.keys(annotations).length > 0 || templateMeta?.annotations) (newTemplate.metadata as ObjectMeta).annotations = annotations;
   }
   let mutated: Record<string, unknown> = rule.hasMinReadySeconds ? { ...object, spec } : object;

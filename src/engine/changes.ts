@@ -1,4 +1,5 @@
 // Short tags of what a mutation changed, for the log line, metrics and the audit annotation.
+import type { FingerprintMemo } from './fingerprint.js';
 import type { PodTemplate } from './pod-types.js';
 import { ITEMS, type InjectionRecord } from './record.js';
 import { currentFingerprint, findContainer } from './strip.js';
@@ -7,12 +8,12 @@ import { currentFingerprint, findContainer } from './strip.js';
  * Tags such as "preStop:app", "readinessProbe:web", "terminationGracePeriodSeconds:30->35":
  * only items whose value differs from what the object held before.
  */
-export function describeChanges(before: PodTemplate, after: PodTemplate, record: InjectionRecord): string[] {
+export function describeChanges(before: PodTemplate, after: PodTemplate, record: InjectionRecord, memo?: FingerprintMemo): string[] {
   const tags: string[] = [];
   for (const item of ITEMS) {
     for (const name of record.added[item] ?? []) {
-      const was = currentFingerprint(findContainer(before, name), item);
-      if (was !== currentFingerprint(findContainer(after, name), item)) tags.push(`${item}:${name}`);
+      const was = currentFingerprint(findContainer(before, name), item, memo);
+      if (was !== currentFingerprint(findContainer(after, name), item, memo)) tags.push(`${item}:${name}`);
     }
   }
   const from = before.spec.terminationGracePeriodSeconds;

@@ -2,7 +2,8 @@
 import type { ClusterSettings } from '../settings/cluster-settings.js';
 import type { InjectionSettings } from '../settings/types.js';
 import { selectContainers } from './containers.js';
-import { fingerprint, probeFingerprint } from './fingerprint.js';
+import { copyOf } from './copy.js';
+import { fingerprint, probeFingerprint, type FingerprintMemo } from './fingerprint.js';
 import { clampSleep, decideGracePeriod } from './grace-period.js';
 import type { Container, Handler, PodTemplate } from './pod-types.js';
 import { effectiveMode, preStopHandler } from './prestop.js';
@@ -14,6 +15,8 @@ export interface InjectContext {
   settings: InjectionSettings;
   cluster: ClusterSettings;
   kubeVersion: KubeVersion | undefined;
+  /** Fingerprints of this admission (see FingerprintMemo). */
+  memo?: FingerprintMemo;
 }
 
 export interface InjectOutcome {
@@ -36,8 +39,10 @@ export function injectTemplate(template: PodTemplate, ctx: InjectContext): Injec
     if (container.lifecycle?.preStop) noteItem(record, 'kept', 'preStop', container.name);
     else if (wantsHook) {
       const handler = preStopHandler(mode, sleep.seconds) as Handler;
-      container.lifecycle = { ...container.lifecycle, preStop: handler };
-      added(record, container, 'preStop', fingerprint(handler));
+      const lifecycle = copyOf(container.lifecycle ?? {});
+      lifecycle.preStop = handler;
+      container.lifecycle = lifecycle;
+      added(record, container, 'preStop', fingerprint(handler, ctx.memo));
     }
     if (container.readinessProbe) noteItem(record, 'kept', 'readinessProbe', container.name);
     else {
@@ -45,10 +50,10 @@ export function injectTemplate(template: PodTemplate, ctx: InjectContext): Injec
       if (choice.warning) warnings.push(choice.warning);
       if (choice.handler) {
         container.readinessProbe = readinessProbe(choice.handler, settings);
-        added(record, container, 'readinessProbe', probeFingerprint(container.readinessProbe));
+        added(record, container, 'readinessProbe', probeFingerprint(container.readinessProbe, ctx.memo));
       }
     }
-    if (settings.startupTimeout !== undefined) addStartupProbe(container, settings, settings.startupTimeout, record);
+    if (settings.startupTimeout !== undefined) addStartupProbe(container, settings, settings.startupTimeout, record, ctx.memo);
   }
 
   const spec = template.spec;
@@ -68,7 +73,8 @@ export function injectTemplate(template: PodTemplate, ctx: InjectContext): Injec
   return { record, warnings };
 }
 
-function addStartupProbe(container: Container, settings: InjectionSettings, timeout: number, record: InjectionRecord): void {
+function addStartupProbe(container: Container, settings: InjectionSettings, timeout: number, record: InjectionRecord,
+  memo: FingerprintMemo | undefined): void {
   if (container.startupProbe) {
     noteItem(record, 'kept', 'startupProbe', container.name);
     return;
@@ -76,7 +82,7 @@ function addStartupProbe(container: Container, settings: InjectionSettings, time
   const handler = container.readinessProbe ? handlerOf(container.readinessProbe) : undefined;
   if (!handler) return;
   container.startupProbe = startupProbe(handler, settings, timeout);
-  added(record, container, 'startupProbe', probeFingerprint(container.startupProbe));
+  added(record, container, 'startupProbe', probeFingerprint(container.startupProbe, memo));
 }
 
 /** The longest sleep action in hooks gracekeeper did not write (the API server checks them against the grace period). */

@@ -1,4 +1,5 @@
 // Readiness and startup probes for containers that have none, from the settings.
+import { copyOf } from './copy.js';
 import type { Container, Probe } from './pod-types.js';
 import type { InjectionSettings } from '../settings/types.js';
 
@@ -49,7 +50,7 @@ export function readinessHandler(container: Container, s: InjectionSettings): Ha
 
 /** Every field written out, as the API server would default it, so round trips compare equal. */
 export function readinessProbe(handler: ProbeHandler, s: InjectionSettings): Probe {
-  const probe: Probe = { ...handler };
+  const probe: Probe = copyOf(handler);
   if (s.readinessInitialDelay > 0) probe.initialDelaySeconds = s.readinessInitialDelay;
   probe.periodSeconds = s.readinessPeriod;
   probe.timeoutSeconds = 1;

@@ -1,5 +1,6 @@
 // Undoes what an earlier pass added (per its record), so every pass starts from the user's own spec.
-import { fingerprint, probeFingerprint } from './fingerprint.js';
+import { copyOf } from './copy.js';
+import { fingerprint, probeFingerprint, type FingerprintMemo } from './fingerprint.js';
 import type { Container, PodTemplate } from './pod-types.js';
 import { ITEMS, type InjectionRecord, type Item } from './record.js';
 
@@ -9,14 +10,14 @@ export function findContainer(template: PodTemplate, name: string): Container | 
 }
 
 /** The fingerprint of a container's current item, or undefined when it has none. */
-export function currentFingerprint(container: Container | undefined, item: Item): string | undefined {
+export function currentFingerprint(container: Container | undefined, item: Item, memo?: FingerprintMemo): string | undefined {
   if (!container) return undefined;
   if (item === 'preStop') {
     const handler = container.lifecycle?.preStop;
-    return handler ? fingerprint(handler) : undefined;
+    return handler ? fingerprint(handler, memo) : undefined;
   }
   const probe = container[item];
-  return probe ? probeFingerprint(probe) : undefined;
+  return probe ? probeFingerprint(probe, memo) : undefined;
 }
 
 /**
@@ -24,12 +25,12 @@ export function currentFingerprint(container: Container | undefined, item: Item)
  * gracekeeper wrote: a value the user has since replaced is the user's and stays.
  * Works in place: call it on a copy.
  */
-export function stripInjected(template: PodTemplate, record: InjectionRecord): void {
+export function stripInjected(template: PodTemplate, record: InjectionRecord, memo?: FingerprintMemo): void {
   for (const item of ITEMS) {
     for (const name of record.added[item] ?? []) {
       const container = findContainer(template, name);
       const recorded = record.fingerprints[`${name}/${item}`];
-      if (!container || recorded === undefined || currentFingerprint(container, item) !== recorded) continue;
+      if (!container || recorded === undefined || currentFingerprint(container, item, memo) !== recorded) continue;
       removeItem(container, item);
     }
   }
@@ -47,7 +48,7 @@ function removeItem(container: Container, item: Item): void {
   }
   const lifecycle = container.lifecycle;
   if (!lifecycle) return;
-  const rest = { ...lifecycle };
+  const rest = copyOf(lifecycle);
   delete rest.preStop;
   if (Object.keys(rest).length === 0) delete container.lifecycle;
   else container.lifecycle = rest;
