@@ -11,6 +11,7 @@ import { fingerprint, stableStringify } from '../../src/engine/fingerprint.js';
 import { findKindRule } from '../../src/engine/kinds.js';
 import { diff, project } from '../../src/engine/patch.js';
 import type { Handler } from '../../src/engine/pod-types.js';
+import { BatchedLines, createLogger } from '../../src/server/logger.js';
 
 /** The stableStringify this project shipped first (map/filter/join). */
 function referenceStringify(value: unknown): string {
@@ -91,5 +92,22 @@ describe('fast paths give what the code they replaced gave', () => {
     assert.equal(Object.getPrototypeOf(copy), Object.prototype);
     assert.deepEqual(Object.keys(copy), ['a', '__proto__']);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it('log lines are batched in order, flushed on demand, and look as pino writes them', () => {
+    const writes: string[] = [];
+    const batched = new BatchedLines({ write: (text) => writes.push(text) }, 300, 60_000);
+    const log = createLogger('info', batched);
+    for (let i = 0; i < 10; i++) log.info({ uid: `u${i}`, changes: ['preStop:web'] }, 'admission');
+    assert.ok(writes.length >= 1 && writes.length < 10, `${writes.length} writes for 10 lines`);
+    log.flush();
+    batched.close();
+    const lines = writes.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(lines.map((l) => l.uid), ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8', 'u9']);
+    for (const line of lines) {
+      assert.deepEqual(Object.keys(line), ['level', 'time', 'uid', 'changes', 'msg']);
+      assert.equal(line.level, 'info');
+      assert.match(String(line.time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    }
   });
 });
