@@ -2,12 +2,12 @@
 // bench/results.json. BENCH_SECONDS (measured window per run, 4), BENCH_WARMUP (seconds, 1.5),
 // BENCH_ROUNDS (2), BENCH_CONCURRENCY (1,16,64), BENCH_PAYLOADS (pod,deployment,pod-1mib),
 // BENCH_SOAK (admissions, 1000000; 0 for none), BENCH_OUT (bench/results.json; when it is not set, the
-// README's results block is rewritten too).
+// README's results block is rewritten too), BENCH_NODE_OPTIONS (the Deployment's NODE_OPTIONS).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBench } from './harness.js';
 import { PAYLOAD_NAMES, type PayloadName } from './payloads.js';
-import { REPO } from './processes.js';
+import { deploymentNodeOptions, REPO } from './processes.js';
 import { summary, updateReadme } from './readme.js';
 import { table } from './stats.js';
 
@@ -34,7 +34,7 @@ const results = await runBench({
   soak: number('BENCH_SOAK', 1_000_000),
   soakConcurrency: 16,
   soakMaxMs: number('BENCH_SOAK_MAX_SECONDS', 400) * 1000,
-  nodeOptions: env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=256',
+  nodeOptions: env.BENCH_NODE_OPTIONS ?? deploymentNodeOptions(),
   gracekeeperNodeFlags: env.BENCH_GRACEKEEPER_FLAGS ? env.BENCH_GRACEKEEPER_FLAGS.split(' ') : undefined,
   log: (line) => process.stdout.write(`${line}\n`),
 });

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from 'selfsigned';
+import { parse as parseYaml } from 'yaml';
 import { makePayload } from './payloads.js';
 import type { ServerName } from './stats.js';
 
@@ -58,6 +59,15 @@ export function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+/** NODE_OPTIONS of the gracekeeper container in deploy/base/deployment.yaml: the bench runs both servers with them. */
+export function deploymentNodeOptions(): string {
+  const deployment = parseYaml(readFileSync(join(REPO, 'deploy/base/deployment.yaml'), 'utf8')) as {
+    spec: { template: { spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] } } };
+  };
+  const container = deployment.spec.template.spec.containers.find((c) => c.name === 'gracekeeper');
+  return container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
 }
 
 export interface ServerProcess {

@@ -9,7 +9,6 @@ import { noCluster, type ClusterSource } from './cluster.js';
 import type { KubeSourceOptions } from './kube.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { Metrics } from './metrics.js';
-import { ensureSelfSigned } from './self-signed.js';
 import { SettingsStore } from './settings-store.js';
 import { ServingCertificate } from './tls.js';
 import { closeGracefully, createMetricsServer, createWebhookServer, DEFAULT_TIMEOUTS, listen, type TransportTimeouts } from './transport.js';
@@ -77,6 +76,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let caFile: string | undefined;
   if (!certFile !== !keyFile) throw new Error('--tls-cert-file and --tls-key-file must be given together');
   if (!certFile || !keyFile) {
+    // selfsigned (and the crypto library under it) adds about 15 MB to the process: only when used.
+    const { ensureSelfSigned } = await import('./self-signed.js');
     const made = await ensureSelfSigned(options.selfSignedDir ?? join(process.cwd(), '.gracekeeper'));
     ({ certFile, keyFile, caFile } = made);
     log.warn({ caFile, certFile, reusedCa: made.reusedCa },

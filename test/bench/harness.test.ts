@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runBench, type BenchResults } from '../../bench/harness.js';
 import { makePayload, PAYLOAD_NAMES } from '../../bench/payloads.js';
-import { REPO } from '../../bench/processes.js';
+import { deploymentNodeOptions, REPO } from '../../bench/processes.js';
 import { resultsBlock } from '../../bench/readme.js';
 import { table } from '../../bench/stats.js';
 
@@ -42,7 +42,7 @@ describe('bench', () => {
     const results = await runBench({
       payloads: ['pod', 'deployment'], concurrencies: [4], servers: ['gracekeeper', 'baseline'], rounds: 1,
       warmupMs: 200, durationMs: 15_000, maxRequests: 100, soak: 200, soakConcurrency: 4, soakMaxMs: 15_000,
-      nodeOptions: '--max-old-space-size=256', log: (line) => lines.push(line),
+      nodeOptions: deploymentNodeOptions(), log: (line) => lines.push(line),
     });
     assert.deepEqual(results.rounds.map((r) => `${r.payload}/${r.server}`),
       ['pod/gracekeeper', 'pod/baseline', 'deployment/gracekeeper', 'deployment/baseline']);
