@@ -2,7 +2,7 @@
 // B, a fresh server process each time), a separate load generator process against each; then a
 // soak of gracekeeper for its memory after many admissions.
 import { fork } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { LoadConfig, LoadMessage, LoadResult } from './loadgen.js';
@@ -24,6 +24,8 @@ export interface BenchConfig {
   soakConcurrency: number;
   /** The soak stops after this long even if short of its count. */
   soakMaxMs: number;
+  /** Admissions to gracekeeper with the Kubernetes client loaded, for its memory (0: none). */
+  kubeClientAdmissions: number;
   nodeOptions: string;
   gracekeeperNodeFlags?: string[];
   log: (line: string) => void;
@@ -68,6 +70,14 @@ export interface SoakResult {
   rss_series: [number, number][];
 }
 
+/** gracekeeper's memory with @kubernetes/client-node loaded, as in a cluster. */
+export interface KubeClientMemory {
+  admissions: number;
+  errors: number;
+  rss_mb_idle: number;
+  rss_mb_after: number;
+}
+
 export interface BenchResults {
   date: string;
   machine: { cpu: string; cores: number; memory_gb: number; node: string; kernel: string };
@@ -76,6 +86,7 @@ export interface BenchResults {
   ratios: Ratio[];
   cold_start_ms: Partial<Record<ServerName, { median: number; min: number; max: number; samples: number }>>;
   soak?: SoakResult;
+  with_kube_client?: KubeClientMemory;
   rounds: RoundResult[];
 }
 
@@ -208,6 +219,32 @@ async function soak(config: BenchConfig, certificate: Certificate): Promise<Soak
   };
 }
 
+/**
+ * In a cluster gracekeeper also loads @kubernetes/client-node (for the Namespace informer and the
+ * API server's version). There is no cluster here: a kubeconfig naming a loopback port where
+ * nothing listens makes it load the client, whose informer then retries in the background.
+ */
+async function kubeClientMemory(config: BenchConfig, certificate: Certificate, dir: string): Promise<KubeClientMemory> {
+  const kubeconfig = join(dir, 'kubeconfig.yaml');
+  await writeFile(kubeconfig, ['apiVersion: v1', 'kind: Config', 'current-context: none',
+    'clusters: [{name: none, cluster: {server: "https://127.0.0.1:9"}}]', 'users: [{name: none, user: {token: none}}]',
+    'contexts: [{name: none, context: {cluster: none, user: none}}]', ''].join('\n'));
+  const proc = await startServer('gracekeeper', {
+    certificate, logFile: '/dev/null', nodeOptions: config.nodeOptions, serveArgs: ['--kubeconfig', kubeconfig],
+  });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const idle = memoryOf(proc.pid).rssMb;
+    const { result } = await runLoad({
+      port: proc.port, caFile: certificate.caFile, payloads: ['pod', 'deployment'], concurrency: 16, warmupMs: 0,
+      durationMs: 120_000, maxRequests: config.kubeClientAdmissions, expectPatch: true, keepSamples: false,
+    }, proc.pid);
+    return { admissions: result.count, errors: result.errors, rss_mb_idle: round(idle, 1), rss_mb_after: round(memoryOf(proc.pid).rssMb, 1) };
+  } finally {
+    await proc.stop();
+  }
+}
+
 export async function runBench(config: BenchConfig): Promise<BenchResults> {
   const dir = await mkdtemp(join(tmpdir(), 'gracekeeper-bench-'));
   try {
@@ -245,6 +282,11 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
       config.log(`  soak: ${config.soak} admissions at concurrency ${config.soakConcurrency}...`);
       soakResult = await soak(config, certificate);
     }
+    let kubeClient: KubeClientMemory | undefined;
+    if (config.kubeClientAdmissions > 0) {
+      config.log(`  with the Kubernetes client loaded: ${config.kubeClientAdmissions} admissions...`);
+      kubeClient = await kubeClientMemory(config, certificate, dir);
+    }
     return {
       date: new Date().toISOString(),
       machine: machine(),
@@ -258,6 +300,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
       ratios: ratios(runs),
       cold_start_ms: coldStart,
       ...(soakResult ? { soak: soakResult } : {}),
+      ...(kubeClient ? { with_kube_client: kubeClient } : {}),
       rounds: rounds.map(({ samples: _s, elapsedMs: _e, ...rest }) => rest),
     };
   } finally {

@@ -2,7 +2,8 @@
 // bench/results.json. BENCH_SECONDS (measured window per run, 4), BENCH_WARMUP (seconds, 1.5),
 // BENCH_ROUNDS (2), BENCH_CONCURRENCY (1,16,64), BENCH_PAYLOADS (pod,deployment,pod-1mib),
 // BENCH_SOAK (admissions, 1000000; 0 for none), BENCH_OUT (bench/results.json; when it is not set, the
-// README's results block is rewritten too), BENCH_NODE_OPTIONS (the Deployment's NODE_OPTIONS).
+// README's results block is rewritten too), BENCH_NODE_OPTIONS (the Deployment's NODE_OPTIONS),
+// BENCH_KUBE_CLIENT (admissions with the Kubernetes client loaded, 100000; 0 for none).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBench } from './harness.js';
@@ -34,6 +35,7 @@ const results = await runBench({
   soak: number('BENCH_SOAK', 1_000_000),
   soakConcurrency: 16,
   soakMaxMs: number('BENCH_SOAK_MAX_SECONDS', 400) * 1000,
+  kubeClientAdmissions: number('BENCH_KUBE_CLIENT', 100_000),
   nodeOptions: env.BENCH_NODE_OPTIONS ?? deploymentNodeOptions(),
   gracekeeperNodeFlags: env.BENCH_GRACEKEEPER_FLAGS ? env.BENCH_GRACEKEEPER_FLAGS.split(' ') : undefined,
   log: (line) => process.stdout.write(`${line}\n`),

@@ -88,6 +88,8 @@ export interface StartOptions {
   nodeOptions: string;
   /** Extra node flags for gracekeeper (e.g. --cpu-prof). */
   gracekeeperNodeFlags?: string[];
+  /** Extra `gracekeeper serve` flags. */
+  serveArgs?: string[];
 }
 
 /** gracekeeper as the Deployment runs it (dist/cli.js, --enable-source-maps, log level info); or the baseline. */
@@ -100,7 +102,8 @@ function command(server: ServerName, port: number, options: StartOptions): strin
   return [...(options.gracekeeperNodeFlags ?? []), '--enable-source-maps', join(REPO, 'dist/cli.js'), 'serve',
     '--port', String(port), '--metrics-port', '0', '--bind-address', '127.0.0.1',
     '--tls-cert-file', certFile, '--tls-key-file', keyFile, '--config', join(REPO, 'deploy/base/config.yaml'),
-    '--namespace', 'gracekeeper', '--log-level', 'info', '--shutdown-delay', '0s', '--shutdown-timeout', '2s'];
+    '--namespace', 'gracekeeper', '--log-level', 'info', '--shutdown-delay', '0s', '--shutdown-timeout', '2s',
+    ...(options.serveArgs ?? [])];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -41,7 +41,7 @@ describe('bench', () => {
     const lines: string[] = [];
     const results = await runBench({
       payloads: ['pod', 'deployment'], concurrencies: [4], servers: ['gracekeeper', 'baseline'], rounds: 1,
-      warmupMs: 200, durationMs: 15_000, maxRequests: 100, soak: 200, soakConcurrency: 4, soakMaxMs: 15_000,
+      warmupMs: 200, durationMs: 15_000, maxRequests: 100, soak: 200, soakConcurrency: 4, soakMaxMs: 15_000, kubeClientAdmissions: 100,
       nodeOptions: deploymentNodeOptions(), log: (line) => lines.push(line),
     });
     assert.deepEqual(results.rounds.map((r) => `${r.payload}/${r.server}`),
@@ -62,8 +62,11 @@ describe('bench', () => {
     assert.equal(results.soak?.admissions, 200);
     assert.equal(results.soak?.errors, 0);
     assert.ok((results.soak?.rss_mb_after ?? 0) > 10);
+    assert.equal(results.with_kube_client?.admissions, 100);
+    assert.equal(results.with_kube_client?.errors, 0);
+    assert.ok((results.with_kube_client?.rss_mb_after ?? 0) > (results.soak?.rss_mb_after ?? 0), 'the client costs memory');
     assert.match(table(results.runs), /\| pod \| 4 \| gracekeeper \| \d+ \|/);
-    assert.equal(lines.length, 5, lines.join('\n'));
+    assert.equal(lines.length, 6, lines.join('\n'));
   });
 
   it('has results.json in the agreed shape, and the README shows its table', () => {
