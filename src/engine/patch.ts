@@ -1,5 +1,5 @@
-// The JSON Patch between two objects, diffed over only the parts gracekeeper touches.
-import type { Operation } from 'fast-json-patch';
+// The JSON Patch between two objects, diffed by fast-json-patch over only the parts gracekeeper touches.
+import fastJsonPatch, { type Operation } from 'fast-json-patch';
 import type { KindRule } from './kinds.js';
 import { isRecord } from './pod-types.js';
 
@@ -25,58 +25,13 @@ export function project(object: Record<string, unknown>, rule: KindRule): Record
   return view;
 }
 
-export function diff(before: Record<string, unknown>, after: Record<string, unknown>, rule: KindRule): Operation[] {
-  const patch: Operation[] = [];
-  compare(project(before, rule), project(after, rule), '', patch);
-  return patch;
-}
-
-function escape(key: string): string {
-  return key.includes('/') || key.includes('~') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key;
-}
-
-function keysOf(value: object): string[] {
-  return Array.isArray(value) ? value.map((_, i) => String(i)) : Object.keys(value);
-}
-
-const hasOwn = (value: object, key: string) => Object.prototype.hasOwnProperty.call(value, key);
-
 /**
- * fast-json-patch's compare, operation for operation (removals and replacements walking the old
- * keys from the last, then additions), without its deep copy of every value written: these values
- * are fresh objects of this admission, serialised right away. Identical references are skipped,
- * which with the engine's copy-on-write template is every subtree it did not change.
+ * fast-json-patch's compare over the two views. It returns at once for identical references, and
+ * the engine's template copy is copy-on-write, so only the branches gracekeeper changed are walked;
+ * it deep-copies only the values it writes (a hook, a probe, an annotation).
  */
-function compare(before: object, after: object, path: string, patch: Operation[]): void {
-  if (before === after) return;
-  const oldKeys = keysOf(before);
-  const newKeys = keysOf(after);
-  const oldRecord = before as Record<string, unknown>;
-  const newRecord = after as Record<string, unknown>;
-  let deleted = false;
-  for (let i = oldKeys.length - 1; i >= 0; i--) {
-    const key = oldKeys[i] as string;
-    const oldValue = oldRecord[key];
-    if (hasOwn(after, key) && !(newRecord[key] === undefined && oldValue !== undefined && !Array.isArray(after))) {
-      const newValue = newRecord[key];
-      if (oldValue === newValue) continue;
-      if (typeof oldValue === 'object' && oldValue !== null && typeof newValue === 'object' && newValue !== null
-        && Array.isArray(oldValue) === Array.isArray(newValue)) {
-        compare(oldValue, newValue, `${path}/${escape(key)}`, patch);
-      } else {
-        patch.push({ op: 'replace', path: `${path}/${escape(key)}`, value: newValue === undefined ? null : newValue });
-      }
-    } else if (Array.isArray(before) === Array.isArray(after)) {
-      patch.push({ op: 'remove', path: `${path}/${escape(key)}` });
-      deleted = true;
-    } else {
-      patch.push({ op: 'replace', path, value: after });
-    }
-  }
-  if (!deleted && newKeys.length === oldKeys.length) return;
-  for (const key of newKeys) {
-    if (!hasOwn(before, key) && newRecord[key] !== undefined) patch.push({ op: 'add', path: `${path}/${escape(key)}`, value: newRecord[key] });
-  }
+export function diff(before: Record<string, unknown>, after: Record<string, unknown>, rule: KindRule): Operation[] {
+  return fastJsonPatch.compare(project(before, rule), project(after, rule));
 }
 
 export function getPath(object: unknown, path: readonly string[]): unknown {
