@@ -82,7 +82,11 @@ export function createApp(deps: AppDeps): RequestListener {
         return fail(res, 400, `the body is not valid JSON: ${String((err as Error).message).slice(0, 200)}`);
       }
       const out = handleReview(parsed, deps);
-      send(res, out.status, JSON_TYPE, JSON.stringify(out.body));
+      if (!(out instanceof Promise)) return send(res, out.status, JSON_TYPE, JSON.stringify(out.body));
+      out.then((later) => guard(() => send(res, later.status, JSON_TYPE, JSON.stringify(later.body)), req, res),
+        (err: unknown) => guard(() => {
+          throw err;
+        }, req, res));
     }, req, res));
   };
 

@@ -8,6 +8,8 @@ export type SourceState = 'disabled' | 'starting' | 'synced' | 'error';
 export interface NamespaceSource {
   /** Annotations of a namespace from the cache; undefined when the namespace is not known. */
   annotations(name: string): Record<string, string> | undefined;
+  /** For a namespace the cache does not hold yet: ask the API server once (absent without a cluster). */
+  lookup?(name: string): Promise<Record<string, string> | undefined>;
   /** Whether the cache has been filled at least once (readiness waits for it). */
   synced(): boolean;
   state(): SourceState;
@@ -38,6 +40,8 @@ export class MemoryNamespaceSource implements NamespaceSource {
   private readonly cache = new Map<string, Record<string, string>>();
   private readonly disabled: boolean;
   private isSynced: boolean;
+  /** Set in tests to stand for the API lookup of a namespace not cached yet. */
+  lookup?: (name: string) => Promise<Record<string, string> | undefined>;
 
   constructor(options: { synced?: boolean; disabled?: boolean } = {}) {
     this.isSynced = options.synced ?? true;

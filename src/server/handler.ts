@@ -23,21 +23,26 @@ export interface HandlerDeps {
 
 export type HandlerOutput = { status: 200; body: AdmissionReviewResponse } | { status: 400; body: StatusBody };
 
-/** What the engine is given for a request: namespace annotations come from the cache, never the API. */
-export function admissionInput(request: AdmissionRequest, deps: HandlerDeps): AdmissionInput {
+/**
+ * What the engine is given for a request. Namespace annotations come from the informer's cache;
+ * only a namespace the cache does not hold yet costs one API call (see namespace-lookup.ts).
+ */
+export function admissionInput(request: AdmissionRequest, deps: HandlerDeps,
+  namespaceAnnotations = (request.namespace && deps.namespaces.annotations(request.namespace)) || {}): AdmissionInput {
   return {
     kind: request.kind,
     operation: request.operation,
     ...(request.subResource ? { subResource: request.subResource } : {}),
     namespace: request.namespace,
     object: request.object,
-    namespaceAnnotations: (request.namespace && deps.namespaces.annotations(request.namespace)) || {},
+    namespaceAnnotations,
     kubeVersion: deps.version.current(),
     cluster: deps.settings(),
   };
 }
 
-export function handleReview(body: unknown, deps: HandlerDeps): HandlerOutput {
+/** Answers a review: at once from the cache, or after one lookup of a namespace not cached yet. */
+export function handleReview(body: unknown, deps: HandlerDeps): HandlerOutput | Promise<HandlerOutput> {
   const now = deps.now ?? performance.now.bind(performance);
   const started = now();
   const decoded = decodeReview(body);
@@ -47,11 +52,24 @@ export function handleReview(body: unknown, deps: HandlerDeps): HandlerOutput {
     return { status: 400, body: statusBody(400, `not a valid AdmissionReview: ${decoded.reason}`) };
   }
   const request = decoded.request;
+  const namespace = request.namespace;
+  const cached = namespace ? deps.namespaces.annotations(namespace) : {};
+  if (cached === undefined && namespace && deps.namespaces.lookup) {
+    return deps.namespaces.lookup(namespace).then(
+      (found) => answer(request, deps, found ?? {}, started, now),
+      () => answer(request, deps, {}, started, now),
+    );
+  }
+  return answer(request, deps, cached ?? {}, started, now);
+}
+
+function answer(request: AdmissionRequest, deps: HandlerDeps, namespaceAnnotations: Record<string, string>,
+  started: number, now: () => number): HandlerOutput {
   const kind = kindLabel(request.kind);
   let result: AdmissionResult | undefined;
   let response: AdmissionReviewResponse;
   try {
-    result = (deps.admit ?? engineAdmit)(admissionInput(request, deps));
+    result = (deps.admit ?? engineAdmit)(admissionInput(request, deps, namespaceAnnotations));
     response = buildResponse(request.uid, result);
   } catch (err) {
     result = undefined;

@@ -4,6 +4,7 @@
 import { CoreV1Api, KubeConfig, makeInformer, VersionApi, type V1Namespace } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { KubeVersion } from '../engine/types.js';
+import { NamespaceLookup } from './namespace-lookup.js';
 import { parseVersionInfo, type ClusterSource, type NamespaceSource, type SourceState, type VersionSource } from './cluster.js';
 
 type NamespaceInformer = ReturnType<typeof makeInformer<V1Namespace>>;
@@ -55,6 +56,7 @@ export class InformerNamespaceSource implements NamespaceSource {
   private attempt = 0;
   private generation = 0;
   private timer?: NodeJS.Timeout;
+  private fallback?: NamespaceLookup;
 
   constructor(private readonly config: KubeConfig, private readonly options: KubeSourceOptions) {}
 
@@ -62,6 +64,11 @@ export class InformerNamespaceSource implements NamespaceSource {
     const ns = this.informer?.get(name);
     if (!ns) return undefined;
     return ns.metadata?.annotations ?? {};
+  }
+
+  lookup(name: string): Promise<Record<string, string> | undefined> {
+    this.fallback ??= new NamespaceLookup(this.config.makeApiClient(CoreV1Api));
+    return this.fallback.get(name);
   }
 
   synced(): boolean {

@@ -160,6 +160,28 @@ describe('POST /mutate round trips over TLS', () => {
     assert.deepEqual(mutated.spec.containers[0].lifecycle.preStop, { sleep: { seconds: 5 } });
   });
 
+  it('a namespace not in the cache yet is looked up once, over the edge, before answering', async () => {
+    const asked: string[] = [];
+    server.namespacesSource.lookup = async (name: string) => {
+      asked.push(name);
+      await new Promise((r) => setTimeout(r, 20));
+      return name === 'shop' ? { 'gracekeeper.io/pre-stop-sleep': '11' } : undefined;
+    };
+    try {
+      const reply = await call(server, { body: review(pod()) });
+      const mutated = apply(pod(), decodePatch(reply.json.response));
+      assert.deepEqual(mutated.spec.containers[0].lifecycle.preStop, { sleep: { seconds: 11 } });
+      assert.deepEqual(asked, ['shop']);
+      server.namespacesSource.set('shop', {});
+      const cachedReply = await call(server, { body: review(pod()) });
+      assert.deepEqual(apply(pod(), decodePatch(cachedReply.json.response)).spec.containers[0].lifecycle.preStop, { sleep: { seconds: 5 } });
+      assert.deepEqual(asked, ['shop'], 'a cached namespace costs no lookup');
+    } finally {
+      delete server.namespacesSource.lookup;
+      server.namespacesSource.delete('shop');
+    }
+  });
+
   it('the API server version from the version source decides pre-stop-mode auto', async () => {
     server.versionSource.version = { major: 1, minor: 29 };
     try {
