@@ -49,7 +49,7 @@ describe('bench', () => {
     for (const r of results.rounds) {
       assert.equal(r.errors, 0, JSON.stringify(r));
       assert.ok(r.count >= 100, JSON.stringify(r));
-      assert.ok(r.cold_start_ms > 0 && r.server_cpu_us_per_request > 0, JSON.stringify(r));
+      assert.ok(r.cold_start_ms > 0 && r.server_cpu_us_per_request >= 0, JSON.stringify(r)); // CPU ticks are 10 ms: 0 in a short window
     }
     // gracekeeper logged one JSON line per admission to its log file (not the object: far less than its size).
     for (const r of results.rounds.filter((x) => x.server === 'gracekeeper')) {
