@@ -107,13 +107,18 @@ export function createApp(deps: AppDeps): RequestListener {
     }
   };
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.disable('etag');
-  app.use((req: Request, res: Response, next: NextFunction) => {
+  /** Every request: counted while in progress, and told to close the connection while draining. */
+  const track = (res: ServerResponse): void => {
     deps.inFlight.count++;
     res.on('close', onClose);
     if (deps.draining()) res.setHeader('Connection', 'close');
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    track(res);
     next();
   });
   app.post('/mutate', (req: Request, res: Response) => guard(() => mutate(req, res), req, res));
@@ -136,5 +141,17 @@ export function createApp(deps: AppDeps): RequestListener {
       throw err;
     }, req, res);
   });
-  return app as unknown as RequestListener;
+  const viaExpress = app as unknown as RequestListener;
+  // The admissions themselves (POST /mutate, spelled as the API server spells it) go to the same
+  // handler without passing through express: express gives every request's req and res its own
+  // prototypes (Object.setPrototypeOf), which takes them off V8's fast paths, and with its router
+  // that doubled the CPU time of an admission (make bench: 60 -> 125 us for a small Pod).
+  // Every other request, and any other spelling of /mutate, is express's.
+  return (req, res) => {
+    const url = req.url;
+    if (req.method === 'POST' && (url === '/mutate' || url?.startsWith('/mutate?'))) {
+      track(res);
+      guard(() => mutate(req, res), req, res);
+    } else viaExpress(req, res);
+  };
 }

@@ -12,6 +12,8 @@ import { findKindRule } from '../../src/engine/kinds.js';
 import { diff, project } from '../../src/engine/patch.js';
 import type { Handler } from '../../src/engine/pod-types.js';
 import { BatchedLines, createLogger } from '../../src/server/logger.js';
+import { pod } from '../server/fixtures.js';
+import { call, decodePatch, review, startTestServer } from '../server/helpers.js';
 
 /** The stableStringify this project shipped first (map/filter/join). */
 function referenceStringify(value: unknown): string {
@@ -109,6 +111,26 @@ describe('fast paths give what the code they replaced gave', () => {
       assert.deepEqual(Object.keys(line), ['level', 'time', 'uid', 'changes', 'msg']);
       assert.equal(line.level, 'info');
       assert.match(String(line.time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    }
+  });
+
+  it('POST /mutate answers as it does through express (the other spellings of the path)', async () => {
+    const server = await startTestServer();
+    try {
+      const body = review(pod(), { uid: 'fast-path' });
+      const fast = await call(server, { body });
+      assert.equal(fast.status, 200);
+      assert.ok(decodePatch(fast.json.response).length > 0);
+      for (const path of ['/mutate/', '/MUTATE', '/mutate?timeout=5s']) {
+        const other = await call(server, { body, path });
+        assert.equal(other.status, 200, path);
+        assert.equal(other.headers['content-type'], fast.headers['content-type'], path);
+        assert.deepEqual(other.json, fast.json, path);
+      }
+      const logged = server.logs.lines.filter((l) => l.msg === 'admission' && l.uid === 'fast-path');
+      assert.equal(logged.length, 4, 'one log line per admission on either path');
+    } finally {
+      await server.stop();
     }
   });
 });
