@@ -1,27 +1,16 @@
 // Cluster settings from --config: used from the start, reloaded on change, a bad file keeps the
 // last good settings; a bad file at start stops the start.
 import assert from 'node:assert/strict';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../src/server/settings-store.js';
 import { startServer } from '../../src/server/server.js';
 import { deployment, pod } from './fixtures.js';
 import { call, getMetrics, metricValue, review, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { until, replaceFile } from './helpers.js';
 
-async function until(what: string, predicate: () => Promise<boolean>, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await predicate()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
-function write(path: string, text: string) {
-  writeFileSync(`${path}.tmp`, text);
-  renameSync(`${path}.tmp`, path);
-}
 
 describe('config file reload', () => {
   let server: TestServer;
@@ -30,7 +19,7 @@ describe('config file reload', () => {
 
   before(async () => {
     file = join(tempDir(), 'config.yaml');
-    write(file, 'targets: both\ndefaults:\n  pre-stop-sleep: 8s\n');
+    replaceFile(file, 'targets: both\ndefaults:\n  pre-stop-sleep: 8s\n');
     server = await startTestServer({ configFile: file, ownNamespace: 'gk-system' });
   });
   after(() => server.stop());
@@ -46,7 +35,7 @@ describe('config file reload', () => {
 
   it('a changed file is taken up without a restart', async () => {
     assert.equal(await patched(pod()), true);
-    write(file, 'targets: workloads\n');
+    replaceFile(file, 'targets: workloads\n');
     await until('the new settings', async () => !(await patched(pod())));
     assert.equal(await patched(deployment()), true);
     assert.equal(server.settings().defaults.preStopSleep, 5);
@@ -54,7 +43,7 @@ describe('config file reload', () => {
   });
 
   it('a bad file keeps the last good settings and says why', async () => {
-    write(file, 'targets: sometimes\nfoo: 1\n');
+    replaceFile(file, 'targets: sometimes\nfoo: 1\n');
     await server.checkFiles();
     assert.equal(server.settings().targets, 'workloads');
     assert.equal(await patched(pod()), false);
@@ -62,7 +51,7 @@ describe('config file reload', () => {
     assert.ok(line, 'an error line with the problems');
     assert.match((line!.errors as string[]).join("\n"), /targets="sometimes"/);
     assert.match((line!.errors as string[]).join("\n"), /unknown setting "foo"/);
-    write(file, 'targets: [\n');
+    replaceFile(file, 'targets: [\n');
     await server.checkFiles();
     assert.equal(server.settings().targets, 'workloads');
     rmSync(file);
@@ -72,7 +61,7 @@ describe('config file reload', () => {
     const text = await getMetrics(server);
     assert.ok(metricValue(text, 'gracekeeper_config_reloads_total{result="failure"}') >= 3);
     assert.ok(metricValue(text, 'gracekeeper_config_reloads_total{result="success"}') >= 1);
-    write(file, 'targets: pods\n');
+    replaceFile(file, 'targets: pods\n');
     await server.checkFiles();
     assert.equal(server.settings().targets, 'pods');
   });

@@ -2,7 +2,7 @@
 // HTTPS client that verifies the server against its CA, the way the API server does.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { Agent, request, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -171,4 +171,20 @@ export function review(object: any, options: ReviewOptions = {}): any {
 
 export function decodePatch(response: { patch?: string }): any[] {
   return response.patch ? JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')) : [];
+}
+
+/** Polls a condition every 50 ms until it holds, or fails naming what it waited for. */
+export async function until(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 8000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await predicate()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Writes a file whole, by rename, the way a ConfigMap or Secret volume update reaches a reader. */
+export function replaceFile(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
 }

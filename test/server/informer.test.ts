@@ -7,15 +7,8 @@ import { backoffDelay } from '../../src/server/kube.js';
 import { pod } from './fixtures.js';
 import { FakeApiServer } from './fake-apiserver.js';
 import { call, decodePatch, getMetrics, metricValue, review, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { until } from './helpers.js';
 
-async function until(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await predicate()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('namespace informer against an API server', () => {
   let api: FakeApiServer;

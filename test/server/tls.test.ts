@@ -1,7 +1,7 @@
 // TLS: version floor, verification against the CA, the self-signed certificate, and rotation of
 // the certificate files without a restart and without dropping an open connection.
 import assert from 'node:assert/strict';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
@@ -10,6 +10,7 @@ import { newCertificateAuthority, serverCertificate } from '../../src/server/sel
 import { describeCertificate } from '../../src/server/tls.js';
 import { pod } from './fixtures.js';
 import { call, getMetrics, metricValue, review, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { until, replaceFile } from './helpers.js';
 
 function handshake(port: number, options: { ca: string; maxVersion?: 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3' }): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
@@ -19,20 +20,7 @@ function handshake(port: number, options: { ca: string; maxVersion?: 'TLSv1.1' |
   });
 }
 
-async function until(what: string, predicate: () => Promise<boolean>, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await predicate()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
-/** Writes a file the way a Secret volume update would reach a reader: whole, by rename. */
-function replaceFile(path: string, text: string) {
-  writeFileSync(`${path}.tmp`, text);
-  renameSync(`${path}.tmp`, path);
-}
 
 describe('TLS of the self-signed server', () => {
   let server: TestServer;
