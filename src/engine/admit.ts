@@ -61,7 +61,7 @@ export function admit(input: AdmissionInput): AdmissionResult {
   // A Pod's record came from its template: the workload's minReadySeconds entry stays as it was.
   if (isPod && oldRecord?.minReadySeconds) record.minReadySeconds = oldRecord.minReadySeconds;
 
-  const changes = describeChanges(rawTemplate as unknown as PodTemplate, template, record, memo);
+  let minReadyChange: string | undefined;
   let spec = isRecord(object.spec) ? object.spec : {};
   if (rule.hasMinReadySeconds) {
     const previous = oldRecord?.minReadySeconds;
@@ -71,7 +71,7 @@ export function admit(input: AdmissionInput): AdmissionResult {
     if (current === undefined && wanted !== undefined) record.minReadySeconds = { from: null, to: wanted };
     const next = current ?? wanted;
     if (next !== spec.minReadySeconds) {
-      changes.push(`minReadySeconds:${spec.minReadySeconds ?? 'unset'}->${next ?? 'unset'}`);
+      minReadyChange = `minReadySeconds:${spec.minReadySeconds ?? 'unset'}->${next ?? 'unset'}`;
       spec = { ...spec };
       if (next === undefined) delete spec.minReadySeconds;
       else spec.minReadySeconds = next;
@@ -94,6 +94,10 @@ export function admit(input: AdmissionInput): AdmissionResult {
   if (patch.length === 0) {
     return { ...unchanged(input, 'unchanged', undefined, warnings), invalidAnnotations: resolved.invalidCount };
   }
+  // Only now, with a patch to describe: an unchanged admission (every Pod made from a mutated
+  // template) skips this walk over the containers.
+  const changes = describeChanges(rawTemplate as unknown as PodTemplate, template, record, memo);
+  if (minReadyChange) changes.push(minReadyChange);
   return {
     outcome: 'mutated', object: mutated, patch, warnings,
     changes: changes.length > 0 ? changes : ['record'], invalidAnnotations: resolved.invalidCount,

@@ -50,7 +50,12 @@ export function settingsFor(
   return result;
 }
 
-/** Warnings must stay under 120 characters (kubectl prints them on one line). */
+/**
+ * Every warning's one rule: a printable single line under 120 characters (the API server drops
+ * other warnings; kubectl prints them on one line). Annotation values quoted in them may hold
+ * control characters, which become spaces.
+ */
 export function clip(text: string, max = 119): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  const line = /[\u0000-\u001f\u007f]/.test(text) ? text.replace(/[\u0000-\u001f\u007f]+/g, ' ') : text;
+  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }

@@ -28,7 +28,7 @@ export type HandlerOutput = { status: 200; body: AdmissionReviewResponse } | { s
  * only a namespace the cache does not hold yet costs one API call (see namespace-lookup.ts).
  */
 export function admissionInput(request: AdmissionRequest, deps: HandlerDeps,
-  namespaceAnnotations = (request.namespace && deps.namespaces.annotations(request.namespace)) || {}): AdmissionInput {
+  namespaceAnnotations: Record<string, string>): AdmissionInput {
   return {
     kind: request.kind,
     operation: request.operation,

@@ -1,10 +1,9 @@
 // Building what goes back: the AdmissionReview response for an engine result, and the JSON
 // Status body of a request that could not be reviewed at all (400, 413, 415, ...).
+import { clip } from '../engine/request-settings.js';
 import type { AdmissionResult } from '../engine/types.js';
 import { REVIEW_API_VERSION, REVIEW_KIND } from './review.js';
 
-/** The API server drops longer warnings; the engine already clips, this is the edge's guarantee. */
-const MAX_WARNING_LENGTH = 120;
 const MAX_WARNINGS = 20;
 const MAX_AUDIT_VALUE = 1000;
 
@@ -28,12 +27,6 @@ export interface AdmissionReviewResponse {
 
 export const INTERNAL_ERROR_WARNING = 'gracekeeper: internal error, admitted unchanged (see the webhook log)';
 
-function clipWarning(text: string): string {
-  // Warnings must be printable single lines: the API server drops the others.
-  const line = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
-  return line.length > MAX_WARNING_LENGTH ? `${line.slice(0, MAX_WARNING_LENGTH - 3)}...` : line;
-}
-
 function review(response: AdmissionResponse): AdmissionReviewResponse {
   return { apiVersion: REVIEW_API_VERSION, kind: REVIEW_KIND, response };
 }
@@ -51,7 +44,7 @@ export function buildResponse(uid: string, result: AdmissionResult): AdmissionRe
       changes: changes.length > MAX_AUDIT_VALUE ? `${changes.slice(0, MAX_AUDIT_VALUE - 3)}...` : changes,
     };
   }
-  if (result.warnings.length > 0) response.warnings = result.warnings.slice(0, MAX_WARNINGS).map(clipWarning);
+  if (result.warnings.length > 0) response.warnings = result.warnings.slice(0, MAX_WARNINGS).map((w) => clip(w));
   return review(response);
 }
 

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { admit } from '../../src/engine/admit.js';
+import { clip } from '../../src/engine/request-settings.js';
 import { DEFAULT_CLUSTER_SETTINGS } from '../../src/settings/cluster-settings.js';
 import type { AdmissionInput } from '../../src/engine/types.js';
 import { assertAcceptable } from './api-rules.js';
@@ -105,4 +106,12 @@ test('the API-server rules used by the property tests do reject bad objects', ()
   const schema = structuredClone(good);
   schema.spec.template.spec.containers[0].readinessProbe.periodSeconds = 'five';
   assert.throws(() => assertAcceptable(schema));
+});
+
+test('clip: every warning becomes a printable single line under 120 characters', () => {
+  assert.equal(clip('a\nb\u0007\tc'), 'a b c');
+  const long = clip(`unknown annotation gracekeeper.io/${'z'.repeat(300)}`);
+  assert.equal(long.length, 119);
+  assert.ok(long.endsWith('…'));
+  assert.equal(clip('short'), 'short');
 });

@@ -54,11 +54,7 @@ export function assertAcceptable(object: Obj): void {
       if (probe.grpc && typeof probe.grpc.port !== 'number') throw new Error(`${c.name} grpc port must be a number`);
     }
   }
-  if (c2(object).minReadySeconds !== undefined && c2(object).minReadySeconds < 0) throw new Error('minReadySeconds');
-}
-
-function c2(object: Obj): Obj {
-  return object.spec ?? {};
+  if (object.spec?.minReadySeconds !== undefined && object.spec.minReadySeconds < 0) throw new Error('minReadySeconds');
 }
 
 function oneHandler(handler: Obj, allowed: string[], where: string): void {
