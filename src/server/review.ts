@@ -1,5 +1,6 @@
 // Decoding: a parsed JSON body into an AdmissionRequest (admission.k8s.io/v1), or the one reason it
 // is not a well-formed AdmissionReview. Only the fields gracekeeper reads are checked.
+import { isRecord } from '../engine/pod-types.js';
 import type { AdmissionOperation, GroupVersionKind } from '../engine/types.js';
 
 export const REVIEW_API_VERSION = 'admission.k8s.io/v1';
@@ -29,14 +30,10 @@ const MAX_NAME_LENGTH = 253;
 
 type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** A short rendering of a scalar for a reason message (never a whole object). */
 function show(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (isObject(value)) return 'an object';
+  if (isRecord(value)) return 'an object';
   if (Array.isArray(value)) return 'an array';
   const text = JSON.stringify(value);
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
@@ -49,7 +46,7 @@ function optionalString(value: unknown, field: string): string | { error: string
 }
 
 function decodeGvk(value: unknown): GroupVersionKind | undefined {
-  if (!isObject(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const { group, version, kind } = value;
   if (typeof group !== 'string' || typeof version !== 'string' || typeof kind !== 'string' || kind === '') return undefined;
   return { group, version, kind };
@@ -57,7 +54,7 @@ function decodeGvk(value: unknown): GroupVersionKind | undefined {
 
 function nameOf(request: Json, object: unknown): string {
   let name = typeof request.name === 'string' ? request.name : '';
-  if (name === '' && isObject(object) && isObject(object.metadata)) {
+  if (name === '' && isRecord(object) && isRecord(object.metadata)) {
     const meta = object.metadata;
     if (typeof meta.name === 'string') name = meta.name;
     else if (typeof meta.generateName === 'string') name = `${meta.generateName}*`;
@@ -67,13 +64,13 @@ function nameOf(request: Json, object: unknown): string {
 
 export function decodeReview(body: unknown): DecodeResult {
   const fail = (reason: string): DecodeResult => ({ ok: false, reason });
-  if (!isObject(body)) return fail(`expected an AdmissionReview object, got ${show(body)}`);
+  if (!isRecord(body)) return fail(`expected an AdmissionReview object, got ${show(body)}`);
   if (body.apiVersion !== REVIEW_API_VERSION) {
     return fail(`apiVersion: expected "${REVIEW_API_VERSION}", got ${show(body.apiVersion)}`);
   }
   if (body.kind !== REVIEW_KIND) return fail(`kind: expected "${REVIEW_KIND}", got ${show(body.kind)}`);
   const request = body.request;
-  if (!isObject(request)) return fail(`request: expected an object, got ${show(request)}`);
+  if (!isRecord(request)) return fail(`request: expected an object, got ${show(request)}`);
   const uid = request.uid;
   if (typeof uid !== 'string' || uid.trim() === '') return fail(`request.uid: expected a non-empty string, got ${show(uid)}`);
   if (uid.length > MAX_UID_LENGTH) return fail(`request.uid: longer than ${MAX_UID_LENGTH} characters`);
@@ -92,7 +89,7 @@ export function decodeReview(body: unknown): DecodeResult {
     return fail(`request.dryRun: expected a boolean, got ${show(request.dryRun)}`);
   }
   const object = request.object;
-  if ((op === 'CREATE' || op === 'UPDATE') && !isObject(object)) {
+  if ((op === 'CREATE' || op === 'UPDATE') && !isRecord(object)) {
     return fail(`request.object: expected an object for ${op}, got ${show(object)}`);
   }
   return {

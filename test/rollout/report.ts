@@ -112,20 +112,13 @@ export interface ModeSummary {
   failed: number;
   byType: Record<FailureType, number>;
   otherCodes: Record<string, number>;
-  runs: {
+  runs: (Pick<LoadResult, "requests" | "failed" | "byType" | "otherCodes" | "durationMs" | "achievedRate"
+    | "skipped" | "latencyMs"> & {
     run: number;
-    requests: number;
-    failed: number;
-    byType: Record<FailureType, number>;
-    otherCodes: Record<string, number>;
-    durationMs: number;
-    achievedRate: number;
-    skipped: number;
-    latencyMs: LoadResult["latencyMs"];
     events: RunEvent[];
     failureWindows: FailureWindow[];
     conntrackFlushed?: { total: number; synSent: number };
-  }[];
+  })[];
 }
 
 /** bench/rollout.json: `without` and `with`, each with `requests` and `failed` first. */
