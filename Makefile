@@ -4,7 +4,7 @@ NODE_MODULES_STAMP := node_modules/.package-lock.json
 TEST_FILES = $(shell find test -name '*.test.ts' -not -path 'test/e2e/*' | sort)
 E2E_FILES = $(shell find test/e2e -name '*.test.ts' 2>/dev/null | sort)
 
-.PHONY: all deps build typecheck run test unit e2e clean k8s-binaries certs deploy undeploy
+.PHONY: all deps build typecheck lint format run test unit e2e clean k8s-binaries certs deploy undeploy
 
 all: build
 
@@ -25,8 +25,18 @@ run: build
 typecheck: deps
 	npx tsc -p tsconfig.test.json
 
+# One style across src/, test/ and bench/: prettier's formatting, typescript-eslint's
+# recommended-type-checked rules. `make format` rewrites what prettier would change.
+lint: deps
+	npx prettier --check --log-level warn .
+	npx eslint --max-warnings 0 .
+
+format: deps
+	npx prettier --write --log-level warn .
+	npx eslint --fix .
+
 # Every test: unit, golden, property, HTTPS round trips, and the end-to-end suite.
-test: build typecheck
+test: build typecheck lint
 	node --import tsx --test --test-reporter=spec $(TEST_FILES) $(E2E_FILES)
 
 unit: build

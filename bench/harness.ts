@@ -7,7 +7,15 @@ import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { LoadConfig, LoadMessage, LoadResult } from './loadgen.js';
 import type { PayloadName } from './payloads.js';
-import { benchModule, cpuMsOf, makeCertificate, memoryOf, startServer, type Certificate, type StartOptions } from './processes.js';
+import {
+  benchModule,
+  cpuMsOf,
+  makeCertificate,
+  memoryOf,
+  startServer,
+  type Certificate,
+  type StartOptions,
+} from './processes.js';
 import { median, mergeRounds, percentile, ratios, round, sortedCopy, type Ratio, type Run, type ServerName } from './stats.js';
 
 export interface BenchConfig {
@@ -97,7 +105,12 @@ interface LoadRun {
 }
 
 /** Forks the load generator and follows its messages; reads the server's CPU at the window's edges. */
-function runLoad(config: LoadConfig, serverPid: number, onProgress?: (count: number) => void, limitMs = 15 * 60_000): Promise<LoadRun> {
+function runLoad(
+  config: LoadConfig,
+  serverPid: number,
+  onProgress?: (count: number) => void,
+  limitMs = 15 * 60_000,
+): Promise<LoadRun> {
   const { execArgv, file } = benchModule('loadgen');
   const child = fork(file, [JSON.stringify(config)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
@@ -127,23 +140,48 @@ function runLoad(config: LoadConfig, serverPid: number, onProgress?: (count: num
 
 function machine(): BenchResults['machine'] {
   return {
-    cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memory_gb: round(totalmem() / 2 ** 30, 1),
-    node: process.version, kernel: release(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memory_gb: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    kernel: release(),
   };
 }
 
-async function runOne(config: BenchConfig, server: ServerName, payload: PayloadName, concurrency: number, roundNo: number,
-  certificate: Certificate, dir: string): Promise<RoundResult & { samples: number[]; elapsedMs: number }> {
+async function runOne(
+  config: BenchConfig,
+  server: ServerName,
+  payload: PayloadName,
+  concurrency: number,
+  roundNo: number,
+  certificate: Certificate,
+  dir: string,
+): Promise<RoundResult & { samples: number[]; elapsedMs: number }> {
   const logFile = join(dir, `${server}.log`);
-  const options: StartOptions = { certificate, logFile, nodeOptions: config.nodeOptions, gracekeeperNodeFlags: config.gracekeeperNodeFlags };
+  const options: StartOptions = {
+    certificate,
+    logFile,
+    nodeOptions: config.nodeOptions,
+    gracekeeperNodeFlags: config.gracekeeperNodeFlags,
+  };
   const proc = await startServer(server, options);
   let load: LoadRun;
   let peakMb: number;
   try {
-    load = await runLoad({
-      port: proc.port, caFile: certificate.caFile, payloads: [payload], concurrency, warmupMs: config.warmupMs,
-      durationMs: config.durationMs, maxRequests: config.maxRequests, expectPatch: server === 'gracekeeper', keepSamples: true,
-    }, proc.pid);
+    load = await runLoad(
+      {
+        port: proc.port,
+        caFile: certificate.caFile,
+        payloads: [payload],
+        concurrency,
+        warmupMs: config.warmupMs,
+        durationMs: config.durationMs,
+        maxRequests: config.maxRequests,
+        expectPatch: server === 'gracekeeper',
+        keepSamples: true,
+      },
+      proc.pid,
+    );
     peakMb = memoryOf(proc.pid).peakMb;
   } finally {
     await proc.stop();
@@ -153,9 +191,16 @@ async function runOne(config: BenchConfig, server: ServerName, payload: PayloadN
   const { result } = load;
   const sorted = sortedCopy(result.samples);
   return {
-    server, payload, concurrency, round: roundNo, count: result.count, errors: result.errors,
+    server,
+    payload,
+    concurrency,
+    round: roundNo,
+    count: result.count,
+    errors: result.errors,
     rps: round(result.count / (result.elapsedMs / 1000), 0),
-    p50_ms: round(percentile(sorted, 50), 3), p99_ms: round(percentile(sorted, 99), 3), p999_ms: round(percentile(sorted, 99.9), 3),
+    p50_ms: round(percentile(sorted, 50), 3),
+    p99_ms: round(percentile(sorted, 99), 3),
+    p999_ms: round(percentile(sorted, 99.9), 3),
     rss_mb: round(peakMb, 1),
     server_cpu: round(load.serverCpuMs / load.windowMs, 2),
     server_cpu_us_per_request: round((load.serverCpuMs * 1000) / Math.max(1, result.count), 0),
@@ -163,7 +208,8 @@ async function runOne(config: BenchConfig, server: ServerName, payload: PayloadN
     cold_start_ms: round(proc.coldStartMs, 1),
     answered: result.answered + 1,
     ...(log ? { log_admission_lines: log.lines, log_bytes_per_line: round(log.bytes / Math.max(1, log.lines), 0) } : {}),
-    samples: result.samples, elapsedMs: result.elapsedMs,
+    samples: result.samples,
+    elapsedMs: result.elapsedMs,
     ...(result.firstError ? { firstError: result.firstError } : {}),
   };
 }
@@ -195,17 +241,30 @@ async function soak(config: BenchConfig, certificate: Certificate): Promise<Soak
   let load: LoadRun;
   let after: { rssMb: number; peakMb: number };
   try {
-    load = await runLoad({
-      port: proc.port, caFile: certificate.caFile, payloads, concurrency: config.soakConcurrency, warmupMs: 0,
-      durationMs: config.soakMaxMs, maxRequests: config.soak, expectPatch: true, keepSamples: false, progressMs: 2000,
-    }, proc.pid, (count) => {
-      const rss = round(memoryOf(proc.pid).rssMb, 1);
-      series.push([count, rss]);
-      if (performance.now() - lastReport > 30_000) {
-        lastReport = performance.now();
-        config.log(`  soak: ${count} admissions, RSS ${rss} MB, ${((performance.now() - started) / 1000).toFixed(0)} s`);
-      }
-    }, config.soakMaxMs + 60_000);
+    load = await runLoad(
+      {
+        port: proc.port,
+        caFile: certificate.caFile,
+        payloads,
+        concurrency: config.soakConcurrency,
+        warmupMs: 0,
+        durationMs: config.soakMaxMs,
+        maxRequests: config.soak,
+        expectPatch: true,
+        keepSamples: false,
+        progressMs: 2000,
+      },
+      proc.pid,
+      (count) => {
+        const rss = round(memoryOf(proc.pid).rssMb, 1);
+        series.push([count, rss]);
+        if (performance.now() - lastReport > 30_000) {
+          lastReport = performance.now();
+          config.log(`  soak: ${count} admissions, RSS ${rss} MB, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+        }
+      },
+      config.soakMaxMs + 60_000,
+    );
     after = memoryOf(proc.pid);
   } finally {
     await proc.stop();
@@ -213,9 +272,15 @@ async function soak(config: BenchConfig, certificate: Certificate): Promise<Soak
   const { result } = load;
   series.push([result.count, round(after.rssMb, 1)]);
   return {
-    admissions: result.count, errors: result.errors, seconds: round(result.elapsedMs / 1000, 1),
-    rps: round(result.count / (result.elapsedMs / 1000), 0), concurrency: config.soakConcurrency, payloads,
-    rss_mb_after: round(after.rssMb, 1), rss_mb_peak: round(after.peakMb, 1), rss_series: series,
+    admissions: result.count,
+    errors: result.errors,
+    seconds: round(result.elapsedMs / 1000, 1),
+    rps: round(result.count / (result.elapsedMs / 1000), 0),
+    concurrency: config.soakConcurrency,
+    payloads,
+    rss_mb_after: round(after.rssMb, 1),
+    rss_mb_peak: round(after.peakMb, 1),
+    rss_series: series,
   };
 }
 
@@ -226,20 +291,47 @@ async function soak(config: BenchConfig, certificate: Certificate): Promise<Soak
  */
 async function kubeClientMemory(config: BenchConfig, certificate: Certificate, dir: string): Promise<KubeClientMemory> {
   const kubeconfig = join(dir, 'kubeconfig.yaml');
-  await writeFile(kubeconfig, ['apiVersion: v1', 'kind: Config', 'current-context: none',
-    'clusters: [{name: none, cluster: {server: "https://127.0.0.1:9"}}]', 'users: [{name: none, user: {token: none}}]',
-    'contexts: [{name: none, context: {cluster: none, user: none}}]', ''].join('\n'));
+  await writeFile(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: none',
+      'clusters: [{name: none, cluster: {server: "https://127.0.0.1:9"}}]',
+      'users: [{name: none, user: {token: none}}]',
+      'contexts: [{name: none, context: {cluster: none, user: none}}]',
+      '',
+    ].join('\n'),
+  );
   const proc = await startServer('gracekeeper', {
-    certificate, logFile: '/dev/null', nodeOptions: config.nodeOptions, serveArgs: ['--kubeconfig', kubeconfig],
+    certificate,
+    logFile: '/dev/null',
+    nodeOptions: config.nodeOptions,
+    serveArgs: ['--kubeconfig', kubeconfig],
   });
   try {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const idle = memoryOf(proc.pid).rssMb;
-    const { result } = await runLoad({
-      port: proc.port, caFile: certificate.caFile, payloads: ['pod', 'deployment'], concurrency: 16, warmupMs: 0,
-      durationMs: 120_000, maxRequests: config.kubeClientAdmissions, expectPatch: true, keepSamples: false,
-    }, proc.pid);
-    return { admissions: result.count, errors: result.errors, rss_mb_idle: round(idle, 1), rss_mb_after: round(memoryOf(proc.pid).rssMb, 1) };
+    const { result } = await runLoad(
+      {
+        port: proc.port,
+        caFile: certificate.caFile,
+        payloads: ['pod', 'deployment'],
+        concurrency: 16,
+        warmupMs: 0,
+        durationMs: 120_000,
+        maxRequests: config.kubeClientAdmissions,
+        expectPatch: true,
+        keepSamples: false,
+      },
+      proc.pid,
+    );
+    return {
+      admissions: result.count,
+      errors: result.errors,
+      rss_mb_idle: round(idle, 1),
+      rss_mb_after: round(memoryOf(proc.pid).rssMb, 1),
+    };
   } finally {
     await proc.stop();
   }
@@ -256,9 +348,11 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
           for (const server of config.servers) {
             const one = await runOne(config, server, payload, concurrency, r, certificate, dir);
             rounds.push(one);
-            config.log(`  ${payload} c=${concurrency} ${server} #${r}: ${one.rps} rps, p50 ${one.p50_ms} ms, p99 ${one.p99_ms} ms, `
-              + `RSS ${one.rss_mb} MB, server CPU ${one.server_cpu} (${one.server_cpu_us_per_request} us/req), `
-              + `client CPU ${one.client_cpu}${one.errors ? `, ${one.errors} ERRORS: ${(one as { firstError?: string }).firstError}` : ''}`);
+            config.log(
+              `  ${payload} c=${concurrency} ${server} #${r}: ${one.rps} rps, p50 ${one.p50_ms} ms, p99 ${one.p99_ms} ms, ` +
+                `RSS ${one.rss_mb} MB, server CPU ${one.server_cpu} (${one.server_cpu_us_per_request} us/req), ` +
+                `client CPU ${one.client_cpu}${one.errors ? `, ${one.errors} ERRORS: ${(one as { firstError?: string }).firstError}` : ''}`,
+            );
           }
         }
       }
@@ -268,14 +362,24 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
       for (const concurrency of config.concurrencies) {
         for (const server of config.servers) {
           const mine = rounds.filter((r) => r.server === server && r.payload === payload && r.concurrency === concurrency);
-          runs.push(mergeRounds({ server, payload, concurrency }, mine.map((r) => ({ ...r, rssMb: r.rss_mb }))));
+          runs.push(
+            mergeRounds(
+              { server, payload, concurrency },
+              mine.map((r) => ({ ...r, rssMb: r.rss_mb })),
+            ),
+          );
         }
       }
     }
     const coldStart: BenchResults['cold_start_ms'] = {};
     for (const server of config.servers) {
       const values = rounds.filter((r) => r.server === server).map((r) => r.cold_start_ms);
-      coldStart[server] = { median: round(median(values), 1), min: Math.min(...values), max: Math.max(...values), samples: values.length };
+      coldStart[server] = {
+        median: round(median(values), 1),
+        min: Math.min(...values),
+        max: Math.max(...values),
+        samples: values.length,
+      };
     }
     let soakResult: SoakResult | undefined;
     if (config.soak > 0) {
@@ -291,8 +395,12 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
       date: new Date().toISOString(),
       machine: machine(),
       method: {
-        rounds: config.rounds, warmup_ms: config.warmupMs, window_ms: config.durationMs, node_options: config.nodeOptions,
-        gracekeeper: 'node --enable-source-maps dist/cli.js serve, --log-level info, log to a file; own TLS certificate (EC P-256)',
+        rounds: config.rounds,
+        warmup_ms: config.warmupMs,
+        window_ms: config.durationMs,
+        node_options: config.nodeOptions,
+        gracekeeper:
+          'node --enable-source-maps dist/cli.js serve, --log-level info, log to a file; own TLS certificate (EC P-256)',
         baseline: 'bench/baseline.ts: node:https, read body, JSON.parse, fixed allowed AdmissionReview with the uid',
         load: 'bench/loadgen.ts in its own process: undici, one keep-alive TLS connection per concurrent request, fresh uid each',
       },

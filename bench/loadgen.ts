@@ -39,10 +39,7 @@ export interface LoadResult {
 }
 
 export type LoadMessage =
-  | { type: 'measuring' }
-  | { type: 'measured' }
-  | { type: 'progress'; count: number }
-  | { type: 'done'; result: LoadResult };
+  { type: 'measuring' } | { type: 'measured' } | { type: 'progress'; count: number } | { type: 'done'; result: LoadResult };
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, */*' };
 
@@ -96,8 +93,11 @@ export async function generateLoad(config: LoadConfig, send: (message: LoadMessa
 
   const worker = async (id: number) => {
     const client = new Client(`https://127.0.0.1:${config.port}`, {
-      connect: { ca, servername: 'localhost' }, pipelining: 1, keepAliveTimeout: 120_000,
-      headersTimeout: 30_000, bodyTimeout: 30_000,
+      connect: { ca, servername: 'localhost' },
+      pipelining: 1,
+      keepAliveTimeout: 120_000,
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
     });
     // Each connection owns its bodies: a buffer is rewritten only after its answer has come back.
     const bodies = payloads.map((p) => Buffer.from(p.body));

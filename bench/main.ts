@@ -18,7 +18,11 @@ const number = (name: string, fallback: number) => {
   if (!Number.isFinite(value) || value < 0) throw new Error(`${name}=${env[name]}: expected a number`);
   return value;
 };
-const list = (name: string, fallback: string) => (env[name] || fallback).split(',').map((s) => s.trim()).filter(Boolean);
+const list = (name: string, fallback: string) =>
+  (env[name] || fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 const payloads = list('BENCH_PAYLOADS', PAYLOAD_NAMES.join(','));
 for (const p of payloads) if (!(PAYLOAD_NAMES as readonly string[]).includes(p)) throw new Error(`BENCH_PAYLOADS: unknown ${p}`);
@@ -47,7 +51,7 @@ const bad = results.rounds.filter((r) => r.errors > 0).length + (results.soak?.e
 if (bad > 0) {
   lines.push(`ERRORS in ${bad} runs (see ${out}); README.md not updated`);
   process.exitCode = 1;
-} else if (!env.BENCH_OUT && await updateReadme(join(REPO, 'README.md'), results)) {
+} else if (!env.BENCH_OUT && (await updateReadme(join(REPO, 'README.md'), results))) {
   lines.push('README.md "Performance" updated');
 }
 lines.push(`wrote ${out} in ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -17,7 +17,10 @@ export const REPO = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '..'
 /** Node arguments that run a sibling bench module: compiled JS under bench/.build, else the .ts through tsx. */
 export function benchModule(name: string): { execArgv: string[]; file: string } {
   const ts = import.meta.url.endsWith('.ts');
-  return { execArgv: ts ? ['--import', 'tsx'] : [], file: fileURLToPath(new URL(`./${name}.${ts ? 'ts' : 'js'}`, import.meta.url)) };
+  return {
+    execArgv: ts ? ['--import', 'tsx'] : [],
+    file: fileURLToPath(new URL(`./${name}.${ts ? 'ts' : 'js'}`, import.meta.url)),
+  };
 }
 
 export interface Certificate {
@@ -31,16 +34,32 @@ export async function makeCertificate(dir: string): Promise<Certificate> {
   const now = Date.now();
   const dates = { notBeforeDate: new Date(now - 60_000), notAfterDate: new Date(now + 86_400_000) };
   const ca = await generate([{ name: 'commonName', value: 'gracekeeper bench CA' }], {
-    keyType: 'ec', curve: 'P-256', algorithm: 'sha256', ...dates,
-    extensions: [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, critical: true }],
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    ...dates,
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, critical: true },
+    ],
   });
   const leaf = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keyType: 'ec', curve: 'P-256', algorithm: 'sha256', ...dates, ca: { cert: ca.cert, key: ca.private },
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    ...dates,
+    ca: { cert: ca.cert, key: ca.private },
     extensions: [
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, critical: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
     ],
   });
   const files = { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') };
@@ -99,11 +118,33 @@ function command(server: ServerName, port: number, options: StartOptions): strin
     const { execArgv, file } = benchModule('baseline');
     return [...execArgv, file, String(port), certFile, keyFile];
   }
-  return [...(options.gracekeeperNodeFlags ?? []), '--enable-source-maps', join(REPO, 'dist/cli.js'), 'serve',
-    '--port', String(port), '--metrics-port', '0', '--bind-address', '127.0.0.1',
-    '--tls-cert-file', certFile, '--tls-key-file', keyFile, '--config', join(REPO, 'deploy/base/config.yaml'),
-    '--namespace', 'gracekeeper', '--log-level', 'info', '--shutdown-delay', '0s', '--shutdown-timeout', '2s',
-    ...(options.serveArgs ?? [])];
+  return [
+    ...(options.gracekeeperNodeFlags ?? []),
+    '--enable-source-maps',
+    join(REPO, 'dist/cli.js'),
+    'serve',
+    '--port',
+    String(port),
+    '--metrics-port',
+    '0',
+    '--bind-address',
+    '127.0.0.1',
+    '--tls-cert-file',
+    certFile,
+    '--tls-key-file',
+    keyFile,
+    '--config',
+    join(REPO, 'deploy/base/config.yaml'),
+    '--namespace',
+    'gracekeeper',
+    '--log-level',
+    'info',
+    '--shutdown-delay',
+    '0s',
+    '--shutdown-timeout',
+    '2s',
+    ...(options.serveArgs ?? []),
+  ];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -112,13 +153,24 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function admitOnce(port: number, ca: Buffer): Promise<{ status: number; body: string }> {
   const { body } = makePayload('pod');
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, servername: 'localhost', ca, method: 'POST', path: '/mutate', agent: false,
-      headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        servername: 'localhost',
+        ca,
+        method: 'POST',
+        path: '/mutate',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': body.length },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -139,12 +191,14 @@ export async function startServer(server: ServerName, options: StartOptions): Pr
     if (stderr.length < 10_000) stderr += chunk.toString('utf8');
   });
   let exited: string | undefined;
-  const exit = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
-    exited = `exited (${code ?? signal})`;
-    resolve();
-  }));
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = `exited (${code ?? signal})`;
+      resolve();
+    }),
+  );
 
-  let coldStartMs = NaN;
+  let coldStartMs: number;
   for (;;) {
     if (exited) throw new Error(`${server} ${exited} before answering: ${stderr.slice(0, 2000)}`);
     if (performance.now() - started > 30_000) {

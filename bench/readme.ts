@@ -7,27 +7,38 @@ import { table } from './stats.js';
 export const BEGIN = '<!-- bench:results (written by make bench) -->';
 export const END = '<!-- /bench:results -->';
 
-export function summary(results: Pick<BenchResults, 'date' | 'machine' | 'cold_start_ms' | 'soak' | 'with_kube_client'>): string[] {
+export function summary(
+  results: Pick<BenchResults, 'date' | 'machine' | 'cold_start_ms' | 'soak' | 'with_kube_client'>,
+): string[] {
   const m = results.machine;
-  const lines = [`Machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gb} GB, Node.js ${m.node}, Linux ${m.kernel}; run of ${results.date}.`];
-  const cold = Object.entries(results.cold_start_ms)
-    .map(([server, c]) => `${server} ${c.median} ms (median of ${c.samples} starts, ${c.min} to ${c.max})`);
+  const lines = [
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gb} GB, Node.js ${m.node}, Linux ${m.kernel}; run of ${results.date}.`,
+  ];
+  const cold = Object.entries(results.cold_start_ms).map(
+    ([server, c]) => `${server} ${c.median} ms (median of ${c.samples} starts, ${c.min} to ${c.max})`,
+  );
   if (cold.length > 0) lines.push(`Cold start, from spawning the process to the first answered admission: ${cold.join('; ')}.`);
   const s = results.soak;
   if (s) {
-    lines.push(`Soak: ${s.admissions} admissions (${s.payloads.join(' and ')} alternately, concurrency ${s.concurrency}) in ${s.seconds} s, `
-      + `${s.errors} errors; gracekeeper's RSS after them ${s.rss_mb_after} MB, peak ${s.rss_mb_peak} MB.`);
+    lines.push(
+      `Soak: ${s.admissions} admissions (${s.payloads.join(' and ')} alternately, concurrency ${s.concurrency}) in ${s.seconds} s, ` +
+        `${s.errors} errors; gracekeeper's RSS after them ${s.rss_mb_after} MB, peak ${s.rss_mb_peak} MB.`,
+    );
   }
   const k = results.with_kube_client;
   if (k) {
-    lines.push(`With the Kubernetes client loaded (as in a cluster, where it watches Namespaces): RSS ${k.rss_mb_idle} MB idle, `
-      + `${k.rss_mb_after} MB after ${k.admissions} admissions.`);
+    lines.push(
+      `With the Kubernetes client loaded (as in a cluster, where it watches Namespaces): RSS ${k.rss_mb_idle} MB idle, ` +
+        `${k.rss_mb_after} MB after ${k.admissions} admissions.`,
+    );
   }
   return lines;
 }
 
 export function resultsBlock(results: BenchResults): string {
-  return [BEGIN, table(results.runs), '', ...summary(results).flatMap((l) => [l, '']), END].join('\n').replace(/\n\n<!-- \//, '\n<!-- /');
+  return [BEGIN, table(results.runs), '', ...summary(results).flatMap((l) => [l, '']), END]
+    .join('\n')
+    .replace(/\n\n<!-- \//, '\n<!-- /');
 }
 
 /** Replaces the block between the markers; false when README.md has none. */

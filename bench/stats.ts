@@ -18,7 +18,7 @@ export interface Run {
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
 export function sortedCopy(samples: readonly number[]): Float64Array {
@@ -66,7 +66,12 @@ export function ratios(runs: readonly Run[]): Ratio[] {
   for (const gk of runs.filter((r) => r.server === 'gracekeeper')) {
     const base = runs.find((r) => r.server === 'baseline' && r.payload === gk.payload && r.concurrency === gk.concurrency);
     if (!base) continue;
-    out.push({ payload: gk.payload, concurrency: gk.concurrency, rps: round(gk.rps / base.rps, 2), p99: round(gk.p99_ms / base.p99_ms, 2) });
+    out.push({
+      payload: gk.payload,
+      concurrency: gk.concurrency,
+      rps: round(gk.rps / base.rps, 2),
+      p99: round(gk.p99_ms / base.p99_ms, 2),
+    });
   }
   return out;
 }
@@ -79,10 +84,12 @@ export function table(runs: readonly Run[]): string {
     '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of runs) {
-    const ratio = r.server === 'gracekeeper'
-      ? ratioOf.find((x) => x.payload === r.payload && x.concurrency === r.concurrency) : undefined;
-    lines.push(`| ${r.payload} | ${r.concurrency} | ${r.server} | ${r.rps} | ${r.p50_ms.toFixed(2)} | ${r.p99_ms.toFixed(2)} | `
-      + `${r.p999_ms.toFixed(2)} | ${r.rss_mb.toFixed(0)} | ${ratio ? ratio.rps.toFixed(2) : ''} | ${ratio ? ratio.p99.toFixed(2) : ''} |`);
+    const ratio =
+      r.server === 'gracekeeper' ? ratioOf.find((x) => x.payload === r.payload && x.concurrency === r.concurrency) : undefined;
+    lines.push(
+      `| ${r.payload} | ${r.concurrency} | ${r.server} | ${r.rps} | ${r.p50_ms.toFixed(2)} | ${r.p99_ms.toFixed(2)} | ` +
+        `${r.p999_ms.toFixed(2)} | ${r.rss_mb.toFixed(0)} | ${ratio ? ratio.rps.toFixed(2) : ''} | ${ratio ? ratio.p99.toFixed(2) : ''} |`,
+    );
   }
   return lines.join('\n');
 }

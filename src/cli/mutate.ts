@@ -53,8 +53,13 @@ export function runMutate(argv: string[], io: CommandIO): number {
     if (!gvk) return doc;
     const meta = (doc as { metadata?: { name?: string; generateName?: string; namespace?: string } }).metadata ?? {};
     const result = admit({
-      kind: gvk, operation: 'CREATE', namespace: meta.namespace ?? options.namespace, object: doc,
-      namespaceAnnotations: options.namespaceAnnotations, kubeVersion: options.kubeVersion, cluster,
+      kind: gvk,
+      operation: 'CREATE',
+      namespace: meta.namespace ?? options.namespace,
+      object: doc,
+      namespaceAnnotations: options.namespaceAnnotations,
+      kubeVersion: options.kubeVersion,
+      cluster,
     });
     const label = `${gvk.kind}/${meta.name ?? meta.generateName ?? '<unnamed>'}`;
     for (const warning of result.warnings) io.stderr(`Warning: ${label}: ${warning}\n`);

@@ -1,6 +1,6 @@
 // `gracekeeper serve`: flags and environment into ServerOptions, then the server until SIGTERM/SIGINT.
 import { parseArgs } from 'node:util';
-import { isLogLevel, LOG_LEVELS, type LogLevel } from '../server/logger.js';
+import { isLogLevel, LOG_LEVELS } from '../server/logger.js';
 import { startServer, type RunningServer, type ServerOptions } from '../server/server.js';
 import { UsageError } from './args.js';
 
@@ -29,8 +29,20 @@ environment variable in brackets; a flag wins over its variable.
 Durations: 500ms, 5s, 1m, 1m30s, or plain seconds.
 `;
 
-const STRING_FLAGS = ['port', 'metrics-port', 'bind-address', 'tls-cert-file', 'tls-key-file', 'self-signed-dir', 'config',
-  'kubeconfig', 'namespace', 'shutdown-delay', 'shutdown-timeout', 'log-level'] as const;
+const STRING_FLAGS = [
+  'port',
+  'metrics-port',
+  'bind-address',
+  'tls-cert-file',
+  'tls-key-file',
+  'self-signed-dir',
+  'config',
+  'kubeconfig',
+  'namespace',
+  'shutdown-delay',
+  'shutdown-timeout',
+  'log-level',
+] as const;
 type Flag = (typeof STRING_FLAGS)[number];
 
 /** Milliseconds from "500ms", "5s", "1m30s", "2" (seconds). */
@@ -47,7 +59,8 @@ export function parseDurationMs(text: string, flag: string): number {
 
 function parsePort(text: string, flag: string): number {
   const port = Number(text);
-  if (!/^\d+$/.test(text.trim()) || port > 65535) throw new UsageError(`--${flag} ${JSON.stringify(text)}: expected a port 0-65535`);
+  if (!/^\d+$/.test(text.trim()) || port > 65535)
+    throw new UsageError(`--${flag} ${JSON.stringify(text)}: expected a port 0-65535`);
   return port;
 }
 
@@ -72,7 +85,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServerOp
     return value === '' ? undefined : value;
   };
   const logLevel = get('log-level') ?? 'info';
-  if (!isLogLevel(logLevel)) throw new UsageError(`--log-level ${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
+  if (!isLogLevel(logLevel))
+    throw new UsageError(`--log-level ${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
   const certFile = get('tls-cert-file');
   const keyFile = get('tls-key-file');
   if (!certFile !== !keyFile) throw new UsageError('--tls-cert-file and --tls-key-file must be given together');
@@ -88,7 +102,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServerOp
     ownNamespace: get('namespace') ?? (env.POD_NAMESPACE || undefined),
     shutdownDelayMs: parseDurationMs(get('shutdown-delay') ?? '5s', 'shutdown-delay'),
     shutdownTimeoutMs: parseDurationMs(get('shutdown-timeout') ?? '20s', 'shutdown-timeout'),
-    logLevel: logLevel as LogLevel,
+    logLevel,
     env,
   };
 }
@@ -122,10 +136,13 @@ export async function runServe(argv: string[]): Promise<number> {
         return;
       }
       server.log.info({ signal }, 'signal received');
-      server.shutdown().then(() => resolve(0), (err: unknown) => {
-        server.log.error({ err: (err as Error).message }, 'shutdown failed');
-        resolve(1);
-      });
+      server.shutdown().then(
+        () => resolve(0),
+        (err: unknown) => {
+          server.log.error({ err: (err as Error).message }, 'shutdown failed');
+          resolve(1);
+        },
+      );
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);

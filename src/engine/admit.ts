@@ -14,7 +14,12 @@ import { copyTemplate } from './template-copy.js';
 import { describeChanges } from './changes.js';
 import type { AdmissionInput, AdmissionResult } from './types.js';
 
-function unchanged(input: AdmissionInput, outcome: 'skipped' | 'unchanged', reason?: string, warnings: string[] = []): AdmissionResult {
+function unchanged(
+  input: AdmissionInput,
+  outcome: 'skipped' | 'unchanged',
+  reason?: string,
+  warnings: string[] = [],
+): AdmissionResult {
   return { outcome, reason, object: input.object, patch: [], warnings, changes: [], invalidAnnotations: 0 };
 }
 
@@ -27,7 +32,7 @@ export function admit(input: AdmissionInput): AdmissionResult {
   const meta = (isRecord(object.metadata) ? object.metadata : {}) as ObjectMeta;
   const rawTemplate = getPath(object, rule.templatePath);
   if (!isRecord(rawTemplate) || !isPodSpec(rawTemplate.spec)) return unchanged(input, 'skipped', 'no pod spec');
-  const templateMeta = (isRecord(rawTemplate.metadata) ? rawTemplate.metadata : undefined) as ObjectMeta | undefined;
+  const templateMeta: ObjectMeta | undefined = isRecord(rawTemplate.metadata) ? rawTemplate.metadata : undefined;
 
   const isPod = rule.class === 'pod';
   if (hasOptOutLabel(meta) || hasOptOutLabel(templateMeta)) return unchanged(input, 'skipped', 'opted out (label)');
@@ -39,7 +44,7 @@ export function admit(input: AdmissionInput): AdmissionResult {
   }
 
   const oldRecord = readRecord(templateMeta?.annotations);
-  const workloadAnnotations = isPod ? oldRecord?.workload ?? {} : gracekeeperAnnotations(meta.annotations);
+  const workloadAnnotations = isPod ? (oldRecord?.workload ?? {}) : gracekeeperAnnotations(meta.annotations);
   const layers: AnnotationLayer[] = [
     { source: 'namespace', annotations: input.namespaceAnnotations },
     { source: 'workload', annotations: workloadAnnotations },
@@ -47,14 +52,27 @@ export function admit(input: AdmissionInput): AdmissionResult {
   ];
   const resolved = settingsFor(input.cluster, rule.class, rule.kind, layers);
   if (resolved.denial) {
-    return { outcome: 'denied', reason: undefined, object: input.object, patch: [], warnings: resolved.warnings, changes: [],
-      invalidAnnotations: resolved.invalidCount, denial: resolved.denial };
+    return {
+      outcome: 'denied',
+      reason: undefined,
+      object: input.object,
+      patch: [],
+      warnings: resolved.warnings,
+      changes: [],
+      invalidAnnotations: resolved.invalidCount,
+      denial: resolved.denial,
+    };
   }
 
   const template = copyTemplate(templateMeta, rawTemplate.spec);
   const memo: FingerprintMemo = new Map();
   if (oldRecord) stripInjected(template, oldRecord, memo);
-  const injected = injectTemplate(template, { settings: resolved.settings, cluster: input.cluster, kubeVersion: input.kubeVersion, memo });
+  const injected = injectTemplate(template, {
+    settings: resolved.settings,
+    cluster: input.cluster,
+    kubeVersion: input.kubeVersion,
+    memo,
+  });
   const record = injected.record;
   if (!isPod && Object.keys(workloadAnnotations).length > 0) record.workload = workloadAnnotations;
   if (isPod && oldRecord?.workload) record.workload = oldRecord.workload;
@@ -71,7 +89,7 @@ export function admit(input: AdmissionInput): AdmissionResult {
     if (current === undefined && wanted !== undefined) record.minReadySeconds = { from: null, to: wanted };
     const next = current ?? wanted;
     if (next !== spec.minReadySeconds) {
-      minReadyChange = `minReadySeconds:${spec.minReadySeconds ?? 'unset'}->${next ?? 'unset'}`;
+      minReadyChange = `minReadySeconds:${typeof spec.minReadySeconds === 'number' ? spec.minReadySeconds : 'unset'}->${next ?? 'unset'}`;
       spec = { ...spec };
       if (next === undefined) delete spec.minReadySeconds;
       else spec.minReadySeconds = next;
@@ -85,7 +103,8 @@ export function admit(input: AdmissionInput): AdmissionResult {
   newTemplate.spec = template.spec;
   if (templateMeta || Object.keys(annotations).length > 0) {
     newTemplate.metadata = copyOf(templateMeta ?? {});
-    if (Object.keys(annotations).length > 0 || templateMeta?.annotations) (newTemplate.metadata as ObjectMeta).annotations = annotations;
+    if (Object.keys(annotations).length > 0 || templateMeta?.annotations)
+      (newTemplate.metadata as ObjectMeta).annotations = annotations;
   }
   let mutated: Record<string, unknown> = rule.hasMinReadySeconds ? { ...object, spec } : object;
   mutated = withPath(mutated, rule.templatePath, newTemplate);
@@ -99,7 +118,11 @@ export function admit(input: AdmissionInput): AdmissionResult {
   const changes = describeChanges(rawTemplate as unknown as PodTemplate, template, record, memo);
   if (minReadyChange) changes.push(minReadyChange);
   return {
-    outcome: 'mutated', object: mutated, patch, warnings,
-    changes: changes.length > 0 ? changes : ['record'], invalidAnnotations: resolved.invalidCount,
+    outcome: 'mutated',
+    object: mutated,
+    patch,
+    warnings,
+    changes: changes.length > 0 ? changes : ['record'],
+    invalidAnnotations: resolved.invalidCount,
   };
 }

@@ -8,7 +8,12 @@ import { currentFingerprint, findContainer } from './strip.js';
  * Tags such as "preStop:app", "readinessProbe:web", "terminationGracePeriodSeconds:30->35":
  * only items whose value differs from what the object held before.
  */
-export function describeChanges(before: PodTemplate, after: PodTemplate, record: InjectionRecord, memo?: FingerprintMemo): string[] {
+export function describeChanges(
+  before: PodTemplate,
+  after: PodTemplate,
+  record: InjectionRecord,
+  memo?: FingerprintMemo,
+): string[] {
   const tags: string[] = [];
   for (const item of ITEMS) {
     for (const name of record.added[item] ?? []) {

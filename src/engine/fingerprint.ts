@@ -20,7 +20,9 @@ export function stableStringify(value: unknown): string {
   }
   if (value !== null && typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
+    const keys = Object.keys(record)
+      .filter((k) => record[k] !== undefined)
+      .sort();
     let out = '{';
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
@@ -55,9 +57,11 @@ export function normaliseProbe(probe: Probe): Probe {
 }
 
 /** SHA-256 in hex; the one-shot crypto.hash (Node.js 20.12+) costs a fraction of a Hash object. */
-const sha256: (text: string) => string = typeof (crypto as { hash?: unknown }).hash === 'function'
-  ? (text) => (crypto as unknown as { hash: (algorithm: string, data: string, encoding: 'hex') => string }).hash('sha256', text, 'hex')
-  : (text) => crypto.createHash('sha256').update(text).digest('hex');
+const sha256: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) =>
+        (crypto as unknown as { hash: (algorithm: string, data: string, encoding: 'hex') => string }).hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /** Fingerprints of canonical texts already seen: the same few handlers and probes recur in every admission. */
 const byText = new Map<string, string>();

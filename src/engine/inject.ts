@@ -73,8 +73,13 @@ export function injectTemplate(template: PodTemplate, ctx: InjectContext): Injec
   return { record, warnings };
 }
 
-function addStartupProbe(container: Container, settings: InjectionSettings, timeout: number, record: InjectionRecord,
-  memo: FingerprintMemo | undefined): void {
+function addStartupProbe(
+  container: Container,
+  settings: InjectionSettings,
+  timeout: number,
+  record: InjectionRecord,
+  memo: FingerprintMemo | undefined,
+): void {
   if (container.startupProbe) {
     noteItem(record, 'kept', 'startupProbe', container.name);
     return;

@@ -18,13 +18,32 @@ export interface KindRule {
 const RULES: readonly KindRule[] = [
   { group: '', version: 'v1', kind: 'Pod', class: 'pod', operations: ['CREATE'], templatePath: [], hasMinReadySeconds: false },
   ...(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'] as const).map((kind): KindRule => ({
-    group: 'apps', version: 'v1', kind, class: 'workload', operations: ['CREATE', 'UPDATE'],
-    templatePath: ['spec', 'template'], hasMinReadySeconds: true,
+    group: 'apps',
+    version: 'v1',
+    kind,
+    class: 'workload',
+    operations: ['CREATE', 'UPDATE'],
+    templatePath: ['spec', 'template'],
+    hasMinReadySeconds: true,
   })),
-  { group: 'batch', version: 'v1', kind: 'Job', class: 'workload', operations: ['CREATE'],
-    templatePath: ['spec', 'template'], hasMinReadySeconds: false },
-  { group: 'batch', version: 'v1', kind: 'CronJob', class: 'workload', operations: ['CREATE', 'UPDATE'],
-    templatePath: ['spec', 'jobTemplate', 'spec', 'template'], hasMinReadySeconds: false },
+  {
+    group: 'batch',
+    version: 'v1',
+    kind: 'Job',
+    class: 'workload',
+    operations: ['CREATE'],
+    templatePath: ['spec', 'template'],
+    hasMinReadySeconds: false,
+  },
+  {
+    group: 'batch',
+    version: 'v1',
+    kind: 'CronJob',
+    class: 'workload',
+    operations: ['CREATE', 'UPDATE'],
+    templatePath: ['spec', 'jobTemplate', 'spec', 'template'],
+    hasMinReadySeconds: false,
+  },
 ];
 
 /** The rule for a kind, or undefined when gracekeeper never touches it. */

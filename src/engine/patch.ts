@@ -57,6 +57,6 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
 export function withPath(object: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {
   if (path.length === 0) return value as Record<string, unknown>;
   const [head, ...rest] = path as [string, ...string[]];
-  const child = isRecord(object[head]) ? (object[head] as Record<string, unknown>) : {};
+  const child = isRecord(object[head]) ? object[head] : {};
   return { ...object, [head]: rest.length === 0 ? value : withPath(child, rest, value) };
 }

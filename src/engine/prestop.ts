@@ -8,8 +8,10 @@ export const SLEEP_ACTION_MIN: KubeVersion = { major: 1, minor: 30 };
 
 export function supportsSleepAction(version: KubeVersion | undefined): boolean {
   if (version === undefined) return true;
-  return version.major > SLEEP_ACTION_MIN.major
-    || (version.major === SLEEP_ACTION_MIN.major && version.minor >= SLEEP_ACTION_MIN.minor);
+  return (
+    version.major > SLEEP_ACTION_MIN.major ||
+    (version.major === SLEEP_ACTION_MIN.major && version.minor >= SLEEP_ACTION_MIN.minor)
+  );
 }
 
 /** The concrete mode for a request: `auto` decided by the API server version. */

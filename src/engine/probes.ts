@@ -17,8 +17,9 @@ function isTcp(protocol: string | undefined): boolean {
 /** Resolves the probed port: a number as given, a name against the container's own ports. */
 function resolvePort(container: Container, wanted: number | string | undefined): number | { warning: string } {
   // Only well-formed entries: a webhook can be sent anything, and must not throw on it.
-  const ports = (Array.isArray(container.ports) ? container.ports : [])
-    .filter((p) => typeof p === 'object' && p !== null && typeof p.containerPort === 'number');
+  const ports = (Array.isArray(container.ports) ? container.ports : []).filter(
+    (p) => typeof p === 'object' && p !== null && typeof p.containerPort === 'number',
+  );
   if (typeof wanted === 'number') return wanted;
   if (typeof wanted === 'string') {
     const named = ports.find((p) => p.name === wanted);

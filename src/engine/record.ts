@@ -73,9 +73,11 @@ export function noteItem(record: InjectionRecord, kind: 'added' | 'kept', item: 
 
 /** True when the record says something was changed (only then is it written). */
 export function recordHasChanges(record: InjectionRecord): boolean {
-  return ITEMS.some((i) => (record.added[i]?.length ?? 0) > 0)
-    || record.terminationGracePeriodSeconds !== undefined
-    || record.minReadySeconds !== undefined;
+  return (
+    ITEMS.some((i) => (record.added[i]?.length ?? 0) > 0) ||
+    record.terminationGracePeriodSeconds !== undefined ||
+    record.minReadySeconds !== undefined
+  );
 }
 
 /** Compact, stable JSON: fixed key order, empty lists left out. */
@@ -91,5 +93,9 @@ export function serialiseRecord(record: InjectionRecord): string {
 }
 
 function sortKeys(map: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.keys(map).sort().map((k) => [k, map[k] as string]));
+  return Object.fromEntries(
+    Object.keys(map)
+      .sort()
+      .map((k) => [k, map[k] as string]),
+  );
 }

@@ -56,6 +56,7 @@ export function settingsFor(
  * control characters, which become spaces.
  */
 export function clip(text: string, max = 119): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this replaces
   const line = /[\u0000-\u001f\u007f]/.test(text) ? text.replace(/[\u0000-\u001f\u007f]+/g, ' ') : text;
   return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }

@@ -19,9 +19,11 @@ export function decideScope(input: AdmissionInput): ScopeDecision {
 }
 
 export function isExcludedNamespace(namespace: string, cluster: ClusterSettings): boolean {
-  return (BUILT_IN_EXCLUDED_NAMESPACES as readonly string[]).includes(namespace)
-    || namespace === cluster.ownNamespace
-    || cluster.excludeNamespaces.includes(namespace);
+  return (
+    (BUILT_IN_EXCLUDED_NAMESPACES as readonly string[]).includes(namespace) ||
+    namespace === cluster.ownNamespace ||
+    cluster.excludeNamespaces.includes(namespace)
+  );
 }
 
 /** The label `gracekeeper.io/inject: disabled` (normally filtered by the objectSelector already). */

@@ -5,8 +5,7 @@ import type { Container, PodTemplate } from './pod-types.js';
 import { ITEMS, type InjectionRecord, type Item } from './record.js';
 
 export function findContainer(template: PodTemplate, name: string): Container | undefined {
-  return template.spec.containers.find((c) => c.name === name)
-    ?? template.spec.initContainers?.find((c) => c.name === name);
+  return template.spec.containers.find((c) => c.name === name) ?? template.spec.initContainers?.find((c) => c.name === name);
 }
 
 /** The fingerprint of a container's current item, or undefined when it has none. */

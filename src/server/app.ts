@@ -3,7 +3,6 @@
 // content type and JSON syntax are checked here; everything about AdmissionReviews is in handler.ts.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Logger } from 'pino';
 import { readBody } from './body.js';
 import { handleReview, type HandlerDeps } from './handler.js';
 import { statusBody } from './response.js';
@@ -33,7 +32,8 @@ function contentType(header: string | undefined): { type: string; charset: strin
   if (header === undefined) return { type: '', charset: undefined };
   const semicolon = header.indexOf(';');
   const type = (semicolon < 0 ? header : header.slice(0, semicolon)).trim().toLowerCase();
-  const charset = semicolon < 0 ? undefined : /(?:^|;)\s*charset\s*=\s*"?([^";\s]*)/i.exec(header.slice(semicolon))?.[1]?.toLowerCase();
+  const charset =
+    semicolon < 0 ? undefined : /(?:^|;)\s*charset\s*=\s*"?([^";\s]*)/i.exec(header.slice(semicolon))?.[1]?.toLowerCase();
   return { type, charset };
 }
 
@@ -69,25 +69,44 @@ export function createApp(deps: AppDeps): RequestListener {
     }
     const encoding = headers['content-encoding'];
     if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
-      return fail(res, 415, `unsupported content encoding ${JSON.stringify(encoding.slice(0, 40))}: send the body uncompressed`, true);
+      return fail(
+        res,
+        415,
+        `unsupported content encoding ${JSON.stringify(encoding.slice(0, 40))}: send the body uncompressed`,
+        true,
+      );
     }
-    readBody(req, MAX_BODY_BYTES, (error, body) => guard(() => {
-      if (error === 'too-large') return fail(res, 413, `the body is larger than ${MAX_BODY_BYTES} bytes`, true);
-      if (error !== undefined || body === undefined) return fail(res, 400, `the request was not read completely: ${error}`, true);
-      if (body.length === 0) return fail(res, 400, 'the request has no body: expected an AdmissionReview');
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body.toString('utf8'));
-      } catch (err) {
-        return fail(res, 400, `the body is not valid JSON: ${String((err as Error).message).slice(0, 200)}`);
-      }
-      const out = handleReview(parsed, deps);
-      if (!(out instanceof Promise)) return send(res, out.status, JSON_TYPE, JSON.stringify(out.body));
-      out.then((later) => guard(() => send(res, later.status, JSON_TYPE, JSON.stringify(later.body)), req, res),
-        (err: unknown) => guard(() => {
-          throw err;
-        }, req, res));
-    }, req, res));
+    readBody(req, MAX_BODY_BYTES, (error, body) =>
+      guard(
+        () => {
+          if (error === 'too-large') return fail(res, 413, `the body is larger than ${MAX_BODY_BYTES} bytes`, true);
+          if (error !== undefined || body === undefined)
+            return fail(res, 400, `the request was not read completely: ${error}`, true);
+          if (body.length === 0) return fail(res, 400, 'the request has no body: expected an AdmissionReview');
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(body.toString('utf8'));
+          } catch (err) {
+            return fail(res, 400, `the body is not valid JSON: ${String((err as Error).message).slice(0, 200)}`);
+          }
+          const out = handleReview(parsed, deps);
+          if (!(out instanceof Promise)) return send(res, out.status, JSON_TYPE, JSON.stringify(out.body));
+          out.then(
+            (later) => guard(() => send(res, later.status, JSON_TYPE, JSON.stringify(later.body)), req, res),
+            (err: unknown) =>
+              guard(
+                () => {
+                  throw err;
+                },
+                req,
+                res,
+              ),
+          );
+        },
+        req,
+        res,
+      ),
+    );
   };
 
   /** Runs fn; an unexpected throw is logged, counted and answered 500, never a crash. */
@@ -96,8 +115,7 @@ export function createApp(deps: AppDeps): RequestListener {
       fn();
     } catch (err) {
       metrics.internalErrors.inc();
-      (deps.log as Logger).error({ path: pathOf(req.url), err: { message: (err as Error)?.message } },
-        'unexpected error in the HTTP layer');
+      deps.log.error({ path: pathOf(req.url), err: { message: (err as Error)?.message } }, 'unexpected error in the HTTP layer');
       if (res.headersSent) {
         res.destroy();
         return;
@@ -137,9 +155,13 @@ export function createApp(deps: AppDeps): RequestListener {
   });
   // express's own error path (e.g. a malformed URL): answered, counted, never a crash.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    guard(() => {
-      throw err;
-    }, req, res);
+    guard(
+      () => {
+        throw err;
+      },
+      req,
+      res,
+    );
   });
   const viaExpress = app as unknown as RequestListener;
   // The admissions themselves (POST /mutate, spelled as the API server spells it) go to the same

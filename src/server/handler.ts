@@ -27,8 +27,11 @@ export type HandlerOutput = { status: 200; body: AdmissionReviewResponse } | { s
  * What the engine is given for a request. Namespace annotations come from the informer's cache;
  * only a namespace the cache does not hold yet costs one API call (see namespace-lookup.ts).
  */
-export function admissionInput(request: AdmissionRequest, deps: HandlerDeps,
-  namespaceAnnotations: Record<string, string>): AdmissionInput {
+export function admissionInput(
+  request: AdmissionRequest,
+  deps: HandlerDeps,
+  namespaceAnnotations: Record<string, string>,
+): AdmissionInput {
   return {
     kind: request.kind,
     operation: request.operation,
@@ -63,8 +66,13 @@ export function handleReview(body: unknown, deps: HandlerDeps): HandlerOutput | 
   return answer(request, deps, cached ?? {}, started, now);
 }
 
-function answer(request: AdmissionRequest, deps: HandlerDeps, namespaceAnnotations: Record<string, string>,
-  started: number, now: () => number): HandlerOutput {
+function answer(
+  request: AdmissionRequest,
+  deps: HandlerDeps,
+  namespaceAnnotations: Record<string, string>,
+  started: number,
+  now: () => number,
+): HandlerOutput {
   const kind = kindLabel(request.kind);
   let result: AdmissionResult | undefined;
   let response: AdmissionReviewResponse;
@@ -75,9 +83,17 @@ function answer(request: AdmissionRequest, deps: HandlerDeps, namespaceAnnotatio
     result = undefined;
     response = internalErrorResponse(request.uid);
     deps.metrics.internalErrors.inc();
-    deps.log.error({ uid: request.uid, kind: request.kind.kind, namespace: request.namespace, name: request.name,
-      operation: request.operation, err: { message: (err as Error)?.message, stack: (err as Error)?.stack } },
-      'internal error: admitted unchanged');
+    deps.log.error(
+      {
+        uid: request.uid,
+        kind: request.kind.kind,
+        namespace: request.namespace,
+        name: request.name,
+        operation: request.operation,
+        err: { message: (err as Error)?.message, stack: (err as Error)?.stack },
+      },
+      'internal error: admitted unchanged',
+    );
   }
   const outcome = result?.outcome ?? 'error';
   const seconds = (now() - started) / 1000;
@@ -88,14 +104,23 @@ function answer(request: AdmissionRequest, deps: HandlerDeps, namespaceAnnotatio
     if (result.invalidAnnotations > 0) deps.metrics.invalidAnnotations.inc({ kind }, result.invalidAnnotations);
   }
   // One line per admission; never the object, nor the denial text (it quotes annotation values).
-  deps.log.info({
-    uid: request.uid, kind: request.kind.kind, namespace: request.namespace, name: request.name,
-    operation: request.operation, ...(request.subResource ? { subResource: request.subResource } : {}),
-    dryRun: request.dryRun, outcome, ...(result?.reason ? { reason: result.reason } : {}),
-    changes: result && result.patch.length > 0 ? result.changes : [],
-    warnings: response.response.warnings?.length ?? 0,
-    ...(result?.invalidAnnotations ? { invalidAnnotations: result.invalidAnnotations } : {}),
-    ms: Math.round(seconds * 1e6) / 1e3,
-  }, 'admission');
+  deps.log.info(
+    {
+      uid: request.uid,
+      kind: request.kind.kind,
+      namespace: request.namespace,
+      name: request.name,
+      operation: request.operation,
+      ...(request.subResource ? { subResource: request.subResource } : {}),
+      dryRun: request.dryRun,
+      outcome,
+      ...(result?.reason ? { reason: result.reason } : {}),
+      changes: result && result.patch.length > 0 ? result.changes : [],
+      warnings: response.response.warnings?.length ?? 0,
+      ...(result?.invalidAnnotations ? { invalidAnnotations: result.invalidAnnotations } : {}),
+      ms: Math.round(seconds * 1e6) / 1e3,
+    },
+    'admission',
+  );
   return { status: 200, body: response };
 }

@@ -20,8 +20,10 @@ export interface KubeSourceOptions {
 }
 
 /** A kubeconfig from --kubeconfig, else the in-cluster one, else undefined (no cluster). */
-export function loadKubeConfig(kubeconfig: string | undefined, env: NodeJS.ProcessEnv = process.env):
-  { config: KubeConfig; description: string } | undefined {
+export function loadKubeConfig(
+  kubeconfig: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { config: KubeConfig; description: string } | undefined {
   const config = new KubeConfig();
   if (kubeconfig) {
     config.loadFromFile(kubeconfig);
@@ -58,7 +60,10 @@ export class InformerNamespaceSource implements NamespaceSource {
   private timer?: NodeJS.Timeout;
   private fallback?: NamespaceLookup;
 
-  constructor(private readonly config: KubeConfig, private readonly options: KubeSourceOptions) {}
+  constructor(
+    private readonly config: KubeConfig,
+    private readonly options: KubeSourceOptions,
+  ) {}
 
   annotations(name: string): Record<string, string> | undefined {
     const ns = this.informer?.get(name);
@@ -146,7 +151,10 @@ export class ApiVersionSource implements VersionSource {
   private stopped = false;
   private failures = 0;
 
-  constructor(private readonly config: KubeConfig, private readonly options: KubeSourceOptions) {}
+  constructor(
+    private readonly config: KubeConfig,
+    private readonly options: KubeSourceOptions,
+  ) {}
 
   current(): KubeVersion | undefined {
     return this.version;
@@ -169,7 +177,10 @@ export class ApiVersionSource implements VersionSource {
       const parsed = parseVersionInfo(info);
       if (!parsed) throw new Error(`unparsable version ${JSON.stringify(info.gitVersion)}`);
       if (!this.version || this.version.major !== parsed.major || this.version.minor !== parsed.minor) {
-        this.options.log.info({ kubeVersion: `${parsed.major}.${parsed.minor}`, gitVersion: info.gitVersion }, 'API server version');
+        this.options.log.info(
+          { kubeVersion: `${parsed.major}.${parsed.minor}`, gitVersion: info.gitVersion },
+          'API server version',
+        );
       }
       this.version = parsed;
       this.failures = 0;
@@ -183,9 +194,10 @@ export class ApiVersionSource implements VersionSource {
     this.timer.unref();
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    return Promise.resolve();
   }
 }
 
@@ -200,7 +212,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 function describe(err: unknown): string {
   if (err instanceof Error) {
     const code = (err as { code?: unknown; statusCode?: unknown }).statusCode ?? (err as { code?: unknown }).code;
-    return code === undefined ? err.message : `${err.message} (${String(code)})`;
+    return typeof code === 'string' || typeof code === 'number' ? `${err.message} (${code})` : err.message;
   }
   return String(err);
 }

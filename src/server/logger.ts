@@ -22,8 +22,11 @@ export class BatchedLines implements DestinationStream {
   private chars = 0;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly out: { write(text: string): unknown; flushSync?(): void }, private readonly batchChars = LOG_BATCH_CHARS,
-    flushMs = LOG_FLUSH_MS) {
+  constructor(
+    private readonly out: { write(text: string): unknown; flushSync?(): void },
+    private readonly batchChars = LOG_BATCH_CHARS,
+    flushMs = LOG_FLUSH_MS,
+  ) {
     this.timer = setInterval(() => this.flush(), flushMs);
     this.timer.unref();
   }

@@ -19,7 +19,10 @@ export class NamespaceLookup {
   private readonly now: () => number;
   lookups = 0;
 
-  constructor(private readonly api: Reader, options: LookupOptions = {}) {
+  constructor(
+    private readonly api: Reader,
+    options: LookupOptions = {},
+  ) {
     this.timeoutMs = options.timeoutMs ?? 1000;
     this.ttlMs = options.ttlMs ?? 10_000;
     this.now = options.now ?? Date.now;
@@ -45,7 +48,7 @@ export class NamespaceLookup {
     try {
       const ns = await Promise.race([this.api.readNamespace({ name }), timeout]);
       if (!ns) this.remembered.delete(name);
-      return ns ? ns.metadata?.annotations ?? {} : undefined;
+      return ns ? (ns.metadata?.annotations ?? {}) : undefined;
     } catch {
       this.remembered.delete(name);
       return undefined;

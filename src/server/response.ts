@@ -63,8 +63,13 @@ export interface StatusBody {
 }
 
 const REASONS: Record<number, string> = {
-  400: 'BadRequest', 404: 'NotFound', 405: 'MethodNotAllowed', 408: 'Timeout',
-  413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType', 500: 'InternalError',
+  400: 'BadRequest',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  408: 'Timeout',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  500: 'InternalError',
 };
 
 /** A metav1.Status-shaped JSON body for a request that is not a reviewable AdmissionReview. */

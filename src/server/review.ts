@@ -95,7 +95,12 @@ export function decodeReview(body: unknown): DecodeResult {
   return {
     ok: true,
     request: {
-      uid, kind, operation: op, namespace, object: object ?? null, dryRun: request.dryRun === true,
+      uid,
+      kind,
+      operation: op,
+      namespace,
+      object: object ?? null,
+      dryRun: request.dryRun === true,
       name: nameOf(request, object),
       ...(subResource === '' ? {} : { subResource }),
     },

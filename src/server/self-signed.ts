@@ -34,8 +34,11 @@ async function loadCa(dir: string, now: Date): Promise<{ cert: string; key: stri
 
 async function newCa(now: Date): Promise<{ cert: string; key: string }> {
   const ca = await generate([{ name: 'commonName', value: 'gracekeeper local CA' }], {
-    keyType: 'ec', curve: 'P-256', algorithm: 'sha256',
-    notBeforeDate: new Date(now.getTime() - 60_000), notAfterDate: new Date(now.getTime() + 5 * 365 * DAY),
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    notBeforeDate: new Date(now.getTime() - 60_000),
+    notAfterDate: new Date(now.getTime() + 5 * 365 * DAY),
     extensions: [
       { name: 'basicConstraints', cA: true, critical: true },
       { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
@@ -45,20 +48,32 @@ async function newCa(now: Date): Promise<{ cert: string; key: string }> {
 }
 
 /** A serving certificate for localhost, 127.0.0.1, ::1 and this host's name, signed by `ca`. */
-export async function serverCertificate(ca: { cert: string; key: string }, now: Date, days = 365):
-  Promise<{ cert: string; key: string }> {
+export async function serverCertificate(
+  ca: { cert: string; key: string },
+  now: Date,
+  days = 365,
+): Promise<{ cert: string; key: string }> {
   const leaf = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keyType: 'ec', curve: 'P-256', algorithm: 'sha256', ca,
-    notBeforeDate: new Date(now.getTime() - 60_000), notAfterDate: new Date(now.getTime() + days * DAY),
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    ca,
+    notBeforeDate: new Date(now.getTime() - 60_000),
+    notAfterDate: new Date(now.getTime() + days * DAY),
     extensions: [
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [
-        ...['localhost', hostname().toLowerCase()].filter((h, i, all) => DNS_NAME.test(h) && all.indexOf(h) === i)
-          .map((value) => ({ type: 2 as const, value })),
-        { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' },
-      ] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          ...['localhost', hostname().toLowerCase()]
+            .filter((h, i, all) => DNS_NAME.test(h) && all.indexOf(h) === i)
+            .map((value) => ({ type: 2 as const, value })),
+          { type: 7, ip: '127.0.0.1' },
+          { type: 7, ip: '::1' },
+        ],
+      },
     ],
   });
   return { cert: leaf.cert, key: leaf.private };

@@ -11,7 +11,14 @@ import { createLogger, type LogLevel } from './logger.js';
 import { Metrics } from './metrics.js';
 import { SettingsStore } from './settings-store.js';
 import { ServingCertificate } from './tls.js';
-import { closeGracefully, createMetricsServer, createWebhookServer, DEFAULT_TIMEOUTS, listen, type TransportTimeouts } from './transport.js';
+import {
+  closeGracefully,
+  createMetricsServer,
+  createWebhookServer,
+  DEFAULT_TIMEOUTS,
+  listen,
+  type TransportTimeouts,
+} from './transport.js';
 
 export interface ServerOptions {
   port: number;
@@ -80,8 +87,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const { ensureSelfSigned } = await import('./self-signed.js');
     const made = await ensureSelfSigned(options.selfSignedDir ?? join(process.cwd(), '.gracekeeper'));
     ({ certFile, keyFile, caFile } = made);
-    log.warn({ caFile, certFile, reusedCa: made.reusedCa },
-      `no --tls-cert-file given: serving a self-signed certificate for localhost; clients must trust the CA in ${caFile}`);
+    log.warn(
+      { caFile, certFile, reusedCa: made.reusedCa },
+      `no --tls-cert-file given: serving a self-signed certificate for localhost; clients must trust the CA in ${caFile}`,
+    );
   }
   const certificate = await ServingCertificate.load(certFile, keyFile);
 
@@ -90,15 +99,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const env = options.env ?? process.env;
     // @kubernetes/client-node costs about 80 MiB of memory to load: only when there is a cluster.
     const wanted = options.kubeconfig || (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT);
-    const { kubeCluster, loadKubeConfig } = wanted ? await import('./kube.js') : { kubeCluster: undefined, loadKubeConfig: undefined };
+    const { kubeCluster, loadKubeConfig } = wanted
+      ? await import('./kube.js')
+      : { kubeCluster: undefined, loadKubeConfig: undefined };
     const kube = loadKubeConfig?.(options.kubeconfig, env);
     if (kube && kubeCluster) {
       cluster = kubeCluster(kube.config, kube.description, {
-        ...options.kube, log, onRestart: () => metrics.informerRestarts.inc(),
+        ...options.kube,
+        log,
+        onRestart: () => metrics.informerRestarts.inc(),
       });
     } else {
-      log.warn('no cluster to talk to (no --kubeconfig, not in a cluster): running on the cluster settings alone, '
-        + 'without namespace annotations, assuming the newest API server for pre-stop-mode auto');
+      log.warn(
+        'no cluster to talk to (no --kubeconfig, not in a cluster): running on the cluster settings alone, ' +
+          'without namespace annotations, assuming the newest API server for pre-stop-mode auto',
+      );
       cluster = noCluster();
     }
   }
@@ -116,8 +131,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return undefined;
   };
   const app = createApp({
-    settings, namespaces, version, metrics, log, admit: options.admit,
-    notReadyReason, draining: () => shuttingDown, inFlight,
+    settings,
+    namespaces,
+    version,
+    metrics,
+    log,
+    admit: options.admit,
+    notReadyReason,
+    draining: () => shuttingDown,
+    inFlight,
   });
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const server = createWebhookServer(certificate.options(), app, timeouts);
@@ -138,9 +160,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   store.watch(watchIntervalMs, log, metrics);
   namespaces.start();
   version.start();
-  log.info({ port, metricsPort, cluster: cluster.description, config: options.configFile ?? null,
-    ownNamespace: settings().ownNamespace, certificate: certificate.info().subject,
-    certificateNotAfter: certificate.info().notAfter.toISOString() }, 'gracekeeper serving');
+  log.info(
+    {
+      port,
+      metricsPort,
+      cluster: cluster.description,
+      config: options.configFile ?? null,
+      ownNamespace: settings().ownNamespace,
+      certificate: certificate.info().subject,
+      certificateNotAfter: certificate.info().notAfter.toISOString(),
+    },
+    'gracekeeper serving',
+  );
 
   const sleep = options.sleep ?? defaultSleep;
   let stopping: Promise<void> | undefined;
@@ -148,8 +179,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     shuttingDown = true;
     log.info({ shutdownDelayMs: delayMs }, 'shutting down: /readyz fails now, still serving during the delay');
     if (delayMs > 0) await sleep(delayMs);
-    log.info({ inFlight: inFlight.count, shutdownTimeoutMs: options.shutdownTimeoutMs },
-      'closing the listener; waiting for requests in progress');
+    log.info(
+      { inFlight: inFlight.count, shutdownTimeoutMs: options.shutdownTimeoutMs },
+      'closing the listener; waiting for requests in progress',
+    );
     const clean = await closeGracefully(server, options.shutdownTimeoutMs);
     if (!clean) log.warn({ inFlight: inFlight.count }, 'shutdown timeout reached: closed the remaining connections');
     certificate.close();
@@ -161,7 +194,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const shutdown = (delayMs: number) => (stopping ??= sequence(delayMs));
 
   return {
-    port, metricsPort, caFile, certFile, keyFile, metrics, log, settings, notReadyReason,
+    port,
+    metricsPort,
+    caFile,
+    certFile,
+    keyFile,
+    metrics,
+    log,
+    settings,
+    notReadyReason,
     shutdown: () => shutdown(options.shutdownDelayMs),
     stop: () => shutdown(0),
     checkFiles: async () => {

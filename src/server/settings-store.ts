@@ -49,11 +49,16 @@ export class SettingsStore {
         if (parsed.ok) {
           this.settings = parsed.settings;
           metrics.configReloads.inc({ result: 'success' });
-          log.info({ file, targets: parsed.settings.targets, invalidAnnotations: parsed.settings.invalidAnnotations },
-            'cluster settings reloaded');
+          log.info(
+            { file, targets: parsed.settings.targets, invalidAnnotations: parsed.settings.invalidAnnotations },
+            'cluster settings reloaded',
+          );
         } else {
           metrics.configReloads.inc({ result: 'failure' });
-          log.error({ file, errors: parsed.errors }, 'cluster settings not reloaded: the file is invalid; keeping the last good settings');
+          log.error(
+            { file, errors: parsed.errors },
+            'cluster settings not reloaded: the file is invalid; keeping the last good settings',
+          );
         }
       },
       onError: (err) => {

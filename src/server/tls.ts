@@ -46,7 +46,7 @@ export class ServingCertificate {
       contextOptions(cert, key);
       return new ServingCertificate(certFile, keyFile, { cert, key }, describeCertificate(cert));
     } catch (err) {
-      throw new Error(`--tls-cert-file ${certFile} / --tls-key-file ${keyFile}: ${(err as Error).message}`);
+      throw new Error(`--tls-cert-file ${certFile} / --tls-key-file ${keyFile}: ${(err as Error).message}`, { cause: err });
     }
   }
 
@@ -73,13 +73,17 @@ export class ServingCertificate {
           this.material = { cert, key };
           this.current = info;
           metrics.certificateReloads.inc({ result: 'success' });
-          log.info({ subject: info.subject, notAfter: info.notAfter.toISOString(), fingerprint256: info.fingerprint256 },
-            'serving certificate reloaded');
+          log.info(
+            { subject: info.subject, notAfter: info.notAfter.toISOString(), fingerprint256: info.fingerprint256 },
+            'serving certificate reloaded',
+          );
         } catch (err) {
           // Often the cert is written before its key: the next change or poll picks up the pair.
           metrics.certificateReloads.inc({ result: 'failure' });
-          log.warn({ certFile: this.certFile, keyFile: this.keyFile, err: (err as Error).message },
-            'new certificate files not usable yet; still serving the previous certificate');
+          log.warn(
+            { certFile: this.certFile, keyFile: this.keyFile, err: (err as Error).message },
+            'new certificate files not usable yet; still serving the previous certificate',
+          );
         }
       },
       onError: (err) => {

@@ -23,16 +23,19 @@ export const DEFAULT_TIMEOUTS: TransportTimeouts = {
 };
 
 export function createWebhookServer(tls: SecureContextOptions, app: RequestListener, timeouts: TransportTimeouts): HttpsServer {
-  const server = createHttpsServer({
-    ...tls,
-    requestTimeout: timeouts.requestTimeoutMs,
-    headersTimeout: Math.min(timeouts.requestTimeoutMs, 10_000),
-    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
-    // How often request/headers timeouts are checked; a fraction of the shortest one.
-    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(timeouts.requestTimeoutMs / 4))),
-    handshakeTimeout: timeouts.handshakeTimeoutMs,
-    noDelay: true,
-  }, app);
+  const server = createHttpsServer(
+    {
+      ...tls,
+      requestTimeout: timeouts.requestTimeoutMs,
+      headersTimeout: Math.min(timeouts.requestTimeoutMs, 10_000),
+      keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+      // How often request/headers timeouts are checked; a fraction of the shortest one.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(timeouts.requestTimeoutMs / 4))),
+      handshakeTimeout: timeouts.handshakeTimeoutMs,
+      noDelay: true,
+    },
+    app,
+  );
   server.on('tlsClientError', () => {
     // A failed handshake (wrong CA, old TLS version, port scan): the socket is already closed.
   });

@@ -35,8 +35,15 @@ export const DEFAULT_CLUSTER_SETTINGS: Readonly<ClusterSettings> = Object.freeze
 
 export type ParseResult = { ok: true; settings: ClusterSettings } | { ok: false; errors: string[] };
 
-const TOP_LEVEL = ['targets', 'invalidAnnotations', 'excludeContainers', 'maxTerminationGracePeriod',
-  'excludeNamespaces', 'namespace', 'defaults'];
+const TOP_LEVEL = [
+  'targets',
+  'invalidAnnotations',
+  'excludeContainers',
+  'maxTerminationGracePeriod',
+  'excludeNamespaces',
+  'namespace',
+  'defaults',
+];
 
 /** Parses the config file's text; every problem is collected, none is fatal alone. */
 export function parseClusterSettings(text: string, ownNamespace?: string): ParseResult {
@@ -56,25 +63,40 @@ export function parseClusterSettings(text: string, ownNamespace?: string): Parse
   }
   const base = DEFAULT_CLUSTER_SETTINGS;
   const targets = pick(raw.targets, ['pods', 'workloads', 'both'] as const, base.targets, 'targets', errors);
-  const invalidAnnotations = pick(raw.invalidAnnotations, ['deny', 'warn'] as const, base.invalidAnnotations,
-    'invalidAnnotations', errors);
+  const invalidAnnotations = pick(
+    raw.invalidAnnotations,
+    ['deny', 'warn'] as const,
+    base.invalidAnnotations,
+    'invalidAnnotations',
+    errors,
+  );
   const excludeContainers = stringList(raw.excludeContainers, base.excludeContainers, 'excludeContainers', errors);
   const excludeNamespaces = stringList(raw.excludeNamespaces, base.excludeNamespaces, 'excludeNamespaces', errors);
   let maxTerminationGracePeriod = base.maxTerminationGracePeriod;
   if (raw.maxTerminationGracePeriod !== undefined) {
-    const seconds = parseDuration(String(raw.maxTerminationGracePeriod));
+    const seconds =
+      typeof raw.maxTerminationGracePeriod === 'string' || typeof raw.maxTerminationGracePeriod === 'number'
+        ? parseDuration(String(raw.maxTerminationGracePeriod))
+        : undefined;
     if (seconds === undefined || seconds < 2 || seconds > 86400) {
-      errors.push(`maxTerminationGracePeriod=${JSON.stringify(raw.maxTerminationGracePeriod)}: expected a duration from 2s to 24h`);
+      errors.push(
+        `maxTerminationGracePeriod=${JSON.stringify(raw.maxTerminationGracePeriod)}: expected a duration from 2s to 24h`,
+      );
     } else maxTerminationGracePeriod = seconds;
   }
   // The namespace the pod really runs in (--namespace / POD_NAMESPACE) wins over the file's guess.
-  const namespace = ownNamespace ?? (raw.namespace === undefined ? base.ownNamespace : String(raw.namespace));
+  if (raw.namespace !== undefined && typeof raw.namespace !== 'string') errors.push('namespace: expected a namespace name');
+  const fileNamespace = typeof raw.namespace === 'string' ? raw.namespace : base.ownNamespace;
+  const namespace = ownNamespace ?? fileNamespace;
   const defaults = parseDefaults(raw.defaults, errors);
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
     settings: Object.freeze({
-      targets, invalidAnnotations, maxTerminationGracePeriod, defaults,
+      targets,
+      invalidAnnotations,
+      maxTerminationGracePeriod,
+      defaults,
       excludeContainers: Object.freeze(excludeContainers),
       excludeNamespaces: Object.freeze(excludeNamespaces),
       ownNamespace: namespace,
@@ -107,8 +129,7 @@ function pick<T extends string>(value: unknown, allowed: readonly T[], fallback:
 
 function stringList(value: unknown, fallback: readonly string[], key: string, errors: string[]): string[] {
   if (value === undefined || value === null) return [...fallback];
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
   errors.push(`${key}: expected a list of names`);
   return [...fallback];
 }
-

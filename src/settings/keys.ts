@@ -39,7 +39,10 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const PORT_NAME = /^(?=.{1,15}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function containerList(raw: string): string[] | undefined {
-  const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (names.length === 0) return undefined;
   if (!names.every((n) => n.length <= 63 && DNS_LABEL.test(n))) return undefined;
   return [...new Set(names)];
@@ -56,6 +59,7 @@ function port(raw: string): number | string | undefined {
 
 function urlPath(raw: string): string | undefined {
   const value = raw.trim();
+  // eslint-disable-next-line no-control-regex -- a path must not hold control characters
   return value.startsWith('/') && value.length <= 2048 && !/[\s\u0000-\u001f]/.test(value) ? value : undefined;
 }
 
@@ -71,36 +75,61 @@ function integer(min: number, max: number) {
 const DURATION_FORM = 'whole seconds (7, 7s, 2m, 1m30s)';
 
 export const VALIDATORS: readonly KeyValidator[] = [
-  entry({ name: 'inject', field: 'inject', accepted: '"true" or "false"',
-    parse: (raw) => (raw.trim() === 'true' ? true : raw.trim() === 'false' ? false : undefined) }),
-  entry({ name: 'pre-stop-sleep', field: 'preStopSleep', accepted: `${DURATION_FORM}, 0s to 1h`,
-    parse: duration(0, 3600) }),
-  entry({ name: 'pre-stop-mode', field: 'preStopMode', accepted: 'auto, sleep, exec or none',
-    parse: oneOf(['auto', 'sleep', 'exec', 'none'] as const, (s) => s.toLowerCase()) }),
-  entry({ name: 'drain-timeout', field: 'drainTimeout', accepted: `${DURATION_FORM}, 0s to 1h`,
-    parse: duration(0, 3600) }),
-  entry({ name: 'termination-grace-period', field: 'terminationGracePeriod',
-    accepted: `${DURATION_FORM}, 1s to 2h, greater than pre-stop-sleep`, parse: duration(1, 7200) }),
-  entry({ name: 'containers', field: 'containers', accepted: 'comma-separated container names',
-    parse: containerList }),
-  entry({ name: 'readiness', field: 'readiness', accepted: 'auto, http, tcp, grpc or none',
-    parse: oneOf(['auto', 'http', 'tcp', 'grpc', 'none'] as const, (s) => s.toLowerCase()) }),
-  entry({ name: 'readiness-path', field: 'readinessPath', accepted: 'an absolute path like /healthz',
-    parse: urlPath }),
-  entry({ name: 'readiness-port', field: 'readinessPort',
-    accepted: 'a port 1-65535 or a declared port name', parse: port }),
-  entry({ name: 'readiness-scheme', field: 'readinessScheme', accepted: 'HTTP or HTTPS',
-    parse: oneOf(['HTTP', 'HTTPS'] as const, (s) => s.toUpperCase()) }),
-  entry({ name: 'readiness-period', field: 'readinessPeriod', accepted: `${DURATION_FORM}, 1s to 1h`,
-    parse: duration(1, 3600) }),
-  entry({ name: 'readiness-failure-threshold', field: 'readinessFailureThreshold',
-    accepted: 'an integer from 1 to 100', parse: integer(1, 100) }),
-  entry({ name: 'readiness-initial-delay', field: 'readinessInitialDelay',
-    accepted: `${DURATION_FORM}, 0s to 1h`, parse: duration(0, 3600) }),
-  entry({ name: 'startup-timeout', field: 'startupTimeout', accepted: `${DURATION_FORM}, 1s to 24h`,
-    parse: duration(1, 86400) }),
-  entry({ name: 'min-ready-seconds', field: 'minReadySeconds', accepted: `${DURATION_FORM}, 0s to 24h`,
-    parse: duration(0, 86400) }),
+  entry({
+    name: 'inject',
+    field: 'inject',
+    accepted: '"true" or "false"',
+    parse: (raw) => (raw.trim() === 'true' ? true : raw.trim() === 'false' ? false : undefined),
+  }),
+  entry({ name: 'pre-stop-sleep', field: 'preStopSleep', accepted: `${DURATION_FORM}, 0s to 1h`, parse: duration(0, 3600) }),
+  entry({
+    name: 'pre-stop-mode',
+    field: 'preStopMode',
+    accepted: 'auto, sleep, exec or none',
+    parse: oneOf(['auto', 'sleep', 'exec', 'none'] as const, (s) => s.toLowerCase()),
+  }),
+  entry({ name: 'drain-timeout', field: 'drainTimeout', accepted: `${DURATION_FORM}, 0s to 1h`, parse: duration(0, 3600) }),
+  entry({
+    name: 'termination-grace-period',
+    field: 'terminationGracePeriod',
+    accepted: `${DURATION_FORM}, 1s to 2h, greater than pre-stop-sleep`,
+    parse: duration(1, 7200),
+  }),
+  entry({ name: 'containers', field: 'containers', accepted: 'comma-separated container names', parse: containerList }),
+  entry({
+    name: 'readiness',
+    field: 'readiness',
+    accepted: 'auto, http, tcp, grpc or none',
+    parse: oneOf(['auto', 'http', 'tcp', 'grpc', 'none'] as const, (s) => s.toLowerCase()),
+  }),
+  entry({ name: 'readiness-path', field: 'readinessPath', accepted: 'an absolute path like /healthz', parse: urlPath }),
+  entry({ name: 'readiness-port', field: 'readinessPort', accepted: 'a port 1-65535 or a declared port name', parse: port }),
+  entry({
+    name: 'readiness-scheme',
+    field: 'readinessScheme',
+    accepted: 'HTTP or HTTPS',
+    parse: oneOf(['HTTP', 'HTTPS'] as const, (s) => s.toUpperCase()),
+  }),
+  entry({ name: 'readiness-period', field: 'readinessPeriod', accepted: `${DURATION_FORM}, 1s to 1h`, parse: duration(1, 3600) }),
+  entry({
+    name: 'readiness-failure-threshold',
+    field: 'readinessFailureThreshold',
+    accepted: 'an integer from 1 to 100',
+    parse: integer(1, 100),
+  }),
+  entry({
+    name: 'readiness-initial-delay',
+    field: 'readinessInitialDelay',
+    accepted: `${DURATION_FORM}, 0s to 1h`,
+    parse: duration(0, 3600),
+  }),
+  entry({ name: 'startup-timeout', field: 'startupTimeout', accepted: `${DURATION_FORM}, 1s to 24h`, parse: duration(1, 86400) }),
+  entry({
+    name: 'min-ready-seconds',
+    field: 'minReadySeconds',
+    accepted: `${DURATION_FORM}, 0s to 24h`,
+    parse: duration(0, 86400),
+  }),
 ];
 
 export const VALIDATOR_BY_NAME: ReadonlyMap<string, KeyValidator> = new Map(VALIDATORS.map((v) => [v.name, v]));

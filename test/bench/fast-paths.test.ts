@@ -19,7 +19,7 @@ import { call, decodePatch, review, startTestServer } from '../server/helpers.js
 function referenceStringify(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(referenceStringify).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value as object)
+    const entries = Object.keys(value)
       .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${referenceStringify((value as Record<string, unknown>)[k])}`);
@@ -30,8 +30,17 @@ function referenceStringify(value: unknown): string {
 
 /** JSON-like values, with undefined where JavaScript objects can hold it. */
 const loose = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, fc.constant(undefined), fc.constant(null), fc.boolean(), fc.integer(), fc.double(),
-    fc.string(), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 6 }), tie('value'), { maxKeys: 4 })),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.constant(undefined),
+    fc.constant(null),
+    fc.boolean(),
+    fc.integer(),
+    fc.double(),
+    fc.string(),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(fc.string({ maxLength: 6 }), tie('value'), { maxKeys: 4 }),
+  ),
 })).value;
 
 /** A change to a JSON tree that keeps the untouched branches as the same objects (as the engine does). */
@@ -41,11 +50,12 @@ function mutate(value: unknown, seed: number): unknown {
   const keys = Object.keys(copy);
   const action = seed % 5;
   if (keys.length > 0 && action < 3) {
-    const key = keys[seed % keys.length] as string;
-    (copy as Record<string, unknown>)[key] = action === 2 ? mutate((copy as Record<string, unknown>)[key], seed >> 2) : { changed: seed };
+    const key = keys[seed % keys.length];
+    (copy as Record<string, unknown>)[key] =
+      action === 2 ? mutate((copy as Record<string, unknown>)[key], seed >> 2) : { changed: seed };
   } else if (action === 3 && keys.length > 0) {
     if (Array.isArray(copy)) copy.pop();
-    else delete copy[keys[0] as string];
+    else delete copy[keys[0]];
   } else if (Array.isArray(copy)) copy.push({ added: seed });
   else copy[`k/${seed}~`] = [seed];
   return copy;
@@ -55,41 +65,60 @@ describe('fast paths give what the code they replaced gave', () => {
   it('the diff over the projected views turns one into the other, for pods and workloads', () => {
     const json = fc.jsonValue({ maxDepth: 4 });
     let nonEmpty = 0;
-    fc.assert(fc.property(json, json, fc.nat(), fc.constantFrom('Pod', 'Deployment', 'CronJob'), (spec, meta, seed, kind) => {
-      const rule = findKindRule(kind === 'Pod' ? { group: '', version: 'v1', kind } : kind === 'Deployment'
-        ? { group: 'apps', version: 'v1', kind } : { group: 'batch', version: 'v1', kind });
-      assert.ok(rule);
-      const template = { metadata: { annotations: meta }, spec };
-      const wrap = (t: unknown): Record<string, unknown> => {
-        let out: unknown = t;
-        for (const key of [...rule.templatePath].reverse()) out = { [key]: out };
-        return (rule.templatePath.length === 0 ? { ...(t as object) } : out) as Record<string, unknown>;
-      };
-      const before = wrap(template);
-      const after = wrap(mutate(template, seed));
-      const ops = diff(before, after, rule);
-      if (ops.length > 0) nonEmpty++;
-      const patched = fastJsonPatch.applyPatch(structuredClone(project(before, rule)), structuredClone(ops), true, false).newDocument;
-      assert.deepEqual(patched, JSON.parse(JSON.stringify(project(after, rule))));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(json, json, fc.nat(), fc.constantFrom('Pod', 'Deployment', 'CronJob'), (spec, meta, seed, kind) => {
+        const rule = findKindRule(
+          kind === 'Pod'
+            ? { group: '', version: 'v1', kind }
+            : kind === 'Deployment'
+              ? { group: 'apps', version: 'v1', kind }
+              : { group: 'batch', version: 'v1', kind },
+        );
+        assert.ok(rule);
+        const template = { metadata: { annotations: meta }, spec };
+        const wrap = (t: unknown): Record<string, unknown> => {
+          let out: unknown = t;
+          for (const key of [...rule.templatePath].reverse()) out = { [key]: out };
+          return (rule.templatePath.length === 0 ? { ...(t as object) } : out) as Record<string, unknown>;
+        };
+        const before = wrap(template);
+        const after = wrap(mutate(template, seed));
+        const ops = diff(before, after, rule);
+        if (ops.length > 0) nonEmpty++;
+        const patched = fastJsonPatch.applyPatch(
+          structuredClone(project(before, rule)),
+          structuredClone(ops),
+          true,
+          false,
+        ).newDocument;
+        assert.deepEqual(patched, JSON.parse(JSON.stringify(project(after, rule))));
+      }),
+      { numRuns: 500 },
+    );
     assert.ok(nonEmpty > 250, `only ${nonEmpty} of 500 pairs differed`);
   });
 
   it('stableStringify and fingerprints are the same text and hash as before', () => {
-    fc.assert(fc.property(loose, (value) => {
-      assert.equal(stableStringify(value), referenceStringify(value));
-      if (value !== null && typeof value === 'object') {
-        const reference = createHash('sha256').update(referenceStringify(value)).digest('hex').slice(0, 12);
-        assert.equal(fingerprint(value as Handler), reference);
-      }
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(loose, (value) => {
+        assert.equal(stableStringify(value), referenceStringify(value));
+        if (value !== null && typeof value === 'object') {
+          const reference = createHash('sha256').update(referenceStringify(value)).digest('hex').slice(0, 12);
+          assert.equal(fingerprint(value as Handler), reference);
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('copyOf copies as spread does, "__proto__" keys included', () => {
-    fc.assert(fc.property(fc.dictionary(fc.oneof(fc.string(), fc.constant('__proto__')), loose), (value) => {
-      const parsed = JSON.parse(JSON.stringify(value)) as object;
-      assert.deepStrictEqual(copyOf(parsed), { ...parsed });
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.dictionary(fc.oneof(fc.string(), fc.constant('__proto__')), loose), (value) => {
+        const parsed = JSON.parse(JSON.stringify(value)) as object;
+        assert.deepStrictEqual(copyOf(parsed), { ...parsed });
+      }),
+      { numRuns: 500 },
+    );
     const evil = JSON.parse('{"a":1,"__proto__":{"polluted":true}}') as Record<string, unknown>;
     const copy = copyOf(evil);
     assert.equal(Object.getPrototypeOf(copy), Object.prototype);
@@ -105,8 +134,15 @@ describe('fast paths give what the code they replaced gave', () => {
     assert.ok(writes.length >= 1 && writes.length < 10, `${writes.length} writes for 10 lines`);
     log.flush();
     batched.close();
-    const lines = writes.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.deepEqual(lines.map((l) => l.uid), ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8', 'u9']);
+    const lines = writes
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(
+      lines.map((l) => l.uid),
+      ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8', 'u9'],
+    );
     for (const line of lines) {
       assert.deepEqual(Object.keys(line), ['level', 'time', 'uid', 'changes', 'msg']);
       assert.equal(line.level, 'info');

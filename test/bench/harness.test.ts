@@ -25,12 +25,15 @@ function checkRuns(results: Pick<BenchResults, 'runs'>): void {
 describe('bench', () => {
   it('makes the three payloads the size they are named for', () => {
     const sizes = Object.fromEntries(PAYLOAD_NAMES.map((n) => [n, makePayload(n).body.length]));
-    assert.ok((sizes.pod as number) < 4096 && (sizes.deployment as number) > 8192, JSON.stringify(sizes));
-    assert.ok(Math.abs((sizes['pod-1mib'] as number) - 2 ** 20) < 2 ** 20 / 100, JSON.stringify(sizes));
+    assert.ok(sizes.pod < 4096 && sizes.deployment > 8192, JSON.stringify(sizes));
+    assert.ok(Math.abs(sizes['pod-1mib'] - 2 ** 20) < 2 ** 20 / 100, JSON.stringify(sizes));
     const deployment = JSON.parse(makePayload('deployment').body.toString()) as { request: { object: any } };
     const spec = deployment.request.object.spec.template.spec;
     assert.equal(spec.containers.length, 4);
-    assert.ok(spec.initContainers.some((c: { restartPolicy?: string }) => c.restartPolicy === 'Always'), 'a native sidecar');
+    assert.ok(
+      spec.initContainers.some((c: { restartPolicy?: string }) => c.restartPolicy === 'Always'),
+      'a native sidecar',
+    );
   });
 
   it('runs gracekeeper and the baseline under load, alternately, and a soak', { timeout: 60_000 }, async (t) => {
@@ -40,12 +43,24 @@ describe('bench', () => {
     }
     const lines: string[] = [];
     const results = await runBench({
-      payloads: ['pod', 'deployment'], concurrencies: [4], servers: ['gracekeeper', 'baseline'], rounds: 1,
-      warmupMs: 200, durationMs: 15_000, maxRequests: 100, soak: 200, soakConcurrency: 4, soakMaxMs: 15_000, kubeClientAdmissions: 100,
-      nodeOptions: deploymentNodeOptions(), log: (line) => lines.push(line),
+      payloads: ['pod', 'deployment'],
+      concurrencies: [4],
+      servers: ['gracekeeper', 'baseline'],
+      rounds: 1,
+      warmupMs: 200,
+      durationMs: 15_000,
+      maxRequests: 100,
+      soak: 200,
+      soakConcurrency: 4,
+      soakMaxMs: 15_000,
+      kubeClientAdmissions: 100,
+      nodeOptions: deploymentNodeOptions(),
+      log: (line) => lines.push(line),
     });
-    assert.deepEqual(results.rounds.map((r) => `${r.payload}/${r.server}`),
-      ['pod/gracekeeper', 'pod/baseline', 'deployment/gracekeeper', 'deployment/baseline']);
+    assert.deepEqual(
+      results.rounds.map((r) => `${r.payload}/${r.server}`),
+      ['pod/gracekeeper', 'pod/baseline', 'deployment/gracekeeper', 'deployment/baseline'],
+    );
     for (const r of results.rounds) {
       assert.equal(r.errors, 0, JSON.stringify(r));
       assert.ok(r.count >= 100, JSON.stringify(r));
@@ -54,7 +69,10 @@ describe('bench', () => {
     // gracekeeper logged one JSON line per admission to its log file (not the object: far less than its size).
     for (const r of results.rounds.filter((x) => x.server === 'gracekeeper')) {
       assert.equal(r.log_admission_lines, r.answered, 'one log line per admission');
-      assert.ok((r.log_bytes_per_line as number) > 150 && (r.log_bytes_per_line as number) < 1000, `${r.log_bytes_per_line} bytes a line`);
+      assert.ok(
+        (r.log_bytes_per_line as number) > 150 && (r.log_bytes_per_line as number) < 1000,
+        `${r.log_bytes_per_line} bytes a line`,
+      );
     }
     assert.equal(results.runs.length, 4);
     checkRuns(results);

@@ -27,7 +27,12 @@ test('the README example shows the injected hooks', () => {
 });
 
 test('stdin, --kube-version and -o json', () => {
-  const pod = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'i' }] } });
+  const pod = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p' },
+    spec: { containers: [{ name: 'a', image: 'i' }] },
+  });
   const r = gk(['mutate', '-f', '-', '--kube-version', '1.29', '-o', 'json'], pod);
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
@@ -37,15 +42,21 @@ test('stdin, --kube-version and -o json', () => {
 
 test('invalid annotations on a workload: messages on stderr, nothing on stdout, exit 1', () => {
   const file = join(dir, 'bad.yaml');
-  writeFileSync(file, `apiVersion: apps/v1
+  writeFileSync(
+    file,
+    `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: d, annotations: {gracekeeper.io/drain-timeout: forever}}
 spec: {selector: {}, template: {spec: {containers: [{name: a, image: i}]}}}
-`);
+`,
+  );
   const r = gk(['mutate', '-f', file]);
   assert.equal(r.status, 1);
   assert.equal(r.stdout, '');
-  assert.match(r.stderr, /Deployment\/d: gracekeeper: invalid annotations on Deployment: gracekeeper.io\/drain-timeout="forever"/);
+  assert.match(
+    r.stderr,
+    /Deployment\/d: gracekeeper: invalid annotations on Deployment: gracekeeper.io\/drain-timeout="forever"/,
+  );
 });
 
 test('unreadable input: file and line named, exit 2; missing file and bad flags exit 2', () => {

@@ -23,8 +23,15 @@ describe('make deploy / make undeploy on a real API server', { skip }, () => {
   let certs: string;
   const run = (script: string, args: string[] = []) => {
     const r = spawnSync('bash', [join(ROOT, 'scripts', script), ...args], {
-      encoding: 'utf8', timeout: 180_000,
-      env: { ...process.env, KUBECONFIG: cp.kubeconfigPath, KUBECTL: cp.binaries.kubectl, CERTS_DIR: certs, IMG: 'gracekeeper:0.0.0-test' },
+      encoding: 'utf8',
+      timeout: 180_000,
+      env: {
+        ...process.env,
+        KUBECONFIG: cp.kubeconfigPath,
+        KUBECTL: cp.binaries.kubectl,
+        CERTS_DIR: certs,
+        IMG: 'gracekeeper:0.0.0-test',
+      },
     });
     assert.equal(r.status, 0, `${script} ${args.join(' ')}: ${r.stdout}\n${r.stderr}`);
     return r;
@@ -32,10 +39,13 @@ describe('make deploy / make undeploy on a real API server', { skip }, () => {
   const get = async (args: string[]): Promise<Obj> =>
     JSON.parse((await cp.kubectl(['get', ...args, '-o', 'json'])).stdout) as Obj;
 
-  before(async () => {
-    certs = mkdtempSync(join(tmpdir(), 'gk-cluster-certs-'));
-    cp = await startControlPlane();
-  }, { timeout: 60 * 60_000 });
+  before(
+    async () => {
+      certs = mkdtempSync(join(tmpdir(), 'gk-cluster-certs-'));
+      cp = await startControlPlane();
+    },
+    { timeout: 60 * 60_000 },
+  );
   after(async () => {
     await cp?.stop();
     rmSync(certs, { recursive: true, force: true });
@@ -44,8 +54,13 @@ describe('make deploy / make undeploy on a real API server', { skip }, () => {
   it('deploys: every object accepted with strict validation and no warnings', { timeout: 180_000 }, () => {
     const r = run('deploy.sh', ['--no-wait']);
     assert.doesNotMatch(r.stderr, /Warning/i, r.stderr);
-    for (const kind of ['namespace/gracekeeper', 'deployment.apps/gracekeeper', 'service/gracekeeper',
-      'secret/gracekeeper-tls', 'mutatingwebhookconfiguration.admissionregistration.k8s.io/gracekeeper']) {
+    for (const kind of [
+      'namespace/gracekeeper',
+      'deployment.apps/gracekeeper',
+      'service/gracekeeper',
+      'secret/gracekeeper-tls',
+      'mutatingwebhookconfiguration.admissionregistration.k8s.io/gracekeeper',
+    ]) {
       assert.match(r.stdout, new RegExp(`${kind.replace(/\./g, '\\.')} created`), r.stdout);
     }
   });
@@ -55,8 +70,10 @@ describe('make deploy / make undeploy on a real API server', { skip }, () => {
     assert.equal(secret.type, 'kubernetes.io/tls');
     assert.equal(Buffer.from(secret.data['tls.crt'], 'base64').toString(), readFileSync(join(certs, 'tls.crt'), 'utf8'));
     const config = await get(['mutatingwebhookconfiguration', 'gracekeeper']);
-    assert.equal(Buffer.from(config.webhooks[0].clientConfig.caBundle, 'base64').toString(),
-      readFileSync(join(certs, 'ca.crt'), 'utf8'));
+    assert.equal(
+      Buffer.from(config.webhooks[0].clientConfig.caBundle, 'base64').toString(),
+      readFileSync(join(certs, 'ca.crt'), 'utf8'),
+    );
   });
 
   it('creates both Pods under the restricted Pod Security level', { timeout: 60_000 }, async () => {
@@ -96,9 +113,13 @@ describe('make deploy / make undeploy on a real API server', { skip }, () => {
 
   it('undeploys everything, the webhook configuration first', { timeout: 180_000 }, async () => {
     run('undeploy.sh');
-    for (const [kind, ns] of [['namespace/gracekeeper', ''], ['clusterrole/gracekeeper', ''],
-      ['clusterrolebinding/gracekeeper', ''], ['priorityclass/gracekeeper', ''],
-      ['mutatingwebhookconfiguration/gracekeeper', '']] as const) {
+    for (const [kind, ns] of [
+      ['namespace/gracekeeper', ''],
+      ['clusterrole/gracekeeper', ''],
+      ['clusterrolebinding/gracekeeper', ''],
+      ['priorityclass/gracekeeper', ''],
+      ['mutatingwebhookconfiguration/gracekeeper', ''],
+    ] as const) {
       const r = await cp.kubectl(['get', kind, ...(ns ? ['-n', ns] : [])], { allowFailure: true });
       assert.notEqual(r.code, 0, `${kind} is gone`);
       assert.match(r.stderr, /NotFound/);

@@ -10,8 +10,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
-  chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync,
-  symlinkSync, writeFileSync,
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
 } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -26,8 +34,16 @@ import { ROOT, type Obj } from './kustomize.js';
 // ---------------------------------------------------------------------------------------------
 // Reading the Dockerfile
 
-interface Instruction { op: string; args: string; line: number }
-interface Stage { name: string; from: string; body: Instruction[] }
+interface Instruction {
+  op: string;
+  args: string;
+  line: number;
+}
+interface Stage {
+  name: string;
+  from: string;
+  body: Instruction[];
+}
 
 function parseDockerfile(text: string): { args: Map<string, string>; stages: Stage[] } {
   const logical: Instruction[] = [];
@@ -44,7 +60,7 @@ function parseDockerfile(text: string): { args: Map<string, string>; stages: Sta
     buffer += line;
     const m = /^\s*([A-Za-z]+)\s+(.*)$/s.exec(buffer);
     assert.ok(m, `Dockerfile line ${start}: cannot read ${JSON.stringify(buffer)}`);
-    logical.push({ op: (m[1] as string).toUpperCase(), args: (m[2] as string).replace(/\s+/g, ' ').trim(), line: start });
+    logical.push({ op: m[1].toUpperCase(), args: m[2].replace(/\s+/g, ' ').trim(), line: start });
     buffer = '';
   });
   const args = new Map<string, string>();
@@ -52,11 +68,11 @@ function parseDockerfile(text: string): { args: Map<string, string>; stages: Sta
   for (const ins of logical) {
     if (ins.op === 'ARG' && stages.length === 0) {
       const [k, v = ''] = ins.args.split('=');
-      args.set(k as string, v);
+      args.set(k, v);
     } else if (ins.op === 'FROM') {
       const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(ins.args);
       assert.ok(m, `FROM at line ${ins.line}`);
-      const from = (m[1] as string).replace(/\$\{(\w+)\}/g, (_, k: string) => args.get(k) ?? '');
+      const from = m[1].replace(/\$\{(\w+)\}/g, (_, k: string) => args.get(k) ?? '');
       stages.push({ name: m[2] ?? String(stages.length), from, body: [] });
     } else {
       assert.ok(stages.length > 0, `${ins.op} before FROM at line ${ins.line}`);
@@ -72,7 +88,12 @@ function dockerignored(patterns: string[], path: string): boolean {
   for (const raw of patterns) {
     const negate = raw.startsWith('!');
     const p = (negate ? raw.slice(1) : raw).replace(/\/$/, '');
-    const re = new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}(/.*)?$`);
+    const re = new RegExp(
+      `^${p
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]*')}(/.*)?$`,
+    );
     if (re.test(path)) ignored = !negate;
   }
   return ignored;
@@ -81,12 +102,14 @@ function dockerignored(patterns: string[], path: string): boolean {
 function exec(ins: Instruction): string[] {
   const parsed = JSON.parse(ins.args) as unknown;
   assert.ok(Array.isArray(parsed) && parsed.every((s) => typeof s === 'string'), `exec form at line ${ins.line}`);
-  return parsed as string[];
+  return parsed;
 }
 
 const dockerfile = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
-const ignorePatterns = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n')
-  .map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+const ignorePatterns = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l !== '' && !l.startsWith('#'));
 const runtime = dockerfile.stages.at(-1) as Stage;
 const stageByName = new Map(dockerfile.stages.map((s) => [s.name, s]));
 const runs = (s: Stage) => s.body.filter((i) => i.op === 'RUN').map((i) => i.args.replace(/--mount=\S+\s*/g, ''));
@@ -108,18 +131,32 @@ describe('Dockerfile', () => {
     assert.equal(users.at(-1)?.args, '65532:65532');
     assert.equal(runtime.body.filter((i) => i.op === 'RUN').length, 0, 'no RUN in the runtime stage (no shell, no npm)');
     const copies = runtime.body.filter((i) => i.op === 'COPY').map((i) => i.args);
-    assert.ok(copies.every((c) => c.startsWith('--from=')), `only stage outputs: ${copies.join('; ')}`);
+    assert.ok(
+      copies.every((c) => c.startsWith('--from=')),
+      `only stage outputs: ${copies.join('; ')}`,
+    );
     const modules = copies.find((c) => / \S*node_modules \S+$/.test(c)) as string;
     const from = stageByName.get(/--from=(\S+)/.exec(modules)?.[1] as string) as Stage;
-    assert.ok(runs(from).some((r) => /--omit=dev/.test(r)), 'node_modules comes from the --omit=dev stage');
+    assert.ok(
+      runs(from).some((r) => /--omit=dev/.test(r)),
+      'node_modules comes from the --omit=dev stage',
+    );
     const entry = exec(runtime.body.find((i) => i.op === 'ENTRYPOINT') as Instruction);
     assert.deepEqual(entry.slice(-2), ['dist/cli.js', 'serve']);
-    assert.match(entry[0] as string, /(^|\/)node$/);
+    assert.match(entry[0], /(^|\/)node$/);
   });
 
   it('sends only what it copies to the build: no keys, no node_modules, no .git', () => {
-    for (const path of ['certs/tls.key', 'certs/ca.key', 'node_modules/yaml/package.json', 'dist/cli.js', '.git/HEAD',
-      'deploy/base/deployment.yaml', 'test/deploy/image.test.ts', '.gracekeeper/ca.crt']) {
+    for (const path of [
+      'certs/tls.key',
+      'certs/ca.key',
+      'node_modules/yaml/package.json',
+      'dist/cli.js',
+      '.git/HEAD',
+      'deploy/base/deployment.yaml',
+      'test/deploy/image.test.ts',
+      '.gracekeeper/ca.crt',
+    ]) {
       assert.ok(dockerignored(ignorePatterns, path), `${path} is excluded`);
     }
     for (const stage of dockerfile.stages) {
@@ -144,13 +181,21 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-interface Reply { status: number; body: string }
+interface Reply {
+  status: number;
+  body: string;
+}
 
 function get(url: string, ca?: Buffer, method = 'GET', body?: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const options = {
-      method, host: u.hostname, port: u.port, path: u.pathname, agent: false, timeout: 5000,
+      method,
+      host: u.hostname,
+      port: u.port,
+      path: u.pathname,
+      agent: false,
+      timeout: 5000,
       // The name the API server dials: the certificate must be valid for it.
       ...(ca ? { ca, servername: 'gracekeeper.gracekeeper.svc' } : {}),
       headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {},
@@ -208,7 +253,7 @@ describe('the image, built and started in a temporary folder', () => {
             break;
           case 'ENV': {
             const [k, ...v] = ins.args.split('=');
-            env[k as string] = v.join('=');
+            env[k] = v.join('=');
             break;
           }
           case 'COPY': {
@@ -239,13 +284,20 @@ describe('the image, built and started in a temporary folder', () => {
               break;
             }
             const r = spawnSync('sh', ['-c', command], {
-              cwd: host('.'), encoding: 'utf8', timeout: 150_000,
+              cwd: host('.'),
+              encoding: 'utf8',
+              timeout: 150_000,
               env: { ...process.env, ...env, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
             });
             assert.equal(r.status, 0, `stage ${stage.name}, line ${ins.line}: ${command}\n${r.stdout}\n${r.stderr}`);
             break;
           }
-          case 'USER': case 'EXPOSE': case 'ENTRYPOINT': case 'CMD': case 'LABEL': case 'ARG':
+          case 'USER':
+          case 'EXPOSE':
+          case 'ENTRYPOINT':
+          case 'CMD':
+          case 'LABEL':
+          case 'ARG':
             break;
           default:
             assert.fail(`Dockerfile line ${ins.line}: ${ins.op} is not performed by this test; teach it`);
@@ -271,7 +323,7 @@ describe('the image, built and started in a temporary folder', () => {
     for (const p of prod) assert.ok(existsSync(join(app, p, 'package.json')), `${p} is in the image`);
   });
 
-  it('starts with the Deployment\'s arguments and serves /healthz over HTTPS', { timeout: 60_000 }, async () => {
+  it("starts with the Deployment's arguments and serves /healthz over HTTPS", { timeout: 60_000 }, async () => {
     const app = join(stageDirs.get(runtime.name) as string, 'app');
     const deployment = parseYaml(readFileSync(join(ROOT, 'deploy', 'base', 'deployment.yaml'), 'utf8')) as Obj;
     container = deployment.spec.template.spec.containers[0] as Obj;
@@ -294,7 +346,8 @@ describe('the image, built and started in a temporary folder', () => {
     }
     cpSync(join(ROOT, 'deploy', 'base', 'config.yaml'), join(config, 'config.yaml'));
     for (const m of container.volumeMounts as Obj[]) {
-      mounts[m.mountPath] = m.mountPath === '/etc/gracekeeper/tls' ? tls : m.mountPath === '/etc/gracekeeper/config' ? config : '';
+      mounts[m.mountPath] =
+        m.mountPath === '/etc/gracekeeper/tls' ? tls : m.mountPath === '/etc/gracekeeper/config' ? config : '';
     }
     const tmp = join(dir, 'mnt', 'tmp');
     mkdirSync(tmp, { recursive: true, mode: 0o1777 });
@@ -323,8 +376,10 @@ describe('the image, built and started in a temporary folder', () => {
     // The image's ENTRYPOINT, with this machine's node for /nodejs/bin/node.
     const entry = exec(runtime.body.find((i) => i.op === 'ENTRYPOINT') as Instruction);
     const command = [process.execPath, ...entry.slice(1), ...args];
-    child = spawn(command[0] as string, command.slice(1), {
-      cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'],
+    child = spawn(command[0], command.slice(1), {
+      cwd: app,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
       ...(asRoot ? { uid: USER, gid: USER } : {}),
     });
     child.stdout?.on('data', (c: Buffer) => {
@@ -336,7 +391,7 @@ describe('the image, built and started in a temporary folder', () => {
     exit = new Promise((resolve) => running.on('exit', (code, signal) => resolve({ code, signal })));
 
     const deadline = Date.now() + 30_000;
-    let last = '';
+    let last: string;
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) {
         assert.fail(`gracekeeper serve exited (${child.exitCode ?? child.signalCode}) before serving:\n${output}`);
@@ -361,13 +416,19 @@ describe('the image, built and started in a temporary folder', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     const review = {
-      apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
       request: {
-        uid: '6a1e2c9e-image-test', kind: { group: '', version: 'v1', kind: 'Pod' },
-        resource: { group: '', version: 'v1', resource: 'pods' }, namespace: 'shop', operation: 'CREATE',
+        uid: '6a1e2c9e-image-test',
+        kind: { group: '', version: 'v1', kind: 'Pod' },
+        resource: { group: '', version: 'v1', resource: 'pods' },
+        namespace: 'shop',
+        operation: 'CREATE',
         userInfo: { username: 'test' },
         object: {
-          apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop' },
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'web', namespace: 'shop' },
           spec: { containers: [{ name: 'web', image: 'nginx', ports: [{ containerPort: 8080 }] }] },
         },
       },
@@ -379,17 +440,20 @@ describe('the image, built and started in a temporary folder', () => {
     assert.equal(response.allowed, true);
     assert.equal(response.patchType, 'JSONPatch');
     const patch = JSON.parse(Buffer.from(response.patch as string, 'base64').toString('utf8')) as Obj[];
-    assert.ok(patch.some((op) => JSON.stringify(op).includes('preStop')), JSON.stringify(patch));
+    assert.ok(
+      patch.some((op) => JSON.stringify(op).includes('preStop')),
+      JSON.stringify(patch),
+    );
 
     const metrics = await get(`http://127.0.0.1:${metricsPort}/metrics`);
     assert.equal(metrics.status, 200);
     assert.match(metrics.body, /^# (HELP|TYPE) /m);
   });
 
-  it('on SIGTERM turns unready at once and exits 0 within the pod\'s grace period', { timeout: 60_000 }, async () => {
+  it("on SIGTERM turns unready at once and exits 0 within the pod's grace period", { timeout: 60_000 }, async () => {
     assert.ok(child, 'the server is running');
-    const flag = (name: string) => parseDuration(
-      (container.args as string[]).find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? '') ?? 0;
+    const flag = (name: string) =>
+      parseDuration((container.args as string[]).find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? '') ?? 0;
     const preStop = (container.lifecycle?.preStop?.sleep?.seconds as number | undefined) ?? 0;
     const started = Date.now();
     child.kill('SIGTERM');

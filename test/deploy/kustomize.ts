@@ -16,7 +16,7 @@ export const DEPLOY = join(ROOT, 'deploy');
 
 // Loosely typed Kubernetes objects: the tests assert on the shape, so a typo is a failure, not a
 // compile error.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export type Obj = Record<string, any>;
 
 function works(cmd: string): boolean {
@@ -85,7 +85,7 @@ export function parseObjects(text: string): Obj[] {
 export function one(objects: Obj[], kind: string, name?: string): Obj {
   const hits = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata?.name === name));
   if (hits.length !== 1) throw new Error(`expected one ${kind}${name ? ` ${name}` : ''}, found ${hits.length}`);
-  return hits[0] as Obj;
+  return hits[0];
 }
 
 export interface LabelSelector {
@@ -103,10 +103,10 @@ export function selects(selector: LabelSelector | undefined, labels: Record<stri
     const values = e.values ?? [];
     switch (e.operator) {
       case 'In':
-        if (!has || !values.includes(value as string)) return false;
+        if (!has || !values.includes(value)) return false;
         break;
       case 'NotIn':
-        if (has && values.includes(value as string)) return false;
+        if (has && values.includes(value)) return false;
         break;
       case 'Exists':
         if (!has) return false;

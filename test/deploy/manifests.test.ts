@@ -8,7 +8,11 @@ import { before, describe, it } from 'node:test';
 import { parseServeArgs } from '../../src/cli/serve.js';
 import { SUPPORTED_KINDS } from '../../src/engine/kinds.js';
 import type { ServerOptions } from '../../src/server/server.js';
-import { BUILT_IN_EXCLUDED_NAMESPACES, DEFAULT_CLUSTER_SETTINGS, parseClusterSettings } from '../../src/settings/cluster-settings.js';
+import {
+  BUILT_IN_EXCLUDED_NAMESPACES,
+  DEFAULT_CLUSTER_SETTINGS,
+  parseClusterSettings,
+} from '../../src/settings/cluster-settings.js';
 import { parseDuration } from '../../src/settings/duration.js';
 import { INJECT_KEY, VALIDATORS } from '../../src/settings/keys.js';
 import { DEPLOY, findKubectl, one, renderWith, ROOT, selects, type Obj } from './kustomize.js';
@@ -19,7 +23,12 @@ import { DEPLOY, findKubectl, one, renderWith, ROOT, selects, type Obj } from '.
 const SERVER = { port: 8443, metricsPort: 9090, mutatePath: '/mutate', healthz: '/healthz', readyz: '/readyz' };
 const serverDefaults = parseServeArgs([], {}) as ServerOptions;
 const NAMESPACE = 'gracekeeper';
-const SERVICE_DNS = ['gracekeeper', 'gracekeeper.gracekeeper', 'gracekeeper.gracekeeper.svc', 'gracekeeper.gracekeeper.svc.cluster.local'];
+const SERVICE_DNS = [
+  'gracekeeper',
+  'gracekeeper.gracekeeper',
+  'gracekeeper.gracekeeper.svc',
+  'gracekeeper.gracekeeper.svc.cluster.local',
+];
 const OVERLAYS = readdirSync(join(DEPLOY, 'overlays')).sort();
 
 const kubectlFound = await findKubectl();
@@ -30,7 +39,7 @@ function flags(container: Obj): Map<string, string> {
   const out = new Map<string, string>();
   for (const arg of [...(container.command ?? []), ...(container.args ?? [])] as string[]) {
     const m = /^--([a-z-]+)=(.*)$/.exec(arg);
-    if (m) out.set(m[1] as string, m[2] as string);
+    if (m) out.set(m[1], m[2]);
   }
   return out;
 }
@@ -44,7 +53,13 @@ function seconds(value: string | undefined, what: string): number {
 /** What every rendering (the base and each overlay) must hold. */
 function checkInstall(objects: Obj[]): void {
   it('has only known kinds, each named, namespaced ones in gracekeeper', () => {
-    const clusterScoped = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PriorityClass', 'MutatingWebhookConfiguration']);
+    const clusterScoped = new Set([
+      'Namespace',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'PriorityClass',
+      'MutatingWebhookConfiguration',
+    ]);
     for (const o of objects) {
       assert.ok(o.metadata?.name, `${o.kind} without a name`);
       if (clusterScoped.has(o.kind)) assert.equal(o.metadata.namespace, undefined, `${o.kind} ${o.metadata.name}`);
@@ -52,10 +67,18 @@ function checkInstall(objects: Obj[]): void {
     }
     const names = objects.map((o) => `${o.kind}/${o.metadata.name}`);
     assert.equal(new Set(names).size, names.length, `duplicates in ${names.join(', ')}`);
-    for (const required of ['Namespace/gracekeeper', 'ServiceAccount/gracekeeper', 'ClusterRole/gracekeeper',
-      'ClusterRoleBinding/gracekeeper', 'ConfigMap/gracekeeper-config', 'Deployment/gracekeeper',
-      'PodDisruptionBudget/gracekeeper', 'Service/gracekeeper', 'PriorityClass/gracekeeper',
-      'MutatingWebhookConfiguration/gracekeeper']) {
+    for (const required of [
+      'Namespace/gracekeeper',
+      'ServiceAccount/gracekeeper',
+      'ClusterRole/gracekeeper',
+      'ClusterRoleBinding/gracekeeper',
+      'ConfigMap/gracekeeper-config',
+      'Deployment/gracekeeper',
+      'PodDisruptionBudget/gracekeeper',
+      'Service/gracekeeper',
+      'PriorityClass/gracekeeper',
+      'MutatingWebhookConfiguration/gracekeeper',
+    ]) {
       assert.ok(names.includes(required), `missing ${required}`);
     }
   });
@@ -83,11 +106,15 @@ function checkInstall(objects: Obj[]): void {
     const deployment = one(objects, 'Deployment', 'gracekeeper');
     const pod = deployment.spec.template.spec as Obj;
     const containers = pod.containers as Obj[];
-    const c = containers[0] as Obj;
+    const c = containers[0];
     const f = flags(c);
     // The Deployment's command line as `gracekeeper serve` reads it, with the downward API's env.
-    const env = Object.fromEntries((c.env as Obj[]).map((e) => [e.name,
-      e.value ?? (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace' ? NAMESPACE : '')]));
+    const env = Object.fromEntries(
+      (c.env as Obj[]).map((e) => [
+        e.name,
+        e.value ?? (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace' ? NAMESPACE : ''),
+      ]),
+    );
     const options = parseServeArgs(c.args as string[], env) as ServerOptions;
 
     it('runs 2 replicas of one container, spread over nodes, never both down in a rollout', () => {
@@ -150,14 +177,14 @@ function checkInstall(objects: Obj[]): void {
 
     it('passes gracekeeper serve flags it accepts: its certificate, config and namespace', () => {
       assert.equal(typeof options, 'object');
-      assert.deepEqual(c.command, undefined, 'the image\'s ENTRYPOINT runs `serve`; the Deployment only adds flags');
+      assert.deepEqual(c.command, undefined, "the image's ENTRYPOINT runs `serve`; the Deployment only adds flags");
       assert.ok(options.tlsCertFile && options.tlsKeyFile, 'no self-signed certificate in a cluster');
       assert.ok(options.configFile);
       assert.equal(options.ownNamespace, NAMESPACE);
       assert.equal(options.kubeconfig, undefined, 'the in-cluster config');
     });
 
-    it('serves the webhook on the server\'s port, probes /readyz and /healthz over HTTPS', () => {
+    it("serves the webhook on the server's port, probes /readyz and /healthz over HTTPS", () => {
       assert.deepEqual([serverDefaults.port, serverDefaults.metricsPort], [SERVER.port, SERVER.metricsPort]);
       assert.equal(options.port, SERVER.port);
       assert.equal(options.metricsPort, SERVER.metricsPort);
@@ -172,14 +199,15 @@ function checkInstall(objects: Obj[]): void {
         assert.equal(portOf(probe.httpGet.port), SERVER.port);
       }
       // The pod leaves the endpoints before liveness would kill it.
-      assert.ok(c.readinessProbe.periodSeconds * c.readinessProbe.failureThreshold
-        < c.livenessProbe.periodSeconds * c.livenessProbe.failureThreshold);
+      assert.ok(
+        c.readinessProbe.periodSeconds * c.readinessProbe.failureThreshold <
+          c.livenessProbe.periodSeconds * c.livenessProbe.failureThreshold,
+      );
     });
 
     it('shuts down gracefully within its grace period: preStop + --shutdown-delay + --shutdown-timeout', () => {
       const preStop = c.lifecycle.preStop;
-      const sleep = preStop.sleep?.seconds
-        ?? Number(/sleep (\d+)/.exec((preStop.exec?.command ?? []).join(' '))?.[1]);
+      const sleep = preStop.sleep?.seconds ?? Number(/sleep (\d+)/.exec((preStop.exec?.command ?? []).join(' '))?.[1]);
       assert.ok(Number.isInteger(sleep) && sleep >= 3, `a preStop sleep of 3s or more (got ${sleep})`);
       const delay = options.shutdownDelayMs / 1000;
       const timeout = options.shutdownTimeoutMs / 1000;
@@ -226,9 +254,10 @@ function checkInstall(objects: Obj[]): void {
     const deployment = one(objects, 'Deployment', 'gracekeeper');
     assert.ok(selects({ matchLabels: service.spec.selector }, deployment.spec.template.metadata.labels));
     const container = deployment.spec.template.spec.containers[0] as Obj;
-    const target = (p: Obj) => (typeof p.targetPort === 'number'
-      ? p.targetPort
-      : (container.ports as Obj[]).find((cp) => cp.name === p.targetPort)?.containerPort);
+    const target = (p: Obj) =>
+      typeof p.targetPort === 'number'
+        ? p.targetPort
+        : (container.ports as Obj[]).find((cp) => cp.name === p.targetPort)?.containerPort;
     const https = (service.spec.ports as Obj[]).find((p) => p.port === 443) as Obj;
     assert.equal(target(https), SERVER.port);
     const metrics = (service.spec.ports as Obj[]).find((p) => p.name === 'metrics') as Obj;
@@ -238,7 +267,7 @@ function checkInstall(objects: Obj[]): void {
   describe('the MutatingWebhookConfiguration', () => {
     const config = one(objects, 'MutatingWebhookConfiguration', 'gracekeeper');
     const webhooks = config.webhooks as Obj[];
-    const w = webhooks[0] as Obj;
+    const w = webhooks[0];
 
     it('never blocks, has no side effects, answers in 5s, is reinvoked, speaks v1', () => {
       assert.equal(webhooks.length, 1);
@@ -251,28 +280,38 @@ function checkInstall(objects: Obj[]): void {
       assert.deepEqual(w.admissionReviewVersions, ['v1']);
     });
 
-    it('calls the Service on the server\'s /mutate', () => {
+    it("calls the Service on the server's /mutate", () => {
       assert.deepEqual(w.clientConfig.service, { name: 'gracekeeper', namespace: NAMESPACE, path: SERVER.mutatePath, port: 443 });
       assert.equal(w.clientConfig.url, undefined);
       const service = one(objects, 'Service', w.clientConfig.service.name);
       assert.ok((service.spec.ports as Obj[]).some((p) => p.port === w.clientConfig.service.port));
     });
 
-    it('has exactly the engine\'s kinds and operations, without subresources', () => {
+    it("has exactly the engine's kinds and operations, without subresources", () => {
       const fromRules = new Set<string>();
       for (const rule of w.rules as Obj[]) {
         assert.equal(rule.scope, 'Namespaced');
-        for (const g of rule.apiGroups) for (const v of rule.apiVersions) for (const r of rule.resources) {
-          assert.ok(!r.includes('/') && r !== '*', `no subresources or wildcards: ${r}`);
-          for (const op of rule.operations) fromRules.add(`${g}/${v}/${r}/${op}`);
-        }
+        for (const g of rule.apiGroups)
+          for (const v of rule.apiVersions)
+            for (const r of rule.resources) {
+              assert.ok(!r.includes('/') && r !== '*', `no subresources or wildcards: ${r}`);
+              for (const op of rule.operations) fromRules.add(`${g}/${v}/${r}/${op}`);
+            }
       }
-      const fromEngine = new Set(SUPPORTED_KINDS.flatMap((k) => k.operations.map((op) =>
-        `${k.group}/${k.version}/${k.kind.toLowerCase()}s/${op}`)));
+      const fromEngine = new Set(
+        SUPPORTED_KINDS.flatMap((k) => k.operations.map((op) => `${k.group}/${k.version}/${k.kind.toLowerCase()}s/${op}`)),
+      );
       assert.deepEqual([...fromRules].sort(), [...fromEngine].sort());
       // SPEC, spelled out, in case both sides drifted together.
-      for (const expected of ['/v1/pods/CREATE', 'apps/v1/deployments/UPDATE', 'apps/v1/statefulsets/CREATE',
-        'apps/v1/daemonsets/UPDATE', 'apps/v1/replicasets/CREATE', 'batch/v1/jobs/CREATE', 'batch/v1/cronjobs/UPDATE']) {
+      for (const expected of [
+        '/v1/pods/CREATE',
+        'apps/v1/deployments/UPDATE',
+        'apps/v1/statefulsets/CREATE',
+        'apps/v1/daemonsets/UPDATE',
+        'apps/v1/replicasets/CREATE',
+        'batch/v1/jobs/CREATE',
+        'batch/v1/cronjobs/UPDATE',
+      ]) {
         assert.ok(fromRules.has(expected), expected);
       }
       assert.ok(!fromRules.has('/v1/pods/UPDATE') && !fromRules.has('batch/v1/jobs/UPDATE'));
@@ -315,30 +354,46 @@ function checkInstall(objects: Obj[]): void {
       const lines = text.split('\n');
       const settingLine = (key: string, indent: string) =>
         lines.findIndex((l) => new RegExp(`^${indent}(# )?${key}:( |$)`).test(l));
-      const topLevel = ['targets', 'invalidAnnotations', 'excludeContainers', 'maxTerminationGracePeriod',
-        'excludeNamespaces', 'namespace', 'defaults'];
+      const topLevel = [
+        'targets',
+        'invalidAnnotations',
+        'excludeContainers',
+        'maxTerminationGracePeriod',
+        'excludeNamespaces',
+        'namespace',
+        'defaults',
+      ];
       for (const key of topLevel) {
         const i = settingLine(key, '');
         assert.ok(i > 0, `setting ${key} is listed`);
-        assert.match(lines[i - 1] as string, /^#/, `setting ${key} has a comment above it`);
+        assert.match(lines[i - 1], /^#/, `setting ${key} has a comment above it`);
       }
       for (const v of VALIDATORS) {
         const i = settingLine(v.name, '  ');
         assert.ok(i > 0, `defaults: ${v.name} is listed`);
-        assert.match(lines.slice(0, i).reverse().find((l) => !/^ {2}[a-z-]+:/.test(l)) ?? '', /^\s*#/,
-          `defaults: ${v.name} is under a comment`);
+        assert.match(
+          lines
+            .slice(0, i)
+            .reverse()
+            .find((l) => !/^ {2}[a-z-]+:/.test(l)) ?? '',
+          /^\s*#/,
+          `defaults: ${v.name} is under a comment`,
+        );
       }
     });
 
     it('still parses with every example setting uncommented', () => {
       const known = new Set(['namespace', ...VALIDATORS.map((v) => v.name)]);
       let uncommented = 0;
-      const all = text.split('\n').map((l) => {
-        const m = /^(\s*)# ([a-z][a-zA-Z-]*): (.+)$/.exec(l);
-        if (!m || !known.has(m[2] as string)) return l;
-        uncommented++;
-        return `${m[1]}${m[2]}: ${m[3]}`;
-      }).join('\n');
+      const all = text
+        .split('\n')
+        .map((l) => {
+          const m = /^(\s*)# ([a-z][a-zA-Z-]*): (.+)$/.exec(l);
+          if (!m || !known.has(m[2])) return l;
+          uncommented++;
+          return `${m[1]}${m[2]}: ${m[3]}`;
+        })
+        .join('\n');
       assert.ok(uncommented >= 6, `found ${uncommented} commented examples`);
       const parsed = parseClusterSettings(all, NAMESPACE);
       assert.ok(parsed.ok, parsed.ok ? '' : parsed.errors.join('; '));
@@ -370,8 +425,13 @@ describe('deploy/ (kubectl kustomize)', { skip }, () => {
 // One describe per rendering, built from the rendered objects (describe bodies run synchronously,
 // so render first).
 const renderings: [string, Obj[]][] = kubectlFound.kubectl
-  ? [['deploy/', renderWith(kubectlFound.kubectl, DEPLOY)],
-    ...OVERLAYS.map((o): [string, Obj[]] => [`deploy/overlays/${o}`, renderWith(kubectlFound.kubectl as string, join(DEPLOY, 'overlays', o))])]
+  ? [
+      ['deploy/', renderWith(kubectlFound.kubectl, DEPLOY)],
+      ...OVERLAYS.map((o): [string, Obj[]] => [
+        `deploy/overlays/${o}`,
+        renderWith(kubectlFound.kubectl as string, join(DEPLOY, 'overlays', o)),
+      ]),
+    ]
   : [];
 for (const [name, objects] of renderings) describe(`${name}: the install`, () => checkInstall(objects));
 
@@ -397,7 +457,7 @@ describe('deploy/overlays/cert-manager', { skip }, () => {
     assert.equal(serving.spec.isCA ?? false, false);
   });
 
-  it('issues the serving certificate into the mounted secret, for the Service\'s DNS names', () => {
+  it("issues the serving certificate into the mounted secret, for the Service's DNS names", () => {
     const serving = cm('Certificate', 'gracekeeper-serving');
     const deployment = one(objects, 'Deployment', 'gracekeeper');
     const tls = (deployment.spec.template.spec.volumes as Obj[]).find((v) => v.secret)?.secret.secretName;
@@ -411,8 +471,10 @@ describe('deploy/overlays/cert-manager', { skip }, () => {
   it('has cainjector fill the caBundle from the serving certificate', () => {
     const config = one(objects, 'MutatingWebhookConfiguration', 'gracekeeper');
     const serving = cm('Certificate', 'gracekeeper-serving');
-    assert.equal(config.metadata.annotations['cert-manager.io/inject-ca-from'],
-      `${serving.metadata.namespace}/${serving.metadata.name}`);
+    assert.equal(
+      config.metadata.annotations['cert-manager.io/inject-ca-from'],
+      `${serving.metadata.namespace}/${serving.metadata.name}`,
+    );
     assert.equal(config.webhooks[0].clientConfig.caBundle, undefined);
   });
 });

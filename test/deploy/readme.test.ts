@@ -14,15 +14,29 @@ const section = readme.slice(start, end);
 
 /** GitHub's heading anchors. */
 function anchors(markdown: string): Set<string> {
-  return new Set([...markdown.matchAll(/^#{1,6} (.+)$/gm)].map((m) => (m[1] as string).trim().toLowerCase()
-    .replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-')));
+  return new Set(
+    [...markdown.matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
+      m[1]
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, '')
+        .replace(/ /g, '-'),
+    ),
+  );
 }
 
 describe('README: install, upgrade, uninstall, troubleshooting', () => {
   it('has its sections, after "Cluster settings"', () => {
     assert.ok(start > readme.indexOf('## Cluster settings') && end > start, 'the install section follows Cluster settings');
-    for (const h of ['## Install', '## Opt a namespace in', '## Tune a workload', '## See what was injected',
-      '## Upgrade notes', '## Uninstall', '## Troubleshooting']) {
+    for (const h of [
+      '## Install',
+      '## Opt a namespace in',
+      '## Tune a workload',
+      '## See what was injected',
+      '## Upgrade notes',
+      '## Uninstall',
+      '## Troubleshooting',
+    ]) {
       assert.ok(section.includes(`\n${h}\n`), h);
     }
   });
@@ -30,13 +44,13 @@ describe('README: install, upgrade, uninstall, troubleshooting', () => {
   it('links to files and headings that exist', () => {
     const known = anchors(readme);
     for (const [, target] of section.matchAll(/\]\(([^)]+)\)/g)) {
-      const t = target as string;
+      const t = target;
       if (/^https?:/.test(t)) continue;
       if (t.startsWith('#')) assert.ok(known.has(t.slice(1)), `anchor ${t}`);
       else assert.ok(existsSync(join(ROOT, t)), `file ${t}`);
     }
     for (const [, path] of section.matchAll(/`((?:deploy|certs|scripts)\/[\w./-]*)/g)) {
-      assert.ok(existsSync(join(ROOT, path as string)), `path ${path}`);
+      assert.ok(existsSync(join(ROOT, path)), `path ${path}`);
     }
   });
 
@@ -46,7 +60,7 @@ describe('README: install, upgrade, uninstall, troubleshooting', () => {
       assert.match(makefile, new RegExp(`^${target}:`, 'm'), `make ${target}`);
     }
     for (const [, script, flag] of section.matchAll(/scripts\/(\w+\.sh) (--[\w-]+)/g)) {
-      assert.ok(readFileSync(join(ROOT, 'scripts', script as string), 'utf8').includes(`${flag})`), `${script} ${flag}`);
+      assert.ok(readFileSync(join(ROOT, 'scripts', script), 'utf8').includes(`${flag})`), `${script} ${flag}`);
     }
     for (const [, variable] of section.matchAll(/make \w+ (?:\w+=\S+ )*?(\w+)=/g)) {
       assert.match(makefile, new RegExp(`^${variable} \\?=`, 'm'), `make variable ${variable}`);
@@ -55,12 +69,12 @@ describe('README: install, upgrade, uninstall, troubleshooting', () => {
 
   it('names metrics the server exports', () => {
     const metrics = readFileSync(join(ROOT, 'src', 'server', 'metrics.ts'), 'utf8');
-    const named = [...section.matchAll(/`(gracekeeper_[a-z_]+)/g)].map((m) => m[1] as string);
+    const named = [...section.matchAll(/`(gracekeeper_[a-z_]+)/g)].map((m) => m[1]);
     assert.ok(named.length >= 5);
     for (const name of named) assert.ok(metrics.includes(`'${name}'`), `metric ${name}`);
   });
 
-  it('states the Deployment\'s shutdown numbers and the default image as they are', () => {
+  it("states the Deployment's shutdown numbers and the default image as they are", () => {
     const deployment = parseYaml(readFileSync(join(ROOT, 'deploy', 'base', 'deployment.yaml'), 'utf8')) as Obj;
     const pod = deployment.spec.template.spec as Obj;
     const c = pod.containers[0] as Obj;

@@ -14,12 +14,19 @@ import { after, before, describe, it } from 'node:test';
 import { findKubectl, one, parseObjects, ROOT, type Obj } from './kustomize.js';
 
 const OPENSSL = process.env.OPENSSL ?? 'openssl';
-const SANS = ['gracekeeper', 'gracekeeper.gracekeeper', 'gracekeeper.gracekeeper.svc', 'gracekeeper.gracekeeper.svc.cluster.local'];
+const SANS = [
+  'gracekeeper',
+  'gracekeeper.gracekeeper',
+  'gracekeeper.gracekeeper.svc',
+  'gracekeeper.gracekeeper.svc.cluster.local',
+];
 const kubectlFound = await findKubectl();
 
 function script(name: string, args: string[], env: Record<string, string>): { stdout: string; stderr: string } {
   const r = spawnSync('bash', [join(ROOT, 'scripts', name), ...args], {
-    encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
   });
   assert.equal(r.status, 0, `${name} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return { stdout: r.stdout, stderr: r.stderr };
@@ -36,10 +43,16 @@ async function handshake(dir: string, servername: string): Promise<string | unde
   try {
     return await new Promise<string | undefined>((resolve) => {
       const socket = connect({
-        host: '127.0.0.1', port: (server.address() as AddressInfo).port, servername,
-        ca: readFileSync(join(dir, 'ca.crt')), minVersion: 'TLSv1.2',
+        host: '127.0.0.1',
+        port: (server.address() as AddressInfo).port,
+        servername,
+        ca: readFileSync(join(dir, 'ca.crt')),
+        minVersion: 'TLSv1.2',
       });
-      socket.once('secureConnect', () => { socket.end(); resolve(undefined); });
+      socket.once('secureConnect', () => {
+        socket.end();
+        resolve(undefined);
+      });
       socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
     });
   } finally {
@@ -49,15 +62,23 @@ async function handshake(dir: string, servername: string): Promise<string | unde
 
 describe('scripts/certs.sh (make certs)', () => {
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'gk-certs-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gk-certs-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('makes a CA and a serving certificate for the Service, keys private', () => {
     script('certs.sh', [], { CERTS_DIR: dir });
     for (const f of ['ca.key', 'tls.key']) assert.equal(statSync(join(dir, f)).mode & 0o077, 0, `${f} is private`);
     const text = openssl(['x509', '-in', join(dir, 'tls.crt'), '-noout', '-text']);
-    const sans = /Subject Alternative Name:\s*\n\s*(.+)/.exec(text)?.[1]?.split(',').map((s) => s.trim());
-    assert.deepEqual(sans, SANS.map((n) => `DNS:${n}`));
+    const sans = /Subject Alternative Name:\s*\n\s*(.+)/
+      .exec(text)?.[1]
+      ?.split(',')
+      .map((s) => s.trim());
+    assert.deepEqual(
+      sans,
+      SANS.map((n) => `DNS:${n}`),
+    );
     assert.match(text, /TLS Web Server Authentication/);
     assert.match(text, /CA:FALSE/);
     assert.match(openssl(['verify', '-CAfile', join(dir, 'ca.crt'), join(dir, 'tls.crt')]), /: OK/);
@@ -79,8 +100,10 @@ describe('scripts/certs.sh (make certs)', () => {
     script('certs.sh', [], { CERTS_DIR: dir, NAMESPACE: 'platform' });
     assert.equal(read('ca.crt'), ca, 'the CA stays');
     assert.notEqual(read('tls.crt'), tls);
-    assert.match(openssl(['x509', '-in', join(dir, 'tls.crt'), '-noout', '-ext', 'subjectAltName']),
-      /DNS:gracekeeper\.platform\.svc\.cluster\.local/);
+    assert.match(
+      openssl(['x509', '-in', join(dir, 'tls.crt'), '-noout', '-ext', 'subjectAltName']),
+      /DNS:gracekeeper\.platform\.svc\.cluster\.local/,
+    );
 
     script('certs.sh', ['--force'], { CERTS_DIR: dir });
     assert.notEqual(read('ca.crt'), ca, 'a new CA');
@@ -105,7 +128,9 @@ describe('scripts/deploy.sh and undeploy.sh (make deploy, make undeploy)', { ski
     log = join(dir, 'kubectl.log');
     fake = join(dir, 'kubectl');
     // Records each call; `apply -k DIR` also records what DIR renders to (it is gone afterwards).
-    writeFileSync(fake, `#!/usr/bin/env bash
+    writeFileSync(
+      fake,
+      `#!/usr/bin/env bash
 printf '%s\\n' "$*" >> "${log}"
 case "$1" in
   kustomize) exec "${kubectl}" "$@" ;;
@@ -113,13 +138,16 @@ case "$1" in
   config) echo test-context ;;
 esac
 exit 0
-`);
+`,
+    );
     chmodSync(fake, 0o755);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   const render = (args: string[], img: string): Obj[] =>
-    parseObjects(script('deploy.sh', ['--render', ...args], { KUBECTL: kubectl, CERTS_DIR: join(dir, 'certs'), IMG: img }).stdout);
+    parseObjects(
+      script('deploy.sh', ['--render', ...args], { KUBECTL: kubectl, CERTS_DIR: join(dir, 'certs'), IMG: img }).stdout,
+    );
 
   it('without cert-manager: makes the certificates, the TLS secret and the caBundle from them', () => {
     const objects = render([], 'registry.example.com:5000/team/gracekeeper:1.2.3');
@@ -148,8 +176,10 @@ exit 0
     const config = one(objects, 'MutatingWebhookConfiguration', 'gracekeeper');
     assert.ok(config.metadata.annotations['cert-manager.io/inject-ca-from']);
     assert.equal(config.webhooks[0].clientConfig.caBundle, undefined);
-    assert.equal(one(objects, 'Deployment', 'gracekeeper').spec.template.spec.containers[0].image,
-      `ghcr.io/example/gracekeeper@sha256:${'a'.repeat(64)}`);
+    assert.equal(
+      one(objects, 'Deployment', 'gracekeeper').spec.template.spec.containers[0].image,
+      `ghcr.io/example/gracekeeper@sha256:${'a'.repeat(64)}`,
+    );
   });
 
   it('applies the overlay, then waits for the rollout', () => {
@@ -157,8 +187,11 @@ exit 0
     script('deploy.sh', [], { KUBECTL: fake, CERTS_DIR: join(dir, 'certs'), IMG: 'gracekeeper:9.9.9' });
     const calls = readFileSync(log, 'utf8').trim().split('\n');
     const apply = calls.findIndex((c) => c.startsWith('apply -k '));
-    const rollout = calls.findIndex((c) => c === 'rollout status deployment/gracekeeper -n gracekeeper'
-      || c.startsWith('-n gracekeeper rollout status deployment/gracekeeper'));
+    const rollout = calls.findIndex(
+      (c) =>
+        c === 'rollout status deployment/gracekeeper -n gracekeeper' ||
+        c.startsWith('-n gracekeeper rollout status deployment/gracekeeper'),
+    );
     assert.ok(apply >= 0 && rollout > apply, calls.join('\n'));
     const applied = parseObjects(readFileSync(join(dir, 'applied.yaml'), 'utf8'));
     one(applied, 'Secret', 'gracekeeper-tls');

@@ -2,20 +2,20 @@
 // certificate of its own, talking to the test control plane; and the real MutatingWebhookConfiguration
 // of deploy/, pointed at it. Whatever ends the test process, the server is killed with the rest
 // (it runs in a ProcessGroupSet, like the control plane's components).
-import { existsSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { request } from "node:https";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseAllDocuments } from "yaml";
-import type { ControlPlane } from "./cluster.js";
-import { createServingPki, issueClientCert } from "./pki.js";
-import { ProcessGroupSet, tail, type Component } from "./procs.js";
-import { freePorts, waitFor } from "./util.js";
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import type { ControlPlane } from './cluster.js';
+import { createServingPki, issueClientCert } from './pki.js';
+import { ProcessGroupSet, tail, type Component } from './procs.js';
+import { freePorts, waitFor } from './util.js';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const CLI = join(REPO_ROOT, "dist", "cli.js");
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 
 /** One line of the server's JSON log (pino), as parsed. */
 export type LogLine = Record<string, unknown>;
@@ -60,56 +60,70 @@ function serveCommand(): [string, string[]] {
   const override = process.env.GRACEKEEPER_E2E_SERVE?.trim();
   if (override) {
     const [cmd, ...args] = override.split(/\s+/);
-    return [cmd as string, args];
+    return [cmd, args];
   }
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`make build\` (or \`make e2e\`) first`);
-  return [process.execPath, [CLI, "serve"]];
+  return [process.execPath, [CLI, 'serve']];
 }
 
 export async function startGracekeeper(opts: StartOptions): Promise<Gracekeeper> {
-  const name = opts.name ?? "gracekeeper";
+  const name = opts.name ?? 'gracekeeper';
   const dir = await mkdtemp(join(tmpdir(), `gracekeeper-e2e-${name}-`));
-  const procs = new ProcessGroupSet(dir, process.env.GRACEKEEPER_E2E_KEEP === "1");
+  const procs = new ProcessGroupSet(dir, process.env.GRACEKEEPER_E2E_KEEP === '1');
   try {
-    const pkiDir = join(dir, "pki");
+    const pkiDir = join(dir, 'pki');
     await mkdir(pkiDir);
     const pki = await createServingPki(pkiDir, name);
-    const caPem = readFileSync(pki.ca.certPath, "utf8");
+    const caPem = readFileSync(pki.ca.certPath, 'utf8');
     const [freePort, metricsPort] = await freePorts(2);
-    const port = opts.port ?? (freePort as number);
+    const port = opts.port ?? freePort;
     const args = [
-      `--port=${port}`, `--metrics-port=${metricsPort}`,
-      `--tls-cert-file=${pki.serving.certPath}`, `--tls-key-file=${pki.serving.keyPath}`,
+      `--port=${port}`,
+      `--metrics-port=${metricsPort}`,
+      `--tls-cert-file=${pki.serving.certPath}`,
+      `--tls-key-file=${pki.serving.keyPath}`,
       `--kubeconfig=${opts.kubeconfigPath ?? opts.cp.kubeconfigPath}`,
       // No load balancer to drain here: stop at once. In-flight admissions take milliseconds;
       // the bound only matters if a connection is left open (it then costs that long).
-      "--shutdown-delay=0s", "--shutdown-timeout=5s",
+      '--shutdown-delay=0s',
+      '--shutdown-timeout=5s',
     ];
     if (opts.config !== undefined) {
-      const configPath = join(dir, "config.yaml");
+      const configPath = join(dir, 'config.yaml');
       await writeFile(configPath, opts.config);
       args.push(`--config=${configPath}`);
     }
     args.push(...(opts.args ?? []));
     const [cmd, cmdArgs] = serveCommand();
     const component = procs.start(name, cmd, [...cmdArgs, ...args], {
-      ...process.env, NODE_ENV: "production",
+      ...process.env,
+      NODE_ENV: 'production',
     });
     const ca = caPem;
-    await waitFor(`${name} /readyz`, 30_000, () => [component], async () =>
-      (await getStatus(`https://127.0.0.1:${port}/readyz`, ca)) === 200);
+    await waitFor(
+      `${name} /readyz`,
+      30_000,
+      () => [component],
+      async () => (await getStatus(`https://127.0.0.1:${port}/readyz`, ca)) === 200,
+    );
     let stopped: Promise<number | string> | undefined;
     return {
-      url: `https://127.0.0.1:${port}/mutate`, port, metricsPort: metricsPort as number, caPem, dir,
-      logPath: component.logPath, component,
+      url: `https://127.0.0.1:${port}/mutate`,
+      port,
+      metricsPort: metricsPort,
+      caPem,
+      dir,
+      logPath: component.logPath,
+      component,
       logLines: () => parseLog(component.logPath),
-      stop: () => (stopped ??= (async () => {
-        await procs.stop(15_000);
-        return component.exited;
-      })()),
+      stop: () =>
+        (stopped ??= (async () => {
+          await procs.stop(15_000);
+          return component.exited;
+        })()),
     };
   } catch (err) {
-    const logs = procs.all.map((c) => `--- ${c.name} log:\n${tail(c.logPath)}`).join("\n");
+    const logs = procs.all.map((c) => `--- ${c.name} log:\n${tail(c.logPath)}`).join('\n');
     await procs.stop(1000);
     throw new Error(`gracekeeper failed to start: ${(err as Error).message}\n${logs}`, { cause: err });
   }
@@ -118,13 +132,13 @@ export async function startGracekeeper(opts: StartOptions): Promise<Gracekeeper>
 function parseLog(path: string): LogLine[] {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readFileSync(path, 'utf8');
   } catch {
     return [];
   }
   const out: LogLine[] = [];
-  for (const line of text.split("\n")) {
-    if (!line.startsWith("{")) continue;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
     try {
       out.push(JSON.parse(line) as LogLine);
     } catch {
@@ -139,17 +153,17 @@ export function getStatus(url: string, ca: string): Promise<number> {
   return new Promise((resolveStatus) => {
     const req = request(url, { ca, agent: false, timeout: 2000 }, (res) => {
       res.resume();
-      res.on("end", () => resolveStatus(res.statusCode ?? 0));
+      res.on('end', () => resolveStatus(res.statusCode ?? 0));
     });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", () => resolveStatus(0));
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolveStatus(0));
     req.end();
   });
 }
 
 /** The kustomize base the suite installs from (GRACEKEEPER_E2E_DEPLOY_DIR overrides, e.g. an overlay). */
 export function deployDir(): string {
-  return process.env.GRACEKEEPER_E2E_DEPLOY_DIR ?? join(REPO_ROOT, "deploy");
+  return process.env.GRACEKEEPER_E2E_DEPLOY_DIR ?? join(REPO_ROOT, 'deploy');
 }
 
 export type Manifest = Record<string, unknown> & {
@@ -160,11 +174,13 @@ export type Manifest = Record<string, unknown> & {
 /** `kubectl kustomize deploy/`, every document. */
 export async function renderDeploy(cp: ControlPlane): Promise<Manifest[]> {
   const dir = deployDir();
-  if (!existsSync(join(dir, "kustomization.yaml")) && !existsSync(join(dir, "kustomization.yml"))) {
+  if (!existsSync(join(dir, 'kustomization.yaml')) && !existsSync(join(dir, 'kustomization.yml'))) {
     throw new Error(`${dir} has no kustomization: the e2e suite installs the real webhook configuration`);
   }
-  const { stdout } = await cp.kubectl(["kustomize", dir]);
-  return parseAllDocuments(stdout).map((d) => d.toJS() as Manifest).filter((d) => d && d.kind);
+  const { stdout } = await cp.kubectl(['kustomize', dir]);
+  return parseAllDocuments(stdout)
+    .map((d) => d.toJS() as Manifest)
+    .filter((d) => d && d.kind);
 }
 
 export interface WebhookConfiguration extends Manifest {
@@ -177,14 +193,14 @@ export interface WebhookConfiguration extends Manifest {
  * timeouts, reinvocation) is exactly as shipped.
  */
 export function pointWebhookAt(docs: Manifest[], url: string, caPem: string): WebhookConfiguration {
-  const found = docs.filter((d) => d.kind === "MutatingWebhookConfiguration");
+  const found = docs.filter((d) => d.kind === 'MutatingWebhookConfiguration');
   if (found.length !== 1) {
     throw new Error(`expected one MutatingWebhookConfiguration in ${deployDir()}, found ${found.length}`);
   }
   const mwc = structuredClone(found[0]) as WebhookConfiguration;
   delete (mwc.metadata as Record<string, unknown>).annotations; // e.g. cert-manager's inject-ca-from
   for (const webhook of mwc.webhooks) {
-    webhook.clientConfig = { url, caBundle: Buffer.from(caPem).toString("base64") };
+    webhook.clientConfig = { url, caBundle: Buffer.from(caPem).toString('base64') };
   }
   return mwc;
 }
@@ -192,7 +208,7 @@ export function pointWebhookAt(docs: Manifest[], url: string, caPem: string): We
 /** The cluster settings file deploy/ ships (the YAML value of its ConfigMap), if any. */
 export function shippedConfig(docs: Manifest[]): string | undefined {
   for (const d of docs) {
-    if (d.kind !== "ConfigMap") continue;
+    if (d.kind !== 'ConfigMap') continue;
     const data = (d as { data?: Record<string, string> }).data ?? {};
     const key = Object.keys(data).find((k) => /\.ya?ml$/.test(k));
     if (key) return data[key];
@@ -205,28 +221,38 @@ export function shippedConfig(docs: Manifest[]): string | undefined {
  * whose CN is the service account's user name, which RBAC matches as that ServiceAccount), so
  * the server runs with exactly the permissions deploy/ grants it.
  */
-export async function serviceAccountKubeconfig(cp: ControlPlane, namespace: string, name: string):
-  Promise<string> {
+export async function serviceAccountKubeconfig(cp: ControlPlane, namespace: string, name: string): Promise<string> {
   const user = `system:serviceaccount:${namespace}:${name}`;
-  const pair = await issueClientCert(cp.pki.dir, cp.pki.ca, `sa-${namespace}-${name}`, user,
-    ["system:serviceaccounts", `system:serviceaccounts:${namespace}`]);
-  const b64 = (p: string): string => readFileSync(p).toString("base64");
+  const pair = await issueClientCert(cp.pki.dir, cp.pki.ca, `sa-${namespace}-${name}`, user, [
+    'system:serviceaccounts',
+    `system:serviceaccounts:${namespace}`,
+  ]);
+  const b64 = (p: string): string => readFileSync(p).toString('base64');
   const path = join(cp.dir, `sa-${namespace}-${name}.kubeconfig`);
-  await writeFile(path, JSON.stringify({
-    apiVersion: "v1", kind: "Config",
-    clusters: [{ name: "e2e", cluster: { server: cp.server, "certificate-authority-data": b64(cp.pki.ca.certPath) } }],
-    users: [{ name: user, user: { "client-certificate-data": b64(pair.certPath), "client-key-data": b64(pair.keyPath) } }],
-    contexts: [{ name: "e2e", context: { cluster: "e2e", user } }],
-    "current-context": "e2e",
-  }, null, 2), { mode: 0o600 });
+  await writeFile(
+    path,
+    JSON.stringify(
+      {
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'e2e', cluster: { server: cp.server, 'certificate-authority-data': b64(cp.pki.ca.certPath) } }],
+        users: [{ name: user, user: { 'client-certificate-data': b64(pair.certPath), 'client-key-data': b64(pair.keyPath) } }],
+        contexts: [{ name: 'e2e', context: { cluster: 'e2e', user } }],
+        'current-context': 'e2e',
+      },
+      null,
+      2,
+    ),
+    { mode: 0o600 },
+  );
   return path;
 }
 
 /** The ServiceAccount deploy/ runs the server as. */
 export function shippedServiceAccount(docs: Manifest[]): { namespace: string; name: string } {
-  const sa = docs.filter((d) => d.kind === "ServiceAccount");
+  const sa = docs.filter((d) => d.kind === 'ServiceAccount');
   if (sa.length !== 1) throw new Error(`expected one ServiceAccount in ${deployDir()}, found ${sa.length}`);
   const meta = sa[0]?.metadata ?? {};
-  if (!meta.name || !meta.namespace) throw new Error("the ServiceAccount of deploy/ has no name or namespace");
+  if (!meta.name || !meta.namespace) throw new Error('the ServiceAccount of deploy/ has no name or namespace');
   return { namespace: meta.namespace, name: meta.name };
 }

@@ -1,13 +1,12 @@
 // Small typed helpers for the webhook scenarios: namespaces, apply, get, list, polling, and the
 // comparisons the scenarios make between a pod template and the Pods made from it.
-import assert from "node:assert/strict";
-import type { ControlPlane, KubectlResult } from "./cluster.js";
-import type { Component } from "./procs.js";
+import assert from 'node:assert/strict';
+import type { ControlPlane, KubectlResult } from './cluster.js';
+import type { Component } from './procs.js';
 
-export const RECORD = "gracekeeper.io/injected";
-export const INJECT_LABEL = "gracekeeper.io/inject";
+export const RECORD = 'gracekeeper.io/injected';
+export const INJECT_LABEL = 'gracekeeper.io/inject';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 /** A Kubernetes object as JSON; the scenarios read deep into it, so it is loosely typed. */
 export type Obj = Record<string, any>;
 
@@ -40,12 +39,15 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * Polls `fn` (every 100 ms, then up to 300 ms) until it returns a value other than undefined.
  * Fails after `timeoutMs`, or at once when one of `components` has exited.
  */
-export async function eventually<T>(what: string, fn: () => Promise<T | undefined>,
-  opts: { timeoutMs?: number; components?: readonly Component[] } = {}): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  opts: { timeoutMs?: number; components?: readonly Component[] } = {},
+): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const deadline = Date.now() + timeoutMs;
   let delay = 100;
-  let lastError = "";
+  let lastError = '';
   for (;;) {
     const dead = opts.components?.find((c) => c.hasExited());
     if (dead) throw new Error(`${dead.name} exited while waiting for ${what}`);
@@ -56,8 +58,7 @@ export async function eventually<T>(what: string, fn: () => Promise<T | undefine
       lastError = (err as Error).message;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}` +
-        (lastError ? ` (last error: ${lastError})` : ""));
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}` + (lastError ? ` (last error: ${lastError})` : ''));
     }
     await sleep(delay);
     delay = Math.min(delay * 1.5, 300);
@@ -69,22 +70,22 @@ export class Kube {
   constructor(readonly cp: ControlPlane) {}
 
   kubectl(args: string[], input?: unknown, allowFailure = false): Promise<KubectlResult> {
-    const text = input === undefined ? undefined : typeof input === "string" ? input : JSON.stringify(input);
+    const text = input === undefined ? undefined : typeof input === 'string' ? input : JSON.stringify(input);
     return this.cp.kubectl(args, { input: text, allowFailure });
   }
 
   /** `kubectl apply -f -` of one object or a List; returns kubectl's output (warnings on stderr). */
   apply(obj: Obj | Obj[], extra: string[] = [], allowFailure = false): Promise<KubectlResult> {
-    const input = Array.isArray(obj) ? { apiVersion: "v1", kind: "List", items: obj } : obj;
-    return this.kubectl(["apply", "-f", "-", ...extra], input, allowFailure);
+    const input = Array.isArray(obj) ? { apiVersion: 'v1', kind: 'List', items: obj } : obj;
+    return this.kubectl(['apply', '-f', '-', ...extra], input, allowFailure);
   }
 
   /** Creates a namespace, opted in unless `optIn` is false. */
-  async namespace(name: string, opts: { optIn?: boolean; annotations?: Record<string, string> } = {}):
-    Promise<string> {
-    const labels = opts.optIn === false ? {} : { [INJECT_LABEL]: "enabled" };
+  async namespace(name: string, opts: { optIn?: boolean; annotations?: Record<string, string> } = {}): Promise<string> {
+    const labels = opts.optIn === false ? {} : { [INJECT_LABEL]: 'enabled' };
     await this.apply({
-      apiVersion: "v1", kind: "Namespace",
+      apiVersion: 'v1',
+      kind: 'Namespace',
       metadata: { name, labels, annotations: opts.annotations ?? {} },
     });
     return name;
@@ -92,7 +93,7 @@ export class Kube {
 
   /** GET of an API path; undefined on 404, throws on any other failure. */
   async get<T = Obj>(path: string): Promise<T | undefined> {
-    const res = await this.cp.api<T>("GET", path);
+    const res = await this.cp.api<T>('GET', path);
     if (res.status === 404) return undefined;
     if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${res.text.slice(0, 300)}`);
     return res.body;
@@ -105,23 +106,27 @@ export class Kube {
   }
 
   async list(path: string): Promise<Obj[]> {
-    return ((await this.mustGet<{ items: Obj[] }>(path)).items);
+    return (await this.mustGet<{ items: Obj[] }>(path)).items;
   }
 
   /** The objects under `path` owned (controller reference) by `owner`. */
   async owned(path: string, owner: Obj): Promise<Obj[]> {
     const uid = owner.metadata.uid as string;
     return (await this.list(path)).filter((o) =>
-      (o.metadata.ownerReferences as Obj[] | undefined)?.some((r) => r.uid === uid && r.controller));
+      (o.metadata.ownerReferences as Obj[] | undefined)?.some((r) => r.uid === uid && r.controller),
+    );
   }
 
   /** Waits until exactly `count` objects under `path` are owned by `owner`. */
   ownedEventually(path: string, owner: Obj, count: number, timeoutMs = 20_000): Promise<Obj[]> {
-    return eventually(`${count} objects under ${path} owned by ${owner.kind}/${owner.metadata.name}`,
+    return eventually(
+      `${count} objects under ${path} owned by ${owner.kind}/${owner.metadata.name}`,
       async () => {
         const items = await this.owned(path, owner);
         return items.length === count ? items : undefined;
-      }, { timeoutMs, components: this.cp.components });
+      },
+      { timeoutMs, components: this.cp.components },
+    );
   }
 }
 
@@ -133,8 +138,11 @@ export function recordOf(meta: Obj | undefined): Obj | undefined {
 
 function containerView(c: Container): Obj {
   return {
-    name: c.name, lifecycle: c.lifecycle, readinessProbe: c.readinessProbe,
-    startupProbe: c.startupProbe, livenessProbe: c.livenessProbe,
+    name: c.name,
+    lifecycle: c.lifecycle,
+    readinessProbe: c.readinessProbe,
+    startupProbe: c.startupProbe,
+    livenessProbe: c.livenessProbe,
   };
 }
 
@@ -145,14 +153,26 @@ function containerView(c: Container): Obj {
  */
 export function assertPodMatchesTemplate(pod: Obj, template: PodTemplate): void {
   const what = `Pod ${pod.metadata.name as string}`;
-  assert.deepEqual((pod.spec.containers as Container[]).map(containerView),
-    template.spec.containers.map(containerView), `${what}: containers differ from the template's`);
-  assert.deepEqual(((pod.spec.initContainers ?? []) as Container[]).map(containerView),
-    (template.spec.initContainers ?? []).map(containerView), `${what}: init containers differ`);
-  assert.equal(pod.spec.terminationGracePeriodSeconds, template.spec.terminationGracePeriodSeconds,
-    `${what}: terminationGracePeriodSeconds`);
-  assert.equal(pod.metadata.annotations?.[RECORD], template.metadata?.annotations?.[RECORD],
-    `${what}: the record differs from the template's`);
+  assert.deepEqual(
+    (pod.spec.containers as Container[]).map(containerView),
+    template.spec.containers.map(containerView),
+    `${what}: containers differ from the template's`,
+  );
+  assert.deepEqual(
+    ((pod.spec.initContainers ?? []) as Container[]).map(containerView),
+    (template.spec.initContainers ?? []).map(containerView),
+    `${what}: init containers differ`,
+  );
+  assert.equal(
+    pod.spec.terminationGracePeriodSeconds,
+    template.spec.terminationGracePeriodSeconds,
+    `${what}: terminationGracePeriodSeconds`,
+  );
+  assert.equal(
+    pod.metadata.annotations?.[RECORD],
+    template.metadata?.annotations?.[RECORD],
+    `${what}: the record differs from the template's`,
+  );
 }
 
 /** Nothing of gracekeeper's on a pod template or Pod. */
@@ -168,13 +188,15 @@ export function assertUntouched(object: PodTemplate | Obj, what: string): void {
 
 /** A Pod's or template's container by name (regular or init). */
 export function container(template: PodTemplate, name: string): Container {
-  const c = [...template.spec.containers, ...(template.spec.initContainers ?? [])]
-    .find((x) => x.name === name);
+  const c = [...template.spec.containers, ...(template.spec.initContainers ?? [])].find((x) => x.name === name);
   assert.ok(c, `no container ${name}`);
   return c;
 }
 
 /** kubectl's "Warning: ..." lines. */
 export function warnings(result: KubectlResult): string[] {
-  return result.stderr.split("\n").filter((l) => l.startsWith("Warning: ")).map((l) => l.slice(9));
+  return result.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('Warning: '))
+    .map((l) => l.slice(9));
 }

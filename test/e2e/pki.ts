@@ -1,11 +1,11 @@
 // Certificates and keys for a throw-away e2e control plane, made with the openssl command line
 // (Node can make keys but not sign X.509 certificates). ECDSA P-256 throughout: key generation
 // is instant, and every Kubernetes component accepts it.
-import { execFile } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { promisify } from "node:util";
+import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
@@ -28,47 +28,75 @@ export interface ControlPlanePki {
   serviceAccountPubPath: string;
 }
 
-export const OPENSSL = process.env.OPENSSL ?? "openssl";
-const DAYS = "2";
+export const OPENSSL = process.env.OPENSSL ?? 'openssl';
+const DAYS = '2';
 
 async function openssl(dir: string, args: string[]): Promise<void> {
   try {
     await run(OPENSSL, args, { cwd: dir });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`openssl ${args[0]} failed: ${e.stderr?.trim() || e.message}`);
+    throw new Error(`openssl ${args[0]} failed: ${e.stderr?.trim() || e.message}`, { cause: err });
   }
 }
 
-async function makeCa(dir: string, cn = "gracekeeper-e2e-ca"): Promise<CertPair> {
-  const pair = { certPath: join(dir, "ca.crt"), keyPath: join(dir, "ca.key") };
+async function makeCa(dir: string, cn = 'gracekeeper-e2e-ca'): Promise<CertPair> {
+  const pair = { certPath: join(dir, 'ca.crt'), keyPath: join(dir, 'ca.key') };
   await openssl(dir, [
-    "req", "-x509", "-new", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-    "-keyout", pair.keyPath, "-out", pair.certPath, "-days", DAYS,
-    "-subj", `/CN=${cn}`,
-    "-addext", "basicConstraints=critical,CA:TRUE",
-    "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+    'req',
+    '-x509',
+    '-new',
+    '-nodes',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-keyout',
+    pair.keyPath,
+    '-out',
+    pair.certPath,
+    '-days',
+    DAYS,
+    '-subj',
+    `/CN=${cn}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
   ]);
   return pair;
 }
 
 /** Issues a leaf certificate signed by the CA (OpenSSL 3: `req -x509 -CA` signs in one step). */
-async function issue(
-  dir: string,
-  ca: CertPair,
-  name: string,
-  subject: string,
-  extensions: string[],
-): Promise<CertPair> {
+async function issue(dir: string, ca: CertPair, name: string, subject: string, extensions: string[]): Promise<CertPair> {
   const pair = { certPath: join(dir, `${name}.crt`), keyPath: join(dir, `${name}.key`) };
   const args = [
-    "req", "-x509", "-new", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-    "-keyout", pair.keyPath, "-out", pair.certPath, "-days", DAYS, "-subj", subject,
-    "-CA", ca.certPath, "-CAkey", ca.keyPath,
-    "-addext", "basicConstraints=critical,CA:FALSE",
-    "-addext", "keyUsage=critical,digitalSignature,keyEncipherment",
+    'req',
+    '-x509',
+    '-new',
+    '-nodes',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-keyout',
+    pair.keyPath,
+    '-out',
+    pair.certPath,
+    '-days',
+    DAYS,
+    '-subj',
+    subject,
+    '-CA',
+    ca.certPath,
+    '-CAkey',
+    ca.keyPath,
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+    '-addext',
+    'keyUsage=critical,digitalSignature,keyEncipherment',
   ];
-  for (const ext of extensions) args.push("-addext", ext);
+  for (const ext of extensions) args.push('-addext', ext);
   await openssl(dir, args);
   return pair;
 }
@@ -77,26 +105,35 @@ async function issue(
 export async function createPki(dir: string, serviceIp: string): Promise<ControlPlanePki> {
   const ca = await makeCa(dir);
   const sans = [
-    "IP:127.0.0.1", "DNS:localhost", `IP:${serviceIp}`, "DNS:kubernetes", "DNS:kubernetes.default",
-    "DNS:kubernetes.default.svc", "DNS:kubernetes.default.svc.cluster.local",
-  ].join(",");
-  const client = "extendedKeyUsage=clientAuth";
+    'IP:127.0.0.1',
+    'DNS:localhost',
+    `IP:${serviceIp}`,
+    'DNS:kubernetes',
+    'DNS:kubernetes.default',
+    'DNS:kubernetes.default.svc',
+    'DNS:kubernetes.default.svc.cluster.local',
+  ].join(',');
+  const client = 'extendedKeyUsage=clientAuth';
   const [apiserver, admin, controllerManager] = await Promise.all([
-    issue(dir, ca, "apiserver", "/CN=kube-apiserver", [
-      `subjectAltName=${sans}`, "extendedKeyUsage=serverAuth",
-    ]),
-    issue(dir, ca, "admin", "/O=system:masters/CN=gracekeeper-e2e-admin", [client]),
-    issue(dir, ca, "controller-manager", "/CN=system:kube-controller-manager", [client]),
+    issue(dir, ca, 'apiserver', '/CN=kube-apiserver', [`subjectAltName=${sans}`, 'extendedKeyUsage=serverAuth']),
+    issue(dir, ca, 'admin', '/O=system:masters/CN=gracekeeper-e2e-admin', [client]),
+    issue(dir, ca, 'controller-manager', '/CN=system:kube-controller-manager', [client]),
   ]);
-  const sa = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
-  const serviceAccountKeyPath = join(dir, "sa.key");
-  const serviceAccountPubPath = join(dir, "sa.pub");
-  await writeFile(serviceAccountKeyPath, sa.privateKey.export({ type: "pkcs8", format: "pem" }), {
+  const sa = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const serviceAccountKeyPath = join(dir, 'sa.key');
+  const serviceAccountPubPath = join(dir, 'sa.pub');
+  await writeFile(serviceAccountKeyPath, sa.privateKey.export({ type: 'pkcs8', format: 'pem' }), {
     mode: 0o600,
   });
-  await writeFile(serviceAccountPubPath, sa.publicKey.export({ type: "spki", format: "pem" }));
+  await writeFile(serviceAccountPubPath, sa.publicKey.export({ type: 'spki', format: 'pem' }));
   return {
-    dir, ca, apiserver, admin, controllerManager, serviceAccountKeyPath, serviceAccountPubPath,
+    dir,
+    ca,
+    apiserver,
+    admin,
+    controllerManager,
+    serviceAccountKeyPath,
+    serviceAccountPubPath,
   };
 }
 
@@ -111,15 +148,21 @@ export interface ServingPki {
  */
 export async function createServingPki(dir: string, cn: string): Promise<ServingPki> {
   const ca = await makeCa(dir, `${cn}-ca`);
-  const serving = await issue(dir, ca, "serving", `/CN=${cn}`, [
-    "subjectAltName=IP:127.0.0.1,DNS:localhost", "extendedKeyUsage=serverAuth",
+  const serving = await issue(dir, ca, 'serving', `/CN=${cn}`, [
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    'extendedKeyUsage=serverAuth',
   ]);
   return { ca, serving };
 }
 
 /** A client certificate signed by the control plane's CA: authenticates as user CN, groups O. */
-export async function issueClientCert(dir: string, ca: CertPair, name: string, user: string,
-  groups: string[] = []): Promise<CertPair> {
-  const subject = [...groups.map((g) => `/O=${g}`), `/CN=${user}`].join("");
-  return issue(dir, ca, name, subject, ["extendedKeyUsage=clientAuth"]);
+export async function issueClientCert(
+  dir: string,
+  ca: CertPair,
+  name: string,
+  user: string,
+  groups: string[] = [],
+): Promise<CertPair> {
+  const subject = [...groups.map((g) => `/O=${g}`), `/CN=${user}`].join('');
+  return issue(dir, ca, name, subject, ['extendedKeyUsage=clientAuth']);
 }

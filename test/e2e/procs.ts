@@ -4,8 +4,8 @@
 //  - On process exit (which includes an uncaught exception or an unhandled rejection) and on
 //    SIGINT, SIGTERM or SIGHUP, every group still registered is killed and its temp dir removed.
 //  - A tiny detached watchdog shell does the same if this process dies by SIGKILL.
-import { spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync, openSync, closeSync, readFileSync, rmSync } from "node:fs";
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 
 export interface Component {
   name: string;
@@ -37,7 +37,7 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 /** Synchronous last-resort cleanup, safe to call from an 'exit' handler. */
 function cleanupAllSync(): void {
   for (const g of groups) {
-    for (const pid of g.pids) killGroup(pid, "SIGKILL");
+    for (const pid of g.pids) killGroup(pid, 'SIGKILL');
     if (!g.keepDir) rmSync(g.dir, { recursive: true, force: true });
   }
   groups.clear();
@@ -46,8 +46,8 @@ function cleanupAllSync(): void {
 function installHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  process.on("exit", cleanupAllSync);
-  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on('exit', cleanupAllSync);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = (): void => {
       cleanupAllSync();
       // Die of the same signal, as the default action would, unless someone else handles it.
@@ -74,14 +74,17 @@ export class ProcessGroupSet {
   private readonly components: Component[] = [];
   readonly watchdogPid: number;
 
-  constructor(readonly dir: string, keepDir = false) {
+  constructor(
+    readonly dir: string,
+    keepDir = false,
+  ) {
     installHandlers();
     this.group = { dir, pids: new Set(), keepDir };
     groups.add(this.group);
-    if (keepDir) appendFileSync(`${dir}/keep`, "");
-    const wd = spawn("bash", ["-c", WATCHDOG, "watchdog", String(process.pid), dir], {
+    if (keepDir) appendFileSync(`${dir}/keep`, '');
+    const wd = spawn('bash', ['-c', WATCHDOG, 'watchdog', String(process.pid), dir], {
       detached: true,
-      stdio: "ignore",
+      stdio: 'ignore',
     });
     wd.unref();
     this.watchdogPid = wd.pid ?? 0;
@@ -93,13 +96,13 @@ export class ProcessGroupSet {
 
   start(name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): Component {
     const logPath = `${this.dir}/${name}.log`;
-    const fd = openSync(logPath, "a");
-    appendFileSync(fd, `$ ${command} ${args.join(" ")}\n`);
+    const fd = openSync(logPath, 'a');
+    appendFileSync(fd, `$ ${command} ${args.join(' ')}\n`);
     let child: ChildProcess;
     try {
       child = spawn(command, args, {
         detached: true, // own process group, so that stop() reaches its children too
-        stdio: ["ignore", fd, fd],
+        stdio: ['ignore', fd, fd],
         env: env ?? process.env,
       });
     } finally {
@@ -111,11 +114,11 @@ export class ProcessGroupSet {
     appendFileSync(`${this.dir}/pids`, `${pid}\n`);
     let done = false;
     const exited = new Promise<number | string>((resolve) => {
-      child.on("exit", (code, signal) => {
+      child.on('exit', (code, signal) => {
         done = true;
-        resolve(code ?? signal ?? "unknown");
+        resolve(code ?? signal ?? 'unknown');
       });
-      child.on("error", (err) => {
+      child.on('error', (err) => {
         done = true;
         appendFileSync(logPath, `spawn error: ${err.message}\n`);
         resolve(err.message);
@@ -129,24 +132,24 @@ export class ProcessGroupSet {
   /** SIGTERM to every group (last started first), SIGKILL after `graceMs`, then rm the dir. */
   async stop(graceMs = 5000): Promise<void> {
     for (const c of [...this.components].reverse()) {
-      if (!c.hasExited()) killGroup(c.pid, "SIGTERM");
+      if (!c.hasExited()) killGroup(c.pid, 'SIGTERM');
       const timer = new Promise((r) => setTimeout(r, graceMs).unref());
       await Promise.race([c.exited, timer]);
-      killGroup(c.pid, "SIGKILL"); // also reaches any child the component left in its group
+      killGroup(c.pid, 'SIGKILL'); // also reaches any child the component left in its group
       await c.exited;
     }
     this.group.pids.clear();
     if (!this.group.keepDir) rmSync(this.dir, { recursive: true, force: true });
     groups.delete(this.group);
-    killGroup(this.watchdogPid, "SIGKILL");
+    killGroup(this.watchdogPid, 'SIGKILL');
   }
 }
 
 /** The last `lines` lines of a log file, for error messages. */
 export function tail(path: string, lines = 40): string {
   try {
-    const text = readFileSync(path, "utf8").trimEnd().split("\n");
-    return text.slice(-lines).join("\n");
+    const text = readFileSync(path, 'utf8').trimEnd().split('\n');
+    return text.slice(-lines).join('\n');
   } catch (err) {
     return `(no log: ${(err as Error).message})`;
   }

@@ -1,9 +1,9 @@
 // Small helpers of the e2e control plane: free ports, HTTPS requests as a client certificate,
 // kubectl, and polling with a deadline that gives up early when a component has died.
-import { spawn } from "node:child_process";
-import { request } from "node:https";
-import { createServer, type AddressInfo, type Server } from "node:net";
-import { tail, type Component } from "./procs.js";
+import { spawn } from 'node:child_process';
+import { request } from 'node:https';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tail, type Component } from './procs.js';
 
 /** `n` distinct free TCP ports on 127.0.0.1 (all held open at once, then released). */
 export async function freePorts(n: number): Promise<number[]> {
@@ -13,8 +13,8 @@ export async function freePorts(n: number): Promise<number[]> {
       const srv = createServer();
       servers.push(srv);
       await new Promise<void>((resolve, reject) => {
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", resolve);
+        srv.once('error', reject);
+        srv.listen(0, '127.0.0.1', resolve);
       });
     }
     return servers.map((s) => (s.address() as AddressInfo).port);
@@ -36,33 +36,46 @@ export interface TlsClient {
 }
 
 /** One HTTPS request to the API server; the body is sent as JSON, the answer parsed if JSON. */
-export function apiRequest<T>(server: string, tls: TlsClient, method: string, path: string,
-  body?: unknown, timeoutMs = 10_000): Promise<ApiResult<T>> {
+export function apiRequest<T>(
+  server: string,
+  tls: TlsClient,
+  method: string,
+  path: string,
+  body?: unknown,
+  timeoutMs = 10_000,
+): Promise<ApiResult<T>> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, server), {
-      method, ...tls, agent: false, timeout: timeoutMs,
-      headers: {
-        accept: "application/json",
-        ...(payload === undefined ? {} : { "content-type": "application/json" }),
+    const req = request(
+      new URL(path, server),
+      {
+        method,
+        ...tls,
+        agent: false,
+        timeout: timeoutMs,
+        headers: {
+          accept: 'application/json',
+          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+        },
       },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("error", reject);
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          // not JSON (e.g. /readyz): keep the text
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed as T, text });
-      });
-    });
-    req.on("timeout", () => req.destroy(new Error(`${method} ${path}: timed out`)));
-    req.on("error", reject);
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // not JSON (e.g. /readyz): keep the text
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed as T, text });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
+    req.on('error', reject);
     req.end(payload);
   });
 }
@@ -82,32 +95,36 @@ export interface KubectlResult {
   stderr: string;
 }
 
-export function runKubectl(kubectl: string, kubeconfigPath: string, args: string[],
-  opts: KubectlOptions = {}): Promise<KubectlResult> {
+export function runKubectl(
+  kubectl: string,
+  kubeconfigPath: string,
+  args: string[],
+  opts: KubectlOptions = {},
+): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(kubectl, [`--kubeconfig=${kubeconfigPath}`, ...args], {
-      stdio: ["pipe", "pipe", "pipe"],
+      stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, KUBECONFIG: kubeconfigPath },
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
-    child.on("error", (err) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
     });
-    child.on("close", (code, signal) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       const result = { code: code ?? -1, stdout, stderr };
       if (code === 0 || opts.allowFailure) resolve(result);
       else {
-        reject(new Error(`kubectl ${args.join(" ")} failed (${code ?? signal}):\n${stderr}${stdout}`));
+        reject(new Error(`kubectl ${args.join(' ')} failed (${code ?? signal}):\n${stderr}${stdout}`));
       }
     });
-    child.stdin.on("error", () => {}); // kubectl may exit before reading all of its input
-    child.stdin.end(opts.input ?? "");
+    child.stdin.on('error', () => {}); // kubectl may exit before reading all of its input
+    child.stdin.end(opts.input ?? '');
   });
 }
 
@@ -117,16 +134,21 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * Polls `check` every 100-500 ms until it returns true. Fails after `timeoutMs`, or at once when
  * one of `components()` has exited (with that component's log tail).
  */
-export async function waitFor(what: string, timeoutMs: number, components: () => Component[],
-  check: () => Promise<boolean>): Promise<void> {
+export async function waitFor(
+  what: string,
+  timeoutMs: number,
+  components: () => Component[],
+  check: () => Promise<boolean>,
+): Promise<void> {
   const deadline = Date.now() + Math.max(timeoutMs, 0);
   let delay = 100;
-  let lastError = "";
+  let lastError = '';
   for (;;) {
     const dead = components().find((c) => c.hasExited());
     if (dead) {
-      throw new Error(`${dead.name} exited (${await dead.exited}) while waiting for ${what}; ` +
-        `its log:\n${tail(dead.logPath)}`);
+      throw new Error(
+        `${dead.name} exited (${await dead.exited}) while waiting for ${what}; ` + `its log:\n${tail(dead.logPath)}`,
+      );
     }
     try {
       if (await check()) return;
@@ -134,7 +156,7 @@ export async function waitFor(what: string, timeoutMs: number, components: () =>
       lastError = (err as Error).message;
     }
     if (Date.now() >= deadline) {
-      throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${lastError})` : ""}`);
+      throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
     }
     await sleep(delay);
     delay = Math.min(delay * 1.5, 500);

@@ -11,17 +11,29 @@ type Obj = Record<string, any>;
 
 function deployment(templateAnnotations: Record<string, string> = {}): Obj {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' },
-    spec: { selector: { matchLabels: { app: 'web' } }, template: {
-      metadata: { labels: { app: 'web' }, annotations: templateAnnotations },
-      spec: { containers: [{ name: 'app', image: 'a', ports: [{ containerPort: 8080 }] }] },
-    } },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web' }, annotations: templateAnnotations },
+        spec: { containers: [{ name: 'app', image: 'a', ports: [{ containerPort: 8080 }] }] },
+      },
+    },
   };
 }
 
 function input(object: Obj, extra: Partial<AdmissionInput> = {}): AdmissionInput {
-  return { kind: { group: 'apps', version: 'v1', kind: 'Deployment' }, operation: 'CREATE', namespace: 'shop',
-    object, namespaceAnnotations: {}, cluster: DEFAULT_CLUSTER_SETTINGS, ...extra };
+  return {
+    kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+    operation: 'CREATE',
+    namespace: 'shop',
+    object,
+    namespaceAnnotations: {},
+    cluster: DEFAULT_CLUSTER_SETTINGS,
+    ...extra,
+  };
 }
 
 test('out of scope: other kinds, DELETE, CONNECT, subresources, excluded and own namespaces', () => {
@@ -29,8 +41,14 @@ test('out of scope: other kinds, DELETE, CONNECT, subresources, excluded and own
   assert.equal(admit(input(obj, { kind: { group: '', version: 'v1', kind: 'Service' } })).reason, 'kind not handled');
   assert.equal(admit(input(obj, { operation: 'DELETE' })).reason, 'operation not handled');
   assert.equal(admit(input(obj, { subResource: 'scale', operation: 'UPDATE' })).reason, 'subresource');
-  assert.equal(admit(input(obj, { kind: { group: 'batch', version: 'v1', kind: 'Job' }, operation: 'UPDATE' })).reason, 'operation not handled');
-  assert.equal(admit(input(obj, { kind: { group: '', version: 'v1', kind: 'Pod' }, operation: 'UPDATE' })).reason, 'operation not handled');
+  assert.equal(
+    admit(input(obj, { kind: { group: 'batch', version: 'v1', kind: 'Job' }, operation: 'UPDATE' })).reason,
+    'operation not handled',
+  );
+  assert.equal(
+    admit(input(obj, { kind: { group: '', version: 'v1', kind: 'Pod' }, operation: 'UPDATE' })).reason,
+    'operation not handled',
+  );
   for (const ns of ['kube-system', 'kube-public', 'kube-node-lease', 'gracekeeper']) {
     assert.equal(admit(input(obj, { namespace: ns })).reason, 'namespace excluded');
   }
@@ -52,7 +70,7 @@ test('UPDATE: changing an annotation changes what gracekeeper wrote, not stacks 
   assertAcceptable(second.object as Obj);
 });
 
-test('UPDATE: a probe the user wrote over gracekeeper\'s is the user\'s and is kept', () => {
+test("UPDATE: a probe the user wrote over gracekeeper's is the user's and is kept", () => {
   const stored = admit(input(deployment())).object as Obj;
   const edited = structuredClone(stored);
   const mine = { httpGet: { path: '/mine', port: 8080 }, periodSeconds: 9 };

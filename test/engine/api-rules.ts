@@ -9,16 +9,25 @@ import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { Pod } from 'kubernetes-models/v1/Pod';
 
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
-  Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob,
-} as never;
+  Pod,
+  Deployment,
+  StatefulSet,
+  DaemonSet,
+  ReplicaSet,
+  Job,
+  CronJob,
+};
 
 type Obj = Record<string, any>;
 
 export function podSpecOf(object: Obj): Obj {
   switch (object.kind) {
-    case 'Pod': return object.spec;
-    case 'CronJob': return object.spec.jobTemplate.spec.template.spec;
-    default: return object.spec.template.spec;
+    case 'Pod':
+      return object.spec;
+    case 'CronJob':
+      return object.spec.jobTemplate.spec.template.spec;
+    default:
+      return object.spec.template.spec;
   }
 }
 
@@ -43,9 +52,11 @@ export function assertAcceptable(object: Obj): void {
       if (!probe) continue;
       oneHandler(probe, ['exec', 'httpGet', 'tcpSocket', 'grpc'], `${c.name} ${kind}`);
       for (const f of ['periodSeconds', 'timeoutSeconds', 'successThreshold', 'failureThreshold']) {
-        if (probe[f] !== undefined && (!Number.isInteger(probe[f]) || probe[f] < 1)) throw new Error(`${c.name} ${kind}.${f}=${probe[f]}`);
+        if (probe[f] !== undefined && (!Number.isInteger(probe[f]) || probe[f] < 1))
+          throw new Error(`${c.name} ${kind}.${f}=${probe[f]}`);
       }
-      if (probe.initialDelaySeconds !== undefined && probe.initialDelaySeconds < 0) throw new Error(`${kind}.initialDelaySeconds`);
+      if (probe.initialDelaySeconds !== undefined && probe.initialDelaySeconds < 0)
+        throw new Error(`${kind}.initialDelaySeconds`);
       if (kind !== 'readinessProbe' && probe.successThreshold !== undefined && probe.successThreshold !== 1) {
         throw new Error(`${c.name} ${kind}.successThreshold must be 1`);
       }

@@ -25,7 +25,15 @@ function acceptable(object: Obj): boolean {
 }
 
 function run(object: Obj, cluster: ClusterSettings, ns: Record<string, string>, version?: KubeVersion): AdmissionResult {
-  return admit({ kind: gvkOf(object)!, operation: 'CREATE', namespace: 'shop', object, namespaceAnnotations: ns, kubeVersion: version, cluster });
+  return admit({
+    kind: gvkOf(object)!,
+    operation: 'CREATE',
+    namespace: 'shop',
+    object,
+    namespaceAnnotations: ns,
+    kubeVersion: version,
+    cluster,
+  });
 }
 
 const scenario = fc.record({
@@ -46,78 +54,105 @@ function build(s: Scenario): Obj {
 }
 
 test('the patch applied to the input gives the mutated object, and the input is not modified', () => {
-  fc.assert(fc.property(scenario, (s) => {
-    const input = build(s);
-    const snapshot = structuredClone(input);
-    const result = run(input, s.cluster, s.ns, s.version);
-    assert.deepEqual(input, snapshot, 'the engine modified its input');
-    const patched = fastJsonPatch.applyPatch(structuredClone(input), structuredClone(result.patch), true, false).newDocument;
-    assert.deepEqual(patched, result.object);
-    if (result.outcome !== 'mutated') assert.equal(result.patch.length, 0);
-  }), { numRuns: RUNS });
+  fc.assert(
+    fc.property(scenario, (s) => {
+      const input = build(s);
+      const snapshot = structuredClone(input);
+      const result = run(input, s.cluster, s.ns, s.version);
+      assert.deepEqual(input, snapshot, 'the engine modified its input');
+      const patched = fastJsonPatch.applyPatch(structuredClone(input), structuredClone(result.patch), true, false).newDocument;
+      assert.deepEqual(patched, result.object);
+      if (result.outcome !== 'mutated') assert.equal(result.patch.length, 0);
+    }),
+    { numRuns: RUNS },
+  );
 });
 
 test('a second pass gives no patch; a Pod made from a mutated template gives no patch', () => {
-  fc.assert(fc.property(scenario, (s) => {
-    const first = run(build(s), s.cluster, s.ns, s.version);
-    if (first.denial) return;
-    const second = run(first.object as Obj, s.cluster, s.ns, s.version);
-    assert.deepEqual(second.patch, [], `second pass patched: ${JSON.stringify(second.patch)}`);
-    if (s.kind.kind === 'Pod' || first.outcome !== 'mutated') return;
-    const out = first.object as Obj;
-    const template = s.kind.kind === 'CronJob' ? out.spec.jobTemplate.spec.template : out.spec.template;
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { ...template.metadata, name: 'web-1', namespace: 'shop' }, spec: template.spec };
-    const podResult = run(pod, s.cluster, s.ns, s.version);
-    assert.deepEqual(podResult.patch, [], `pod from template patched: ${JSON.stringify(podResult.patch)}`);
-  }), { numRuns: RUNS });
+  fc.assert(
+    fc.property(scenario, (s) => {
+      const first = run(build(s), s.cluster, s.ns, s.version);
+      if (first.denial) return;
+      const second = run(first.object as Obj, s.cluster, s.ns, s.version);
+      assert.deepEqual(second.patch, [], `second pass patched: ${JSON.stringify(second.patch)}`);
+      if (s.kind.kind === 'Pod' || first.outcome !== 'mutated') return;
+      const out = first.object as Obj;
+      const template = s.kind.kind === 'CronJob' ? out.spec.jobTemplate.spec.template : out.spec.template;
+      const pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { ...template.metadata, name: 'web-1', namespace: 'shop' },
+        spec: template.spec,
+      };
+      const podResult = run(pod, s.cluster, s.ns, s.version);
+      assert.deepEqual(podResult.patch, [], `pod from template patched: ${JSON.stringify(podResult.patch)}`);
+    }),
+    { numRuns: RUNS },
+  );
 });
 
 test('every output is an object the API server accepts, with grace longer than every sleep gracekeeper wrote', () => {
-  fc.assert(fc.property(scenario, (s) => {
-    const input = build(s);
-    fc.pre(acceptable(input));
-    const result = run(input, s.cluster, s.ns, s.version);
-    if (result.denial) return;
-    const out = result.object as Obj;
-    assertAcceptable(out);
-    const spec = podSpecOf(out);
-    const grace = spec.terminationGracePeriodSeconds ?? 30;
-    const record = JSON.parse(out.kind === 'Pod' ? out.metadata.annotations?.['gracekeeper.io/injected'] ?? '{}'
-      : (out.kind === 'CronJob' ? out.spec.jobTemplate.spec.template : out.spec.template).metadata?.annotations?.['gracekeeper.io/injected'] ?? '{}');
-    for (const name of record.added?.preStop ?? []) {
-      const c = [...spec.containers, ...(spec.initContainers ?? [])].find((x: Obj) => x.name === name);
-      const seconds = c.lifecycle.preStop.sleep?.seconds ?? Number(/sleep (\d+)/.exec(c.lifecycle.preStop.exec.command[2])?.[1]);
-      assert.ok(grace > seconds, `grace ${grace} not above sleep ${seconds}`);
-    }
-  }), { numRuns: RUNS });
+  fc.assert(
+    fc.property(scenario, (s) => {
+      const input = build(s);
+      fc.pre(acceptable(input));
+      const result = run(input, s.cluster, s.ns, s.version);
+      if (result.denial) return;
+      const out = result.object as Obj;
+      assertAcceptable(out);
+      const spec = podSpecOf(out);
+      const grace = spec.terminationGracePeriodSeconds ?? 30;
+      const record = JSON.parse(
+        out.kind === 'Pod'
+          ? (out.metadata.annotations?.['gracekeeper.io/injected'] ?? '{}')
+          : ((out.kind === 'CronJob' ? out.spec.jobTemplate.spec.template : out.spec.template).metadata?.annotations?.[
+              'gracekeeper.io/injected'
+            ] ?? '{}'),
+      );
+      for (const name of record.added?.preStop ?? []) {
+        const c = [...spec.containers, ...(spec.initContainers ?? [])].find((x: Obj) => x.name === name);
+        const seconds =
+          c.lifecycle.preStop.sleep?.seconds ?? Number(/sleep (\d+)/.exec(c.lifecycle.preStop.exec.command[2])?.[1]);
+        assert.ok(grace > seconds, `grace ${grace} not above sleep ${seconds}`);
+      }
+    }),
+    { numRuns: RUNS },
+  );
 });
 
 test('user-written handlers and probes come out byte for byte the same', () => {
-  fc.assert(fc.property(scenario, (s) => {
-    const input = build(s);
-    const result = run(input, s.cluster, s.ns, s.version);
-    const before = [...podSpecOf(input).containers, ...(podSpecOf(input).initContainers ?? [])];
-    const after = [...podSpecOf(result.object as Obj).containers, ...(podSpecOf(result.object as Obj).initContainers ?? [])];
-    for (const c of before) {
-      const o = after.find((x: Obj) => x.name === c.name);
-      if (c.lifecycle?.preStop) assert.equal(JSON.stringify(o.lifecycle.preStop), JSON.stringify(c.lifecycle.preStop));
-      if (c.readinessProbe) assert.equal(JSON.stringify(o.readinessProbe), JSON.stringify(c.readinessProbe));
-      if (c.startupProbe) assert.equal(JSON.stringify(o.startupProbe), JSON.stringify(c.startupProbe));
-    }
-  }), { numRuns: RUNS });
+  fc.assert(
+    fc.property(scenario, (s) => {
+      const input = build(s);
+      const result = run(input, s.cluster, s.ns, s.version);
+      const before = [...podSpecOf(input).containers, ...(podSpecOf(input).initContainers ?? [])];
+      const after = [...podSpecOf(result.object as Obj).containers, ...(podSpecOf(result.object as Obj).initContainers ?? [])];
+      for (const c of before) {
+        const o = after.find((x: Obj) => x.name === c.name);
+        if (c.lifecycle?.preStop) assert.equal(JSON.stringify(o.lifecycle.preStop), JSON.stringify(c.lifecycle.preStop));
+        if (c.readinessProbe) assert.equal(JSON.stringify(o.readinessProbe), JSON.stringify(c.readinessProbe));
+        if (c.startupProbe) assert.equal(JSON.stringify(o.startupProbe), JSON.stringify(c.startupProbe));
+      }
+    }),
+    { numRuns: RUNS },
+  );
 });
 
 test('Pods are never denied; warnings stay under 120 characters; init containers only change when named sidecars', () => {
-  fc.assert(fc.property(scenario, (s) => {
-    const input = build(s);
-    const result = run(input, s.cluster, s.ns, s.version);
-    if (s.kind.kind === 'Pod') assert.equal(result.denial, undefined);
-    for (const w of result.warnings) assert.ok(w.length < 120, `warning too long: ${w}`);
-    const named = [s.template, s.workload, s.ns]
-      .flatMap((layer) => (layer['gracekeeper.io/containers'] ?? '').split(',').map((x) => x.trim()));
-    for (const c of podSpecOf(input).initContainers ?? []) {
-      const o = podSpecOf(result.object as Obj).initContainers.find((x: Obj) => x.name === c.name);
-      if (c.restartPolicy !== 'Always' || !named.includes(c.name)) assert.deepEqual(o, c);
-    }
-  }), { numRuns: RUNS });
+  fc.assert(
+    fc.property(scenario, (s) => {
+      const input = build(s);
+      const result = run(input, s.cluster, s.ns, s.version);
+      if (s.kind.kind === 'Pod') assert.equal(result.denial, undefined);
+      for (const w of result.warnings) assert.ok(w.length < 120, `warning too long: ${w}`);
+      const named = [s.template, s.workload, s.ns].flatMap((layer) =>
+        (layer['gracekeeper.io/containers'] ?? '').split(',').map((x) => x.trim()),
+      );
+      for (const c of podSpecOf(input).initContainers ?? []) {
+        const o = podSpecOf(result.object as Obj).initContainers.find((x: Obj) => x.name === c.name);
+        if (c.restartPolicy !== 'Always' || !named.includes(c.name)) assert.deepEqual(o, c);
+      }
+    }),
+    { numRuns: RUNS },
+  );
 });

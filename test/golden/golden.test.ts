@@ -10,7 +10,16 @@ import { runMutate } from '../../src/cli/mutate.js';
 
 const CASES = fileURLToPath(new URL('./cases/', import.meta.url));
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
-const ALLOWED = new Set(['input.yaml', 'input.json', 'args.txt', 'config.yaml', 'expected.yaml', 'expected.json', 'expected.txt', 'README.md']);
+const ALLOWED = new Set([
+  'input.yaml',
+  'input.json',
+  'args.txt',
+  'config.yaml',
+  'expected.yaml',
+  'expected.json',
+  'expected.txt',
+  'README.md',
+]);
 
 interface Run {
   code: number;
@@ -22,8 +31,12 @@ function run(args: string[], stdin = ''): Run {
   let stdout = '';
   let stderr = '';
   const code = runMutate(args, {
-    stdout: (t) => { stdout += t; },
-    stderr: (t) => { stderr += t; },
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
     readStdin: () => stdin,
   });
   return { code, stdout, stderr };
@@ -34,7 +47,12 @@ function caseArgs(dir: string, inputFile: string): string[] {
   if (existsSync(join(dir, 'config.yaml'))) args.push('--config', join(dir, 'config.yaml'));
   const extra = join(dir, 'args.txt');
   if (existsSync(extra)) {
-    args.push(...readFileSync(extra, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')));
+    args.push(
+      ...readFileSync(extra, 'utf8')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('#')),
+    );
   }
   return args;
 }
@@ -44,7 +62,10 @@ function portable(text: string): string {
   return text.split(CASES).join('cases/');
 }
 
-const dirs = readdirSync(CASES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const dirs = readdirSync(CASES, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 
 test('there are at least 30 golden cases', () => {
   assert.ok(dirs.length >= 30, `only ${dirs.length} cases`);

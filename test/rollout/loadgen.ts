@@ -14,12 +14,12 @@
 // Runs until --duration has passed or it gets SIGTERM/SIGINT, waits for the requests in flight,
 // then writes the result as JSON to --out (or stdout). A line "loadgen: started" goes to stderr
 // once the first request is sent.
-import { request, type IncomingMessage } from "node:http";
-import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
+import { request, type IncomingMessage } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 
-export const FAILURE_TYPES = ["refused", "reset", "timeout", "http5xx", "other"] as const;
+export const FAILURE_TYPES = ['refused', 'reset', 'timeout', 'http5xx', 'other'] as const;
 export type FailureType = (typeof FAILURE_TYPES)[number];
 
 export interface LoadOptions {
@@ -68,19 +68,21 @@ export interface LoadResult {
 const MAX_EVENTS = 1000;
 
 /** The failure type of a request error (`undefined` status) or of an HTTP answer. */
-export function classify(err: (Error & { code?: string }) | undefined, status?: number):
-  { type: FailureType; detail: string } | undefined {
+export function classify(
+  err: (Error & { code?: string }) | undefined,
+  status?: number,
+): { type: FailureType; detail: string } | undefined {
   if (err) {
     const code = err.code ?? err.message;
-    if (code === "ECONNREFUSED") return { type: "refused", detail: code };
-    if (code === "ECONNRESET" || code === "EPIPE" || /socket hang up/i.test(err.message)) {
-      return { type: "reset", detail: code };
+    if (code === 'ECONNREFUSED') return { type: 'refused', detail: code };
+    if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(err.message)) {
+      return { type: 'reset', detail: code };
     }
-    if (code === "ETIMEDOUT" || code === "GK_TIMEOUT") return { type: "timeout", detail: code };
-    return { type: "other", detail: code };
+    if (code === 'ETIMEDOUT' || code === 'GK_TIMEOUT') return { type: 'timeout', detail: code };
+    return { type: 'other', detail: code };
   }
-  if (status !== undefined && status >= 500) return { type: "http5xx", detail: String(status) };
-  if (status !== undefined && (status < 200 || status >= 300)) return { type: "other", detail: `http${status}` };
+  if (status !== undefined && status >= 500) return { type: 'http5xx', detail: String(status) };
+  if (status !== undefined && (status < 200 || status >= 300)) return { type: 'other', detail: `http${status}` };
   return undefined;
 }
 
@@ -90,7 +92,7 @@ function quantile(sorted: number[], q: number): number {
 }
 
 class TimeoutError extends Error {
-  code = "GK_TIMEOUT";
+  code = 'GK_TIMEOUT';
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
@@ -115,7 +117,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const bucket = (t: number): [number, number] => {
     const i = Math.floor(t / 1000);
     while (perSecond.length <= i) perSecond.push([0, 0]);
-    return perSecond[i] as [number, number];
+    return perSecond[i];
   };
 
   const fire = (): void => {
@@ -130,12 +132,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       inFlight--;
       let failure = classify(err, status);
       if (!failure && o.expectBody !== undefined && body?.trim() !== o.expectBody) {
-        failure = { type: "other", detail: "unexpected-body" };
+        failure = { type: 'other', detail: 'unexpected-body' };
       }
       if (failure) {
         failed++;
         byType[failure.type]++;
-        if (failure.type === "other") otherCodes[failure.detail] = (otherCodes[failure.detail] ?? 0) + 1;
+        if (failure.type === 'other') otherCodes[failure.detail] = (otherCodes[failure.detail] ?? 0) + 1;
         if (failures.length < MAX_EVENTS) failures.push({ t: Math.round(sentAt), ...failure });
         bucket(sentAt)[1]++;
       } else {
@@ -145,22 +147,29 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       }
       if (stopping && inFlight === 0) drained?.();
     };
-    const req = request({
-      host: url.hostname, port: url.port || 80, path: `${url.pathname}${url.search}`, method: "GET",
-      agent: false, headers: { connection: "close" },
-    }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("error", (e) => settle(e));
-      res.on("aborted", () => settle(Object.assign(new Error("aborted"), { code: "ECONNRESET" })));
-      res.on("end", () => settle(undefined, res.statusCode, Buffer.concat(chunks).toString("utf8")));
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port || 80,
+        path: `${url.pathname}${url.search}`,
+        method: 'GET',
+        agent: false,
+        headers: { connection: 'close' },
+      },
+      (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (e) => settle(e));
+        res.on('aborted', () => settle(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
+        res.on('end', () => settle(undefined, res.statusCode, Buffer.concat(chunks).toString('utf8')));
+      },
+    );
     const timer = setTimeout(() => {
       const e = new TimeoutError(`no answer in ${o.timeoutMs} ms`);
       settle(e);
       req.destroy(e);
     }, o.timeoutMs);
-    req.on("error", (e) => settle(e));
+    req.on('error', (e) => settle(e));
     req.end();
   };
 
@@ -187,7 +196,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       }
     };
     const interval = setInterval(tick, 2);
-    o.signal?.addEventListener("abort", tick, { once: true });
+    o.signal?.addEventListener('abort', tick, { once: true });
     tick();
   });
 
@@ -195,14 +204,25 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   latencies.sort((a, b) => a - b);
   const round = (n: number): number => Math.round(n * 10) / 10;
   return {
-    url: o.url, startedAt, durationMs, targetRate: o.rate,
+    url: o.url,
+    startedAt,
+    durationMs,
+    targetRate: o.rate,
     achievedRate: round((sent * 1000) / Math.max(durationMs, 1)),
-    requests: sent, ok, failed, byType, otherCodes, skipped,
+    requests: sent,
+    ok,
+    failed,
+    byType,
+    otherCodes,
+    skipped,
     latencyMs: {
-      p50: round(quantile(latencies, 0.5)), p90: round(quantile(latencies, 0.9)),
-      p99: round(quantile(latencies, 0.99)), max: round(latencies.at(-1) ?? 0),
+      p50: round(quantile(latencies, 0.5)),
+      p90: round(quantile(latencies, 0.9)),
+      p99: round(quantile(latencies, 0.99)),
+      max: round(latencies.at(-1) ?? 0),
     },
-    perSecond, failures,
+    perSecond,
+    failures,
   };
 }
 
@@ -211,34 +231,44 @@ export function parseDurationMs(s: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(s.trim());
   if (!m) throw new Error(`not a duration: ${JSON.stringify(s)} (say 10s, 1500ms or 2m)`);
   const n = Number(m[1]);
-  return Math.round(m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000);
+  return Math.round(m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000);
 }
 
-export interface LoadCli extends Omit<LoadOptions, "signal" | "onStart"> {
+export interface LoadCli extends Omit<LoadOptions, 'signal' | 'onStart'> {
   out?: string;
 }
 
 export function parseLoadArgs(argv: string[]): LoadCli {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true, strict: true,
+    args: argv,
+    allowPositionals: true,
+    strict: true,
     options: {
-      url: { type: "string" }, rate: { type: "string" }, duration: { type: "string" },
-      timeout: { type: "string" }, "expect-body": { type: "string" },
-      "max-in-flight": { type: "string" }, out: { type: "string" },
+      url: { type: 'string' },
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      timeout: { type: 'string' },
+      'expect-body': { type: 'string' },
+      'max-in-flight': { type: 'string' },
+      out: { type: 'string' },
     },
   });
   if (positionals.length) throw new Error(`unexpected argument ${positionals[0]}`);
-  if (!values.url) throw new Error("--url is required");
+  if (!values.url) throw new Error('--url is required');
   const url = new URL(values.url);
-  if (url.protocol !== "http:") throw new Error(`--url must be http://, got ${url.protocol}`);
-  const rate = Number(values.rate ?? "200");
+  if (url.protocol !== 'http:') throw new Error(`--url must be http://, got ${url.protocol}`);
+  const rate = Number(values.rate ?? '200');
   if (!Number.isFinite(rate) || rate <= 0 || rate > 10_000) throw new Error(`--rate must be in (0, 10000], got ${values.rate}`);
-  const maxInFlight = Number(values["max-in-flight"] ?? "2000");
+  const maxInFlight = Number(values['max-in-flight'] ?? '2000');
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new Error(`--max-in-flight must be a positive integer`);
   return {
-    url: values.url, rate, timeoutMs: parseDurationMs(values.timeout ?? "3s"),
+    url: values.url,
+    rate,
+    timeoutMs: parseDurationMs(values.timeout ?? '3s'),
     durationMs: values.duration === undefined ? undefined : parseDurationMs(values.duration),
-    expectBody: values["expect-body"], maxInFlight, out: values.out,
+    expectBody: values['expect-body'],
+    maxInFlight,
+    out: values.out,
   };
 }
 
@@ -251,9 +281,11 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const ac = new AbortController();
-  for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => ac.abort());
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => ac.abort());
   const result = await runLoad({
-    ...cli, signal: ac.signal, onStart: () => process.stderr.write("loadgen: started\n"),
+    ...cli,
+    signal: ac.signal,
+    onStart: () => process.stderr.write('loadgen: started\n'),
   });
   const text = `${JSON.stringify(result)}\n`;
   if (cli.out) writeFileSync(cli.out, text);
@@ -263,8 +295,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
-    process.stderr.write(`loadgen: ${(err as Error).stack ?? err}\n`);
-    process.exit(1);
-  });
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`loadgen: ${(err as Error).stack ?? err}\n`);
+      process.exit(1);
+    },
+  );
 }

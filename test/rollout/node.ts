@@ -16,26 +16,26 @@
 //    subtree /gracekeeper-rollout-<id>; cleanup.sh kills whatever is in it, removes it, unmounts
 //    the pins and the directory. It runs on stop(), and from a detached watchdog if this process
 //    dies any other way.
-import { execFile, spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, appendFileSync } from "node:fs";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { createConnection, createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import type { ControlPlane } from "../e2e/cluster.js";
-import { ProcessGroupSet, tail, type Component } from "../e2e/procs.js";
-import { freePorts, waitFor } from "../e2e/util.js";
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, appendFileSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createConnection, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { ControlPlane } from '../e2e/cluster.js';
+import { ProcessGroupSet, tail, type Component } from '../e2e/procs.js';
+import { freePorts, waitFor } from '../e2e/util.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 
-export const NODE_NAME = "gk-node";
-export const NODE_IP = "10.254.0.2";
-export const POD_CIDR = "10.88.0.0/16";
-export const PAUSE_IMAGE = "gracekeeper.local/pause:1";
-export const APP_IMAGE = "gracekeeper.local/test-app:1";
+export const NODE_NAME = 'gk-node';
+export const NODE_IP = '10.254.0.2';
+export const POD_CIDR = '10.88.0.0/16';
+export const PAUSE_IMAGE = 'gracekeeper.local/pause:1';
+export const APP_IMAGE = 'gracekeeper.local/test-app:1';
 
 export interface NodeOptions {
   /** kube-proxy's iptables.minSyncPeriod (default "3s"). */
@@ -59,81 +59,117 @@ export interface Node {
   stop(): Promise<void>;
 }
 
-const CLEANUP = join(here, "cleanup.sh");
-const IMAGES = join(here, "images.sh");
+const CLEANUP = join(here, 'cleanup.sh');
+const IMAGES = join(here, 'images.sh');
 
 async function sh(cmd: string, args: string[]): Promise<string> {
   try {
     return (await run(cmd, args, { maxBuffer: 16 << 20 })).stdout;
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`${cmd} ${args.join(" ")}: ${e.stderr?.trim() || e.message}`);
+    throw new Error(`${cmd} ${args.join(' ')}: ${e.stderr?.trim() || e.message}`, { cause: err });
   }
 }
 
 /** What this machine lacks for a node, in words; undefined when everything is there. */
 export function nodePrerequisiteProblem(): string | undefined {
-  if (process.getuid?.() !== 0) return "needs root (network namespaces, mounts, cgroups)";
-  const missing = ["containerd", "ctr", "runc", "iptables", "nsenter", "unshare", "umoci", "ip"]
-    .filter((c) => spawnSync("sh", ["-c", `command -v ${c}`]).status !== 0);
-  for (const p of ["/usr/lib/cni/bridge", "/usr/lib/cni/host-local", "/usr/lib/cni/loopback",
-    "/bin/busybox"]) if (!existsSync(p)) missing.push(p);
+  if (process.getuid?.() !== 0) return 'needs root (network namespaces, mounts, cgroups)';
+  const missing = ['containerd', 'ctr', 'runc', 'iptables', 'nsenter', 'unshare', 'umoci', 'ip'].filter(
+    (c) => spawnSync('sh', ['-c', `command -v ${c}`]).status !== 0,
+  );
+  for (const p of ['/usr/lib/cni/bridge', '/usr/lib/cni/host-local', '/usr/lib/cni/loopback', '/bin/busybox'])
+    if (!existsSync(p)) missing.push(p);
   if (missing.length) {
-    return `missing ${missing.join(", ")} (apt-get install containerd runc ` +
-      "containernetworking-plugins iptables conntrack busybox-static umoci util-linux iproute2)";
+    return (
+      `missing ${missing.join(', ')} (apt-get install containerd runc ` +
+      'containernetworking-plugins iptables conntrack busybox-static umoci util-linux iproute2)'
+    );
   }
-  if (!existsSync("/sys/fs/cgroup/pids/cgroup.procs")) {
-    return "needs cgroup v1 hierarchies under /sys/fs/cgroup (pids, memory, cpu, ...)";
+  if (!existsSync('/sys/fs/cgroup/pids/cgroup.procs')) {
+    return 'needs cgroup v1 hierarchies under /sys/fs/cgroup (pids, memory, cpu, ...)';
   }
   return undefined;
 }
 
 function b64(s: string): string {
-  return Buffer.from(s).toString("base64");
+  return Buffer.from(s).toString('base64');
 }
 
-async function issueClientCert(cp: ControlPlane, dir: string, name: string, subject: string):
-  Promise<{ cert: string; key: string }> {
+async function issueClientCert(
+  cp: ControlPlane,
+  dir: string,
+  name: string,
+  subject: string,
+): Promise<{ cert: string; key: string }> {
   const certPath = join(dir, `${name}.crt`);
   const keyPath = join(dir, `${name}.key`);
-  await sh(process.env.OPENSSL ?? "openssl", [
-    "req", "-x509", "-new", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-    "-keyout", keyPath, "-out", certPath, "-days", "2", "-subj", subject,
-    "-CA", cp.pki.ca.certPath, "-CAkey", cp.pki.ca.keyPath,
-    "-addext", "basicConstraints=critical,CA:FALSE",
-    "-addext", "keyUsage=critical,digitalSignature,keyEncipherment",
-    "-addext", "extendedKeyUsage=clientAuth",
+  await sh(process.env.OPENSSL ?? 'openssl', [
+    'req',
+    '-x509',
+    '-new',
+    '-nodes',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-days',
+    '2',
+    '-subj',
+    subject,
+    '-CA',
+    cp.pki.ca.certPath,
+    '-CAkey',
+    cp.pki.ca.keyPath,
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+    '-addext',
+    'keyUsage=critical,digitalSignature,keyEncipherment',
+    '-addext',
+    'extendedKeyUsage=clientAuth',
   ]);
-  return { cert: await readFile(certPath, "utf8"), key: await readFile(keyPath, "utf8") };
+  return { cert: await readFile(certPath, 'utf8'), key: await readFile(keyPath, 'utf8') };
 }
 
-async function writeKubeconfig(path: string, server: string, caPem: string,
-  pair: { cert: string; key: string }): Promise<void> {
-  await writeFile(path, `${JSON.stringify({
-    apiVersion: "v1", kind: "Config",
-    clusters: [{ name: "c", cluster: { server, "certificate-authority-data": b64(caPem) } }],
-    users: [{ name: "u", user: { "client-certificate-data": b64(pair.cert), "client-key-data": b64(pair.key) } }],
-    contexts: [{ name: "c", context: { cluster: "c", user: "u" } }],
-    "current-context": "c",
-  }, null, 2)}\n`, { mode: 0o600 });
+async function writeKubeconfig(path: string, server: string, caPem: string, pair: { cert: string; key: string }): Promise<void> {
+  await writeFile(
+    path,
+    `${JSON.stringify(
+      {
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server, 'certificate-authority-data': b64(caPem) } }],
+        users: [{ name: 'u', user: { 'client-certificate-data': b64(pair.cert), 'client-key-data': b64(pair.key) } }],
+        contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'c',
+      },
+      null,
+      2,
+    )}\n`,
+    { mode: 0o600 },
+  );
 }
 
 /** cgroup v1 hierarchies mounted under /sys/fs/cgroup (plus "unified" if there). */
 function hierarchies(): string[] {
-  return readdirSync("/sys/fs/cgroup").filter((h) => existsSync(`/sys/fs/cgroup/${h}/cgroup.procs`));
+  return readdirSync('/sys/fs/cgroup').filter((h) => existsSync(`/sys/fs/cgroup/${h}/cgroup.procs`));
 }
 
 function makeCgroup(path: string): void {
   for (const h of hierarchies()) {
     let cur = `/sys/fs/cgroup/${h}`;
-    for (const part of path.split("/").filter(Boolean)) {
+    for (const part of path.split('/').filter(Boolean)) {
       const parent = cur;
       cur = `${cur}/${part}`;
       if (existsSync(cur)) continue;
       mkdirSync(cur);
-      if (h === "cpuset") { // a v1 cpuset starts empty and takes no task until given cpus and mems
-        for (const f of ["cpuset.cpus", "cpuset.mems"]) {
-          writeFileSync(`${cur}/${f}`, readFileSync(`${parent}/${f}`, "utf8").trim() || "0");
+      if (h === 'cpuset') {
+        // a v1 cpuset starts empty and takes no task until given cpus and mems
+        for (const f of ['cpuset.cpus', 'cpuset.mems']) {
+          writeFileSync(`${cur}/${f}`, readFileSync(`${parent}/${f}`, 'utf8').trim() || '0');
         }
       }
     }
@@ -143,13 +179,19 @@ function makeCgroup(path: string): void {
 /** Forwards connections on a unix socket to 127.0.0.1:port on the host. */
 function unixToTcp(socketPath: string, port: number): Promise<Server> {
   const server = createServer((c) => {
-    const up = createConnection({ host: "127.0.0.1", port });
+    const up = createConnection({ host: '127.0.0.1', port });
     c.pipe(up).pipe(c);
-    const end = (): void => { c.destroy(); up.destroy(); };
-    c.on("error", end); up.on("error", end); c.on("close", end); up.on("close", end);
+    const end = (): void => {
+      c.destroy();
+      up.destroy();
+    };
+    c.on('error', end);
+    up.on('error', end);
+    c.on('close', end);
+    up.on('close', end);
   });
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    server.once('error', reject);
     server.listen(socketPath, () => resolve(server));
   });
 }
@@ -158,86 +200,113 @@ export async function startNode(cp: ControlPlane, opts: NodeOptions = {}): Promi
   const problem = nodePrerequisiteProblem();
   if (problem) throw new Error(`cannot start a node: ${problem}`);
   const log = opts.log ?? (() => {});
-  const dir = await mkdtemp(join(tmpdir(), "gk-rollout-node-"));
-  const id = dir.slice(dir.lastIndexOf("-") + 1);
+  const dir = await mkdtemp(join(tmpdir(), 'gk-rollout-node-'));
+  const id = dir.slice(dir.lastIndexOf('-') + 1);
   const cgroup = `gracekeeper-rollout-${id}`;
-  const keep = opts.keepDir ?? process.env.GRACEKEEPER_E2E_KEEP === "1";
+  const keep = opts.keepDir ?? process.env.GRACEKEEPER_E2E_KEEP === '1';
   const cleanupArgs = [CLEANUP, dir, cgroup];
-  const cleanupEnv = { ...process.env, KEEP: keep ? "1" : "0" };
+  const cleanupEnv = { ...process.env, KEEP: keep ? '1' : '0' };
   // The watchdog: whatever ends this process, the node goes with it.
-  const wd = spawn("bash", ["-c",
-    'while kill -0 "$1" 2>/dev/null && [ ! -e "$2/stopped" ]; do sleep 1; done; ' +
-    '[ -e "$2/stopped" ] || exec bash "$3" "$2" "$4"', "watchdog", String(process.pid), dir,
-    CLEANUP, cgroup], { detached: true, stdio: "ignore", env: cleanupEnv });
+  const wd = spawn(
+    'bash',
+    [
+      '-c',
+      'while kill -0 "$1" 2>/dev/null && [ ! -e "$2/stopped" ]; do sleep 1; done; ' +
+        '[ -e "$2/stopped" ] || exec bash "$3" "$2" "$4"',
+      'watchdog',
+      String(process.pid),
+      dir,
+      CLEANUP,
+      cgroup,
+    ],
+    { detached: true, stdio: 'ignore', env: cleanupEnv },
+  );
   wd.unref();
-  const logs = join(dir, "logs");
+  const logs = join(dir, 'logs');
   mkdirSync(logs);
   const procs = new ProcessGroupSet(logs, true);
-  const ns = { net: join(dir, "ns", "net"), mnt: join(dir, "ns", "mnt") };
+  const ns = { net: join(dir, 'ns', 'net'), mnt: join(dir, 'ns', 'mnt') };
   let forwarder: Server | undefined;
   let stopped: Promise<void> | undefined;
 
-  const stop = (): Promise<void> => (stopped ??= (async () => {
-    forwarder?.close();
-    // Kubelet and the rest first, politely; the sweep takes whatever is left (the containers).
-    await procs.stop(3000).catch(() => {});
-    appendFileSync(join(dir, "stopped"), "");
-    const r = spawnSync("bash", cleanupArgs, { encoding: "utf8", env: cleanupEnv });
-    if (r.stderr.trim()) log(`cleanup: ${r.stderr.trim()}`);
-  })());
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      forwarder?.close();
+      // Kubelet and the rest first, politely; the sweep takes whatever is left (the containers).
+      await procs.stop(3000).catch(() => {});
+      appendFileSync(join(dir, 'stopped'), '');
+      const r = spawnSync('bash', cleanupArgs, { encoding: 'utf8', env: cleanupEnv });
+      if (r.stderr.trim()) log(`cleanup: ${r.stderr.trim()}`);
+    })());
 
   try {
     const cgPath = `/${cgroup}`;
     makeCgroup(`${cgPath}/system`);
     makeCgroup(`${cgPath}/pods`);
-    const inCgroup = (argv: string[]): string[] => ["sh", "-c",
-      `echo $$ > /sys/fs/cgroup/pids${cgPath}/system/cgroup.procs && exec "$@"`, "in-cgroup", ...argv];
-    const inNetns = (argv: string[]): string[] => ["nsenter", `--net=${ns.net}`, "--", ...argv];
-    const inNodeNs = (argv: string[]): string[] =>
-      ["nsenter", `--net=${ns.net}`, `--mount=${ns.mnt}`, "--", ...argv];
-    const startIn = (name: string, argv: string[]): Component =>
-      procs.start(name, argv[0]!, argv.slice(1));
+    const inCgroup = (argv: string[]): string[] => [
+      'sh',
+      '-c',
+      `echo $$ > /sys/fs/cgroup/pids${cgPath}/system/cgroup.procs && exec "$@"`,
+      'in-cgroup',
+      ...argv,
+    ];
+    const inNetns = (argv: string[]): string[] => ['nsenter', `--net=${ns.net}`, '--', ...argv];
+    const inNodeNs = (argv: string[]): string[] => ['nsenter', `--net=${ns.net}`, `--mount=${ns.mnt}`, '--', ...argv];
+    const startIn = (name: string, argv: string[]): Component => procs.start(name, argv[0], argv.slice(1));
 
     // Namespaces: the pins live on a private bind mount, as unshare(1) requires.
-    const nsDir = join(dir, "ns");
+    const nsDir = join(dir, 'ns');
     mkdirSync(nsDir);
-    await sh("mount", ["--bind", nsDir, nsDir]);
-    await sh("mount", ["--make-private", nsDir]);
-    writeFileSync(ns.net, "");
-    writeFileSync(ns.mnt, "");
-    await sh("unshare", [`--net=${ns.net}`, "true"]);
-    await sh("nsenter", [`--net=${ns.net}`, "unshare", `--mount=${ns.mnt}`, "--propagation", "private", "true"]);
+    await sh('mount', ['--bind', nsDir, nsDir]);
+    await sh('mount', ['--make-private', nsDir]);
+    writeFileSync(ns.net, '');
+    writeFileSync(ns.mnt, '');
+    await sh('unshare', [`--net=${ns.net}`, 'true']);
+    await sh('nsenter', [`--net=${ns.net}`, 'unshare', `--mount=${ns.mnt}`, '--propagation', 'private', 'true']);
     const paths = {
-      runContainerd: join(dir, "run-containerd"), varLibCni: join(dir, "var-lib-cni"),
-      containerd: join(dir, "containerd"), cniConf: join(dir, "cni", "net.d"),
-      ipam: join(dir, "cni", "ipam"), kubelet: join(dir, "kubelet"), podLogs: join(dir, "pod-logs"),
-      images: join(dir, "images"), pki: join(dir, "pki"),
+      runContainerd: join(dir, 'run-containerd'),
+      varLibCni: join(dir, 'var-lib-cni'),
+      containerd: join(dir, 'containerd'),
+      cniConf: join(dir, 'cni', 'net.d'),
+      ipam: join(dir, 'cni', 'ipam'),
+      kubelet: join(dir, 'kubelet'),
+      podLogs: join(dir, 'pod-logs'),
+      images: join(dir, 'images'),
+      pki: join(dir, 'pki'),
     };
     for (const p of Object.values(paths)) mkdirSync(p, { recursive: true });
-    await sh("nsenter", [`--net=${ns.net}`, `--mount=${ns.mnt}`, "sh", "-ec", [
-      // Mount points on the host's filesystem: remember the ones made here, for cleanup.sh.
-      `for d in /run/containerd /var/lib/cni; do [ -e "$d" ] || { mkdir -p "$d" && echo "$d" >> ${dir}/created-dirs; }; done`,
-      `mount --bind ${paths.runContainerd} /run/containerd`,
-      `mount --bind ${paths.varLibCni} /var/lib/cni`,
-      "ip link set lo up",
-      // No dummy driver in every kernel: a veth pair whose peer stays down does the same.
-      "ip link add gk0 type veth peer name gk1",
-      `ip addr add ${NODE_IP}/32 dev gk0`,
-      "ip link set gk0 up",
-      "ip route add default dev gk0",
-      "sysctl -qw net.ipv4.ip_forward=1",
-      // The load generator opens a connection per request: room for 200/s over TIME_WAIT.
-      "sysctl -qw net.ipv4.ip_local_port_range='10000 65000'",
-      "[ ! -e /proc/sys/net/bridge/bridge-nf-call-iptables ] || sysctl -qw net.bridge.bridge-nf-call-iptables=1",
-    ].join("\n")]);
+    await sh('nsenter', [
+      `--net=${ns.net}`,
+      `--mount=${ns.mnt}`,
+      'sh',
+      '-ec',
+      [
+        // Mount points on the host's filesystem: remember the ones made here, for cleanup.sh.
+        `for d in /run/containerd /var/lib/cni; do [ -e "$d" ] || { mkdir -p "$d" && echo "$d" >> ${dir}/created-dirs; }; done`,
+        `mount --bind ${paths.runContainerd} /run/containerd`,
+        `mount --bind ${paths.varLibCni} /var/lib/cni`,
+        'ip link set lo up',
+        // No dummy driver in every kernel: a veth pair whose peer stays down does the same.
+        'ip link add gk0 type veth peer name gk1',
+        `ip addr add ${NODE_IP}/32 dev gk0`,
+        'ip link set gk0 up',
+        'ip route add default dev gk0',
+        'sysctl -qw net.ipv4.ip_forward=1',
+        // The load generator opens a connection per request: room for 200/s over TIME_WAIT.
+        "sysctl -qw net.ipv4.ip_local_port_range='10000 65000'",
+        '[ ! -e /proc/sys/net/bridge/bridge-nf-call-iptables ] || sysctl -qw net.bridge.bridge-nf-call-iptables=1',
+      ].join('\n'),
+    ]);
     log(`node namespaces ready (${dir})`);
 
     // Images, built while containerd starts.
-    const imagesBuilt = sh("bash", [IMAGES, paths.images]);
+    const imagesBuilt = sh('bash', [IMAGES, paths.images]);
 
     // containerd, CRI on, its own everything.
-    const sock = join(paths.containerd, "containerd.sock");
-    await writeFile(join(paths.containerd, "config.toml"), `version = 2
+    const sock = join(paths.containerd, 'containerd.sock');
+    await writeFile(
+      join(paths.containerd, 'config.toml'),
+      `version = 2
 root = "${paths.containerd}/root"
 state = "${paths.containerd}/state"
 disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
@@ -265,127 +334,181 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
         Root = "${paths.containerd}/runc"
-`);
-    await writeFile(join(paths.cniConf, "10-gk-rollout.conflist"), `${JSON.stringify({
-      cniVersion: "0.4.0", name: "gk-rollout",
-      plugins: [
-        { type: "bridge", bridge: "gkbr0", isGateway: true, ipMasq: true, hairpinMode: true,
-          ipam: { type: "host-local", ranges: [[{ subnet: POD_CIDR }]], routes: [{ dst: "0.0.0.0/0" }],
-            dataDir: paths.ipam } },
-        { type: "loopback" },
-      ],
-    }, null, 2)}\n`);
-    const containerd = startIn("containerd", inCgroup(inNodeNs(["containerd", "--config",
-      join(paths.containerd, "config.toml")])));
+`,
+    );
+    await writeFile(
+      join(paths.cniConf, '10-gk-rollout.conflist'),
+      `${JSON.stringify(
+        {
+          cniVersion: '0.4.0',
+          name: 'gk-rollout',
+          plugins: [
+            {
+              type: 'bridge',
+              bridge: 'gkbr0',
+              isGateway: true,
+              ipMasq: true,
+              hairpinMode: true,
+              ipam: { type: 'host-local', ranges: [[{ subnet: POD_CIDR }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: paths.ipam },
+            },
+            { type: 'loopback' },
+          ],
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    const containerd = startIn(
+      'containerd',
+      inCgroup(inNodeNs(['containerd', '--config', join(paths.containerd, 'config.toml')])),
+    );
     const all = (): Component[] => [...procs.all];
-    await waitFor("containerd", 30_000, all, async () => {
+    await waitFor('containerd', 30_000, all, async () => {
       if (!existsSync(sock)) return false;
-      await sh("ctr", ["--address", sock, "version"]);
+      await sh('ctr', ['--address', sock, 'version']);
       return true;
     });
     await imagesBuilt;
-    for (const img of ["pause", "app"]) {
-      await sh("ctr", ["--address", sock, "-n", "k8s.io", "images", "import", join(paths.images, `${img}.tar`)]);
+    for (const img of ['pause', 'app']) {
+      await sh('ctr', ['--address', sock, '-n', 'k8s.io', 'images', 'import', join(paths.images, `${img}.tar`)]);
     }
     log(`containerd up (pid ${containerd.pid}), images ${PAUSE_IMAGE} ${APP_IMAGE} imported`);
 
     // The API server, reachable from inside the namespace on the same 127.0.0.1:<port>.
     const apiPort = Number(new URL(cp.server).port);
-    const apiSock = join(dir, "apiserver.sock");
+    const apiSock = join(dir, 'apiserver.sock');
     forwarder = await unixToTcp(apiSock, apiPort);
-    startIn("api-forwarder", inCgroup(inNetns([process.execPath, join(here, "forward.mjs"),
-      String(apiPort), apiSock])));
+    startIn('api-forwarder', inCgroup(inNetns([process.execPath, join(here, 'forward.mjs'), String(apiPort), apiSock])));
 
     // Credentials: kubelet as system:node:<name>, kube-proxy and kube-scheduler as their
     // bootstrap users, each bound by the API server's default RBAC.
     const [kubeletPair, proxyPair, schedPair] = await Promise.all([
-      issueClientCert(cp, paths.pki, "kubelet", `/O=system:nodes/CN=system:node:${NODE_NAME}`),
-      issueClientCert(cp, paths.pki, "kube-proxy", "/CN=system:kube-proxy"),
-      issueClientCert(cp, paths.pki, "kube-scheduler", "/CN=system:kube-scheduler"),
+      issueClientCert(cp, paths.pki, 'kubelet', `/O=system:nodes/CN=system:node:${NODE_NAME}`),
+      issueClientCert(cp, paths.pki, 'kube-proxy', '/CN=system:kube-proxy'),
+      issueClientCert(cp, paths.pki, 'kube-scheduler', '/CN=system:kube-scheduler'),
     ]);
     const kc = (n: string): string => join(dir, `${n}.kubeconfig`);
     await Promise.all([
-      writeKubeconfig(kc("kubelet"), cp.server, cp.caPem, kubeletPair),
-      writeKubeconfig(kc("kube-proxy"), cp.server, cp.caPem, proxyPair),
-      writeKubeconfig(kc("kube-scheduler"), cp.server, cp.caPem, schedPair),
+      writeKubeconfig(kc('kubelet'), cp.server, cp.caPem, kubeletPair),
+      writeKubeconfig(kc('kube-proxy'), cp.server, cp.caPem, proxyPair),
+      writeKubeconfig(kc('kube-scheduler'), cp.server, cp.caPem, schedPair),
     ]);
 
     const [schedPort] = await freePorts(1);
-    startIn("kube-scheduler", inCgroup([cp.binaries.kubeScheduler, `--kubeconfig=${kc("kube-scheduler")}`,
-      "--leader-elect=false", "--bind-address=127.0.0.1", `--secure-port=${schedPort}`,
-      `--cert-dir=${join(dir, "scheduler")}`, "--profiling=false"]));
+    startIn(
+      'kube-scheduler',
+      inCgroup([
+        cp.binaries.kubeScheduler,
+        `--kubeconfig=${kc('kube-scheduler')}`,
+        '--leader-elect=false',
+        '--bind-address=127.0.0.1',
+        `--secure-port=${schedPort}`,
+        `--cert-dir=${join(dir, 'scheduler')}`,
+        '--profiling=false',
+      ]),
+    );
 
-    await writeFile(join(dir, "kubelet.yaml"), `${JSON.stringify({
-      apiVersion: "kubelet.config.k8s.io/v1beta1",
-      kind: "KubeletConfiguration",
-      containerRuntimeEndpoint: `unix://${sock}`,
-      cgroupDriver: "cgroupfs",
-      cgroupRoot: `${cgPath}/pods`,
-      cgroupsPerQOS: true,
-      failSwapOn: false,
-      failCgroupV1: false,
-      address: NODE_IP,
-      port: 10250,
-      readOnlyPort: 0,
-      healthzBindAddress: "127.0.0.1",
-      healthzPort: 10248,
-      authentication: {
-        anonymous: { enabled: false },
-        webhook: { enabled: false },
-        x509: { clientCAFile: cp.pki.ca.certPath },
-      },
-      authorization: { mode: "Webhook" },
-      podLogsDir: paths.podLogs,
-      resolvConf: "",
-      registerNode: true,
-      serializeImagePulls: false,
-      imageMinimumGCAge: "24h",
-      imageGCHighThresholdPercent: 100,
-      imageGCLowThresholdPercent: 99,
-      evictionHard: { "memory.available": "100Mi" },
-      // A faster-than-default status loop costs little and shortens the test.
-      nodeStatusUpdateFrequency: "5s",
-      syncFrequency: "10s",
-    }, null, 2)}\n`);
-    const kubelet = startIn("kubelet", inCgroup(inNodeNs([cp.binaries.kubelet,
-      `--config=${join(dir, "kubelet.yaml")}`, `--kubeconfig=${kc("kubelet")}`,
-      `--root-dir=${paths.kubelet}`, `--hostname-override=${NODE_NAME}`, `--node-ip=${NODE_IP}`])));
+    await writeFile(
+      join(dir, 'kubelet.yaml'),
+      `${JSON.stringify(
+        {
+          apiVersion: 'kubelet.config.k8s.io/v1beta1',
+          kind: 'KubeletConfiguration',
+          containerRuntimeEndpoint: `unix://${sock}`,
+          cgroupDriver: 'cgroupfs',
+          cgroupRoot: `${cgPath}/pods`,
+          cgroupsPerQOS: true,
+          failSwapOn: false,
+          failCgroupV1: false,
+          address: NODE_IP,
+          port: 10250,
+          readOnlyPort: 0,
+          healthzBindAddress: '127.0.0.1',
+          healthzPort: 10248,
+          authentication: {
+            anonymous: { enabled: false },
+            webhook: { enabled: false },
+            x509: { clientCAFile: cp.pki.ca.certPath },
+          },
+          authorization: { mode: 'Webhook' },
+          podLogsDir: paths.podLogs,
+          resolvConf: '',
+          registerNode: true,
+          serializeImagePulls: false,
+          imageMinimumGCAge: '24h',
+          imageGCHighThresholdPercent: 100,
+          imageGCLowThresholdPercent: 99,
+          evictionHard: { 'memory.available': '100Mi' },
+          // A faster-than-default status loop costs little and shortens the test.
+          nodeStatusUpdateFrequency: '5s',
+          syncFrequency: '10s',
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    const kubelet = startIn(
+      'kubelet',
+      inCgroup(
+        inNodeNs([
+          cp.binaries.kubelet,
+          `--config=${join(dir, 'kubelet.yaml')}`,
+          `--kubeconfig=${kc('kubelet')}`,
+          `--root-dir=${paths.kubelet}`,
+          `--hostname-override=${NODE_NAME}`,
+          `--node-ip=${NODE_IP}`,
+        ]),
+      ),
+    );
 
-    await writeFile(join(dir, "kube-proxy.yaml"), `${JSON.stringify({
-      apiVersion: "kubeproxy.config.k8s.io/v1alpha1",
-      kind: "KubeProxyConfiguration",
-      clientConnection: { kubeconfig: kc("kube-proxy") },
-      mode: "iptables",
-      hostnameOverride: NODE_NAME,
-      clusterCIDR: POD_CIDR,
-      iptables: { minSyncPeriod: opts.iptablesMinSyncPeriod ?? "3s", syncPeriod: "30s" },
-      // Leave the (global) conntrack table size and timeouts as they are.
-      conntrack: { maxPerCore: 0, min: 0, tcpEstablishedTimeout: "0s", tcpCloseWaitTimeout: "0s" },
-      healthzBindAddress: "127.0.0.1:10256",
-      metricsBindAddress: "127.0.0.1:10249",
-    }, null, 2)}\n`);
-    startIn("kube-proxy", inCgroup(inNetns([cp.binaries.kubeProxy, `--config=${join(dir, "kube-proxy.yaml")}`])));
+    await writeFile(
+      join(dir, 'kube-proxy.yaml'),
+      `${JSON.stringify(
+        {
+          apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
+          kind: 'KubeProxyConfiguration',
+          clientConnection: { kubeconfig: kc('kube-proxy') },
+          mode: 'iptables',
+          hostnameOverride: NODE_NAME,
+          clusterCIDR: POD_CIDR,
+          iptables: { minSyncPeriod: opts.iptablesMinSyncPeriod ?? '3s', syncPeriod: '30s' },
+          // Leave the (global) conntrack table size and timeouts as they are.
+          conntrack: { maxPerCore: 0, min: 0, tcpEstablishedTimeout: '0s', tcpCloseWaitTimeout: '0s' },
+          healthzBindAddress: '127.0.0.1:10256',
+          metricsBindAddress: '127.0.0.1:10249',
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    startIn('kube-proxy', inCgroup(inNetns([cp.binaries.kubeProxy, `--config=${join(dir, 'kube-proxy.yaml')}`])));
 
     await waitFor(`node ${NODE_NAME} Ready`, 120_000, all, async () => {
       const { status, body } = await cp.api<{ status?: { conditions?: { type: string; status: string }[] } }>(
-        "GET", `/api/v1/nodes/${NODE_NAME}`);
-      return status === 200 &&
-        !!body.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+        'GET',
+        `/api/v1/nodes/${NODE_NAME}`,
+      );
+      return status === 200 && !!body.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
     });
     log(`kubelet (pid ${kubelet.pid}) registered ${NODE_NAME}, Ready`);
 
     const execInNetns = async (argv: string[]): Promise<string> => {
       const full = inNetns(argv);
-      return sh(full[0]!, full.slice(1));
+      return sh(full[0], full.slice(1));
     };
     return {
-      dir, cgroup, components: procs.all, inNetns, inNode: (argv) => inCgroup(inNetns(argv)),
-      execInNetns, stop,
+      dir,
+      cgroup,
+      components: procs.all,
+      inNetns,
+      inNode: (argv) => inCgroup(inNetns(argv)),
+      execInNetns,
+      stop,
     };
   } catch (err) {
     const logsText = procs.all
       .map((c) => `--- ${c.name} (pid ${c.pid}) ${c.logPath}, last lines:\n${tail(c.logPath, 25)}`)
-      .join("\n");
+      .join('\n');
     await stop();
     throw new Error(`node failed to start: ${(err as Error).message}\n${logsText}`, { cause: err });
   }

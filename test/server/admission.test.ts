@@ -9,14 +9,21 @@ import { INTERNAL_ERROR_WARNING } from '../../src/server/response.js';
 import { allKinds, deployment, pod } from './fixtures.js';
 import { call, decodePatch, getMetrics, metricValue, review, startTestServer, type TestServer } from './helpers.js';
 
-const apply = (object: unknown, patch: any[]): any => fastJsonPatch.applyPatch(structuredClone(object), patch, true, false).newDocument;
+const apply = (object: unknown, patch: any[]): any =>
+  fastJsonPatch.applyPatch(structuredClone(object), patch, true, false).newDocument;
 
 /** What `gracekeeper mutate -o json` prints for one object. */
 function mutateCli(object: unknown, extra: string[] = []): { status: number; out: unknown; err: string } {
   let out = '';
   let err = '';
   const status = runMutate(['-f', '-', '-o', 'json', ...extra], {
-    stdout: (t) => { out += t; }, stderr: (t) => { err += t; }, readStdin: () => JSON.stringify(object),
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      err += t;
+    },
+    readStdin: () => JSON.stringify(object),
   });
   return { status, out: out ? JSON.parse(out) : undefined, err };
 }
@@ -59,7 +66,7 @@ describe('POST /mutate round trips over TLS', () => {
     const dry = await call(server, { body: review(object, { dryRun: true }) });
     assert.ok(real.json.response.patch);
     assert.equal(dry.json.response.patch, real.json.response.patch);
-    const line = server.logs.lines.find((l) => l.uid === undefined ? false : l.dryRun === true);
+    const line = server.logs.lines.find((l) => (l.uid === undefined ? false : l.dryRun === true));
     assert.ok(line, 'the dry-run is logged as one');
   });
 
@@ -92,7 +99,11 @@ describe('POST /mutate round trips over TLS', () => {
 
   it('kinds it does not handle, excluded and own namespaces: no patch', async () => {
     const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { a: 'b' } };
-    for (const body of [review(configMap), review(pod(), { namespace: 'kube-system' }), review(deployment(), { namespace: 'gracekeeper' })]) {
+    for (const body of [
+      review(configMap),
+      review(pod(), { namespace: 'kube-system' }),
+      review(deployment(), { namespace: 'gracekeeper' }),
+    ]) {
       const reply = await call(server, { body });
       assert.equal(reply.json.response.allowed, true);
       assert.equal(reply.json.response.patch, undefined);
@@ -133,12 +144,20 @@ describe('POST /mutate round trips over TLS', () => {
   });
 
   it('warnings come back: an invalid value on a Pod is ignored, an unknown key gets a suggestion', async () => {
-    const reply = await call(server, { body: review(pod({ 'gracekeeper.io/pre-stop-sleep': 'x', 'gracekeeper.io/pre-stop-slep': '3' })) });
+    const reply = await call(server, {
+      body: review(pod({ 'gracekeeper.io/pre-stop-sleep': 'x', 'gracekeeper.io/pre-stop-slep': '3' })),
+    });
     const { response } = reply.json;
     assert.equal(response.allowed, true);
     assert.ok(response.patch);
-    assert.ok(response.warnings.some((w: string) => w.includes('pre-stop-sleep')), response.warnings.join('\n'));
-    assert.ok(response.warnings.some((w: string) => w.includes('pre-stop-slep')), response.warnings.join('\n'));
+    assert.ok(
+      response.warnings.some((w: string) => w.includes('pre-stop-sleep')),
+      response.warnings.join('\n'),
+    );
+    assert.ok(
+      response.warnings.some((w: string) => w.includes('pre-stop-slep')),
+      response.warnings.join('\n'),
+    );
     for (const w of response.warnings) assert.ok(w.length <= 120, w);
     const mutated = apply(pod(), decodePatch(response));
     assert.deepEqual(mutated.spec.containers[0].lifecycle.preStop, { sleep: { seconds: 5 } });
@@ -174,7 +193,9 @@ describe('POST /mutate round trips over TLS', () => {
       assert.deepEqual(asked, ['shop']);
       server.namespacesSource.set('shop', {});
       const cachedReply = await call(server, { body: review(pod()) });
-      assert.deepEqual(apply(pod(), decodePatch(cachedReply.json.response)).spec.containers[0].lifecycle.preStop, { sleep: { seconds: 5 } });
+      assert.deepEqual(apply(pod(), decodePatch(cachedReply.json.response)).spec.containers[0].lifecycle.preStop, {
+        sleep: { seconds: 5 },
+      });
       assert.deepEqual(asked, ['shop'], 'a cached namespace costs no lookup');
     } finally {
       delete server.namespacesSource.lookup;
@@ -201,7 +222,7 @@ describe('POST /mutate round trips over TLS', () => {
     await call(server, { body });
     const lines = server.logs.lines.filter((l) => l.uid === body.request.uid);
     assert.equal(lines.length, 1);
-    const line = lines[0]!;
+    const line = lines[0];
     assert.equal(line.msg, 'admission');
     assert.equal(line.kind, 'Pod');
     assert.equal(line.namespace, 'shop');
@@ -250,7 +271,11 @@ describe('POST /mutate round trips over TLS', () => {
 describe('an unexpected error in the engine', () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ admit: () => { throw new TypeError('boom'); } });
+    server = await startTestServer({
+      admit: () => {
+        throw new TypeError('boom');
+      },
+    });
   });
   after(() => server.stop());
 

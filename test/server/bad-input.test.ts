@@ -15,7 +15,11 @@ function expectStatus(reply: { status: number; json: any }, code: number, patter
 }
 
 /** Sends raw bytes over TLS and resolves with everything the server sent until it closed (or the deadline). */
-function rawExchange(server: TestServer, bytes: string, deadlineMs: number): Promise<{ text: string; closed: boolean; ms: number }> {
+function rawExchange(
+  server: TestServer,
+  bytes: string,
+  deadlineMs: number,
+): Promise<{ text: string; closed: boolean; ms: number }> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const socket = tlsConnect({ host: '127.0.0.1', port: server.port, servername: 'localhost', ca: server.ca }, () => {
@@ -26,9 +30,17 @@ function rawExchange(server: TestServer, bytes: string, deadlineMs: number): Pro
       socket.destroy();
       resolve({ text, closed: false, ms: Date.now() - started });
     }, deadlineMs);
-    socket.on('data', (d: Buffer) => { text += d.toString('utf8'); });
-    socket.on('error', (err) => { clearTimeout(timer); reject(err); });
-    socket.on('close', () => { clearTimeout(timer); resolve({ text, closed: true, ms: Date.now() - started }); });
+    socket.on('data', (d: Buffer) => {
+      text += d.toString('utf8');
+    });
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err as Error);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ text, closed: true, ms: Date.now() - started });
+    });
   });
 }
 
@@ -40,17 +52,26 @@ describe('malformed requests to /mutate', () => {
   after(() => server.stop());
 
   it('not JSON: 400 with a JSON reason', async () => {
-    expectStatus(await call(server, { raw: '{"apiVersion": ', headers: { 'content-type': 'application/json' } }), 400, /not valid JSON/);
+    expectStatus(
+      await call(server, { raw: '{"apiVersion": ', headers: { 'content-type': 'application/json' } }),
+      400,
+      /not valid JSON/,
+    );
     expectStatus(await call(server, { raw: 'hello', headers: { 'content-type': 'application/json' } }), 400, /not valid JSON/);
   });
 
   it('JSON that is not an AdmissionReview object: 400', async () => {
-    for (const body of [[], 'text', 42, null]) expectStatus(await call(server, { body }), 400, /expected an AdmissionReview object/);
+    for (const body of [[], 'text', 42, null])
+      expectStatus(await call(server, { body }), 400, /expected an AdmissionReview object/);
   });
 
   it('wrong apiVersion or kind: 400 naming the field', async () => {
     const v1beta1 = { ...review(pod()), apiVersion: 'admission.k8s.io/v1beta1' };
-    expectStatus(await call(server, { body: v1beta1 }), 400, /apiVersion: expected "admission.k8s.io\/v1", got "admission.k8s.io\/v1beta1"/);
+    expectStatus(
+      await call(server, { body: v1beta1 }),
+      400,
+      /apiVersion: expected "admission.k8s.io\/v1", got "admission.k8s.io\/v1beta1"/,
+    );
     expectStatus(await call(server, { body: { ...review(pod()), kind: 'Pod' } }), 400, /kind: expected "AdmissionReview"/);
   });
 
@@ -58,13 +79,43 @@ describe('malformed requests to /mutate', () => {
     const cases: Array<[(r: any) => void, RegExp]> = [
       [(r) => delete r.request, /request: expected an object/],
       [(r) => delete r.request.uid, /request\.uid/],
-      [(r) => { r.request.uid = ''; }, /request\.uid/],
-      [(r) => { r.request.kind = 'Pod'; }, /request\.kind/],
-      [(r) => { r.request.operation = 'PATCH'; }, /request\.operation/],
+      [
+        (r) => {
+          r.request.uid = '';
+        },
+        /request\.uid/,
+      ],
+      [
+        (r) => {
+          r.request.kind = 'Pod';
+        },
+        /request\.kind/,
+      ],
+      [
+        (r) => {
+          r.request.operation = 'PATCH';
+        },
+        /request\.operation/,
+      ],
       [(r) => delete r.request.object, /request\.object: expected an object for CREATE/],
-      [(r) => { r.request.object = 'x'; }, /request\.object/],
-      [(r) => { r.request.dryRun = 'yes'; }, /request\.dryRun/],
-      [(r) => { r.request.namespace = 7; }, /request\.namespace/],
+      [
+        (r) => {
+          r.request.object = 'x';
+        },
+        /request\.object/,
+      ],
+      [
+        (r) => {
+          r.request.dryRun = 'yes';
+        },
+        /request\.dryRun/,
+      ],
+      [
+        (r) => {
+          r.request.namespace = 7;
+        },
+        /request\.namespace/,
+      ],
     ];
     for (const [breakIt, pattern] of cases) {
       const body = review(pod());
@@ -81,8 +132,11 @@ describe('malformed requests to /mutate', () => {
     const text = JSON.stringify(review(pod()));
     expectStatus(await call(server, { raw: text, headers: { 'content-type': 'text/plain' } }), 415, /application\/json/);
     expectStatus(await call(server, { raw: text, headers: { 'content-type': 'application/yaml' } }), 415, /application\/json/);
-    expectStatus(await call(server, { raw: text, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } }),
-      415, /encoding/);
+    expectStatus(
+      await call(server, { raw: text, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } }),
+      415,
+      /encoding/,
+    );
   });
 
   it('over 7 MiB: 413, with or without Content-Length; 7 MiB itself is read', async () => {
@@ -107,7 +161,8 @@ describe('malformed requests to /mutate', () => {
   });
 
   it('a client that sends headers and stalls is answered 408 and closed, not waited for', async () => {
-    const head = 'POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"apiV';
+    const head =
+      'POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"apiV';
     const result = await rawExchange(server, head, 5000);
     assert.equal(result.closed, true, 'the server closed the connection');
     assert.match(result.text, /^HTTP\/1\.1 408/);
@@ -124,9 +179,15 @@ describe('malformed requests to /mutate', () => {
     const started = Date.now();
     await new Promise<void>((resolve, reject) => {
       const socket = netConnect({ host: '127.0.0.1', port: server.port });
-      const timer = setTimeout(() => { socket.destroy(); reject(new Error('still open after 5 s')); }, 5000);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error('still open after 5 s'));
+      }, 5000);
       socket.on('error', () => {});
-      socket.on('close', () => { clearTimeout(timer); resolve(); });
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
     assert.ok(Date.now() - started < 4000);
   });

@@ -26,9 +26,25 @@ if (args.includes('--cluster')) {
   clusterArgs.push('--kubeconfig', api.kubeconfig(dir));
 }
 const port = 20000 + Math.floor(Math.random() * 20000);
-const server = spawn(process.execPath, ['dist/cli.js', 'serve', '--port', String(port), '--metrics-port', '0',
-  '--bind-address', '127.0.0.1', '--self-signed-dir', dir, '--shutdown-delay', '0s', ...clusterArgs],
-{ cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, KUBERNETES_SERVICE_HOST: '' } });
+const server = spawn(
+  process.execPath,
+  [
+    'dist/cli.js',
+    'serve',
+    '--port',
+    String(port),
+    '--metrics-port',
+    '0',
+    '--bind-address',
+    '127.0.0.1',
+    '--self-signed-dir',
+    dir,
+    '--shutdown-delay',
+    '0s',
+    ...clusterArgs,
+  ],
+  { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, KUBERNETES_SERVICE_HOST: '' } },
+);
 
 const rssMiB = () => {
   const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
@@ -41,14 +57,24 @@ let ca = '';
 function post(agent: Agent): Promise<number> {
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, servername: 'localhost', method: 'POST', path: '/mutate', agent,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
-        else resolve(Number(process.hrtime.bigint() - started) / 1e6);
-      });
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        servername: 'localhost',
+        method: 'POST',
+        path: '/mutate',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
+          else resolve(Number(process.hrtime.bigint() - started) / 1e6);
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -58,22 +84,31 @@ async function run(connections: number, count: number): Promise<number[]> {
   const agent = new Agent({ keepAlive: true, maxSockets: connections, ca });
   const times: number[] = [];
   let left = count;
-  await Promise.all(Array.from({ length: connections }, async () => {
-    while (left-- > 0) times.push(await post(agent));
-  }));
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (left-- > 0) times.push(await post(agent));
+    }),
+  );
   agent.destroy();
   return times.sort((a, b) => a - b);
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-const fmt = (sorted: number[]) => `p50 ${pct(sorted, 50).toFixed(2)} ms, p99 ${pct(sorted, 99).toFixed(2)} ms (n=${sorted.length})`;
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const fmt = (sorted: number[]) =>
+  `p50 ${pct(sorted, 50).toFixed(2)} ms, p99 ${pct(sorted, 99).toFixed(2)} ms (n=${sorted.length})`;
 
 for (let i = 0; i < 100; i++) {
   try {
     ca = readFileSync(`${dir}/ca.crt`, 'utf8');
     await post(new Agent({ ca }));
-    const ready = await new Promise<number>((resolve, reject) => request({ host: '127.0.0.1', port, servername: 'localhost',
-      path: '/readyz', ca }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject).end());
+    const ready = await new Promise<number>((resolve, reject) =>
+      request({ host: '127.0.0.1', port, servername: 'localhost', path: '/readyz', ca }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end(),
+    );
     if (ready !== 200) throw new Error('not ready');
     break;
   } catch {
@@ -93,7 +128,7 @@ while (done < total) {
   done += round;
   console.log(`RSS after ${done} admissions: ${rssMiB().toFixed(1)} MiB`);
 }
-console.log(`${(total - 17_000) / ((Date.now() - started) / 1000) | 0} admissions/s with 16 connections`);
+console.log(`${((total - 17_000) / ((Date.now() - started) / 1000)) | 0} admissions/s with 16 connections`);
 server.kill('SIGTERM');
 await new Promise((r) => server.once('exit', r));
 await api?.stop();

@@ -10,8 +10,6 @@ import { deployment, pod } from './fixtures.js';
 import { call, getMetrics, metricValue, review, startTestServer, tempDir, type TestServer } from './helpers.js';
 import { until, replaceFile } from './helpers.js';
 
-
-
 describe('config file reload', () => {
   let server: TestServer;
   let file: string;
@@ -27,7 +25,9 @@ describe('config file reload', () => {
   it('uses the file from the start, and the own namespace is never mutated', async () => {
     assert.equal(server.settings().defaults.preStopSleep, 8);
     const reply = await call(server, { body: review(pod()) });
-    const preStop = JSON.parse(Buffer.from(reply.json.response.patch, 'base64').toString()).find((op: any) => /lifecycle/.test(op.path));
+    const preStop = JSON.parse(Buffer.from(reply.json.response.patch, 'base64').toString()).find((op: any) =>
+      /lifecycle/.test(op.path),
+    );
     assert.deepEqual(preStop.value, { preStop: { sleep: { seconds: 8 } } });
     assert.equal(server.settings().ownNamespace, 'gk-system');
     assert.equal(await patched({ ...pod(), metadata: { ...pod().metadata, namespace: 'gk-system' } }), false);
@@ -49,8 +49,8 @@ describe('config file reload', () => {
     assert.equal(await patched(pod()), false);
     const line = server.logs.lines.find((l) => l.level === 'error' && Array.isArray(l.errors));
     assert.ok(line, 'an error line with the problems');
-    assert.match((line!.errors as string[]).join("\n"), /targets="sometimes"/);
-    assert.match((line!.errors as string[]).join("\n"), /unknown setting "foo"/);
+    assert.match((line.errors as string[]).join('\n'), /targets="sometimes"/);
+    assert.match((line.errors as string[]).join('\n'), /unknown setting "foo"/);
     replaceFile(file, 'targets: [\n');
     await server.checkFiles();
     assert.equal(server.settings().targets, 'workloads');
@@ -76,7 +76,14 @@ describe('a bad config file at start', () => {
       (err: Error) => err instanceof ConfigError && /targets/.test(err.message) && /maxTerminationGracePeriod/.test(err.message),
     );
     await assert.rejects(
-      startServer({ port: 0, metricsPort: 0, host: '127.0.0.1', configFile: join(tempDir(), 'missing.yaml'), shutdownDelayMs: 0, shutdownTimeoutMs: 100 }),
+      startServer({
+        port: 0,
+        metricsPort: 0,
+        host: '127.0.0.1',
+        configFile: join(tempDir(), 'missing.yaml'),
+        shutdownDelayMs: 0,
+        shutdownTimeoutMs: 100,
+      }),
       ConfigError,
     );
   });

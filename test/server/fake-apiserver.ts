@@ -39,19 +39,28 @@ export class FakeApiServer {
   /** A kubeconfig file for this server (plain HTTP, no credentials). */
   kubeconfig(dir: string): string {
     const file = join(dir, 'kubeconfig');
-    writeFileSync(file, JSON.stringify({
-      apiVersion: 'v1', kind: 'Config', 'current-context': 'fake',
-      clusters: [{ name: 'fake', cluster: { server: `http://127.0.0.1:${this.port}`, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'fake', user: {} }],
-      contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'fake' } }],
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'fake',
+        clusters: [{ name: 'fake', cluster: { server: `http://127.0.0.1:${this.port}`, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'fake', user: {} }],
+        contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'fake' } }],
+      }),
+    );
     return file;
   }
 
   /** Sets a namespace; with `notify` (default) open watches get the event. */
   set(name: string, annotations: Record<string, string>, notify = true): void {
     const type = this.namespaces.has(name) ? 'MODIFIED' : 'ADDED';
-    const ns: Namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, resourceVersion: String(++this.rv), annotations } };
+    const ns: Namespace = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, resourceVersion: String(++this.rv), annotations },
+    };
     this.namespaces.set(name, ns);
     if (notify) this.broadcast({ type, object: ns });
   }
@@ -60,7 +69,8 @@ export class FakeApiServer {
     const ns = this.namespaces.get(name);
     if (!ns) return;
     this.namespaces.delete(name);
-    if (notify) this.broadcast({ type: 'DELETED', object: { ...ns, metadata: { ...ns.metadata, resourceVersion: String(++this.rv) } } });
+    if (notify)
+      this.broadcast({ type: 'DELETED', object: { ...ns, metadata: { ...ns.metadata, resourceVersion: String(++this.rv) } } });
   }
 
   /** Cuts every open watch connection (the client sees an error). */
@@ -72,7 +82,9 @@ export class FakeApiServer {
   /** Tells every open watch its resource version is too old, then ends it (the client re-lists). */
   expireWatches(): void {
     for (const res of this.open) {
-      res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 410, reason: 'Expired' } })}\n`);
+      res.end(
+        `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 410, reason: 'Expired' } })}\n`,
+      );
     }
     this.open.clear();
   }
@@ -108,6 +120,11 @@ export class FakeApiServer {
       this.failLists--;
       return json(500, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, message: 'etcd is sad' });
     }
-    json(200, { apiVersion: 'v1', kind: 'NamespaceList', metadata: { resourceVersion: String(this.rv) }, items: [...this.namespaces.values()] });
+    json(200, {
+      apiVersion: 'v1',
+      kind: 'NamespaceList',
+      metadata: { resourceVersion: String(this.rv) },
+      items: [...this.namespaces.values()],
+    });
   }
 }

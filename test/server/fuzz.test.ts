@@ -9,26 +9,54 @@ import { allKinds } from './fixtures.js';
 import { call, decodePatch, getMetrics, metricValue, review, startTestServer, type TestServer } from './helpers.js';
 
 const PATHS: Array<Array<string | number>> = [
-  [], ['metadata'], ['metadata', 'annotations'], ['metadata', 'labels'],
-  ['metadata', 'annotations', 'gracekeeper.io/pre-stop-sleep'], ['metadata', 'annotations', 'gracekeeper.io/injected'],
-  ['spec'], ['spec', 'containers'], ['spec', 'containers', 0], ['spec', 'containers', 0, 'ports'],
-  ['spec', 'containers', 0, 'ports', 0, 'containerPort'], ['spec', 'containers', 0, 'lifecycle'],
-  ['spec', 'containers', 0, 'name'], ['spec', 'terminationGracePeriodSeconds'], ['spec', 'initContainers'],
-  ['spec', 'template'], ['spec', 'template', 'metadata'], ['spec', 'template', 'metadata', 'annotations'],
+  [],
+  ['metadata'],
+  ['metadata', 'annotations'],
+  ['metadata', 'labels'],
+  ['metadata', 'annotations', 'gracekeeper.io/pre-stop-sleep'],
+  ['metadata', 'annotations', 'gracekeeper.io/injected'],
+  ['spec'],
+  ['spec', 'containers'],
+  ['spec', 'containers', 0],
+  ['spec', 'containers', 0, 'ports'],
+  ['spec', 'containers', 0, 'ports', 0, 'containerPort'],
+  ['spec', 'containers', 0, 'lifecycle'],
+  ['spec', 'containers', 0, 'name'],
+  ['spec', 'terminationGracePeriodSeconds'],
+  ['spec', 'initContainers'],
+  ['spec', 'template'],
+  ['spec', 'template', 'metadata'],
+  ['spec', 'template', 'metadata', 'annotations'],
   ['spec', 'template', 'metadata', 'annotations', 'gracekeeper.io/injected'],
   ['spec', 'template', 'metadata', 'annotations', 'gracekeeper.io/readiness-port'],
-  ['spec', 'template', 'spec'], ['spec', 'template', 'spec', 'containers'], ['spec', 'template', 'spec', 'containers', 0],
-  ['spec', 'template', 'spec', 'containers', 0, 'readinessProbe'], ['spec', 'template', 'spec', 'containers', 0, 'ports'],
-  ['spec', 'minReadySeconds'], ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+  ['spec', 'template', 'spec'],
+  ['spec', 'template', 'spec', 'containers'],
+  ['spec', 'template', 'spec', 'containers', 0],
+  ['spec', 'template', 'spec', 'containers', 0, 'readinessProbe'],
+  ['spec', 'template', 'spec', 'containers', 0, 'ports'],
+  ['spec', 'minReadySeconds'],
+  ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
 ];
 
 const annotationValue = fc.oneof(
   fc.constantFrom('5', '0', '3600s', '1h', '-1', 'http', 'tcp', 'none', 'auto', 'exec', '/healthz', 'HTTPS', 'app,sidecar', ''),
   fc.string({ maxLength: 20 }),
 );
-const value = fc.oneof(fc.jsonValue({ maxDepth: 3 }), annotationValue,
-  fc.dictionary(fc.constantFrom('gracekeeper.io/pre-stop-sleep', 'gracekeeper.io/readiness', 'gracekeeper.io/injected',
-    'gracekeeper.io/containers', 'gracekeeper.io/termination-grace-period', 'gracekeeper.io/inject'), annotationValue));
+const value = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  annotationValue,
+  fc.dictionary(
+    fc.constantFrom(
+      'gracekeeper.io/pre-stop-sleep',
+      'gracekeeper.io/readiness',
+      'gracekeeper.io/injected',
+      'gracekeeper.io/containers',
+      'gracekeeper.io/termination-grace-period',
+      'gracekeeper.io/inject',
+    ),
+    annotationValue,
+  ),
+);
 
 function setPath(object: any, path: Array<string | number>, v: unknown): any {
   if (path.length === 0) return v;
@@ -37,19 +65,32 @@ function setPath(object: any, path: Array<string | number>, v: unknown): any {
     if (typeof node !== 'object' || node === null) return object;
     node = node[key];
   }
-  if (typeof node === 'object' && node !== null) node[path[path.length - 1]!] = v;
+  if (typeof node === 'object' && node !== null) node[path[path.length - 1]] = v;
   return object;
 }
 
-const damagedObject = fc.tuple(fc.constantFrom(...allKinds()), fc.array(fc.tuple(fc.constantFrom(...PATHS), value), { maxLength: 3 }))
+const damagedObject = fc
+  .tuple(fc.constantFrom(...allKinds()), fc.array(fc.tuple(fc.constantFrom(...PATHS), value), { maxLength: 3 }))
   .map(([object, edits]) => edits.reduce((o, [path, v]) => setPath(o, path, structuredClone(v)), structuredClone(object)));
 
-const reviewBody = fc.tuple(damagedObject, fc.constantFrom('CREATE', 'UPDATE', 'DELETE', 'CONNECT'), fc.boolean(),
-  fc.array(fc.tuple(fc.constantFrom('apiVersion', 'kind', 'request', 'uid', 'kind.kind', 'operation', 'namespace', 'dryRun'),
-    fc.jsonValue({ maxDepth: 1 })), { maxLength: 1 }))
+const reviewBody = fc
+  .tuple(
+    damagedObject,
+    fc.constantFrom('CREATE', 'UPDATE', 'DELETE', 'CONNECT'),
+    fc.boolean(),
+    fc.array(
+      fc.tuple(
+        fc.constantFrom('apiVersion', 'kind', 'request', 'uid', 'kind.kind', 'operation', 'namespace', 'dryRun'),
+        fc.jsonValue({ maxDepth: 1 }),
+      ),
+      { maxLength: 1 },
+    ),
+  )
   .map(([object, operation, dryRun, breaks]) => {
-    const body = review(object && typeof object === 'object' && 'apiVersion' in object ? object : { apiVersion: 'v1', kind: 'Pod' },
-      { operation: operation as 'CREATE', dryRun });
+    const body = review(
+      object && typeof object === 'object' && 'apiVersion' in object ? object : { apiVersion: 'v1', kind: 'Pod' },
+      { operation: operation as 'CREATE', dryRun },
+    );
     body.request.object = operation === 'DELETE' ? null : object;
     for (const [field, v] of breaks) {
       if (field === 'apiVersion' || field === 'kind' || field === 'request') body[field] = v;
@@ -72,31 +113,37 @@ describe('fuzzing POST /mutate', () => {
   });
 
   it('generated text and JSON bodies: always a 4xx or 200 answer', async () => {
-    await fc.assert(fc.asyncProperty(fc.oneof(fc.string({ maxLength: 200 }), fc.json({ maxDepth: 4 })), async (raw) => {
-      const reply = await call(server, { raw, headers: { 'content-type': 'application/json' }, agent });
-      assert.ok(reply.status === 200 || (reply.status >= 400 && reply.status < 500), `${reply.status} ${reply.text}`);
-      if (reply.status >= 400) assert.equal(reply.json?.kind, 'Status');
-    }), { numRuns: 150 });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 200 }), fc.json({ maxDepth: 4 })), async (raw) => {
+        const reply = await call(server, { raw, headers: { 'content-type': 'application/json' }, agent });
+        assert.ok(reply.status === 200 || (reply.status >= 400 && reply.status < 500), `${reply.status} ${reply.text}`);
+        if (reply.status >= 400) assert.equal(reply.json?.kind, 'Status');
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('generated AdmissionReviews with damaged objects: answered, uid echoed, patches apply', async () => {
     let answered = 0;
-    await fc.assert(fc.asyncProperty(reviewBody, async (body) => {
-      const reply = await call(server, { body, agent });
-      assert.ok(reply.status === 200 || reply.status === 400, `${reply.status} ${reply.text}`);
-      if (reply.status !== 200) return;
-      answered++;
-      const { response } = reply.json;
-      assert.equal(response.uid, body.request.uid);
-      assert.equal(typeof response.allowed, 'boolean');
-      if (response.patch) {
-        assert.equal(response.patchType, 'JSONPatch');
-        const patch = decodePatch(response);
-        assert.ok(patch.length > 0);
-        fastJsonPatch.applyPatch(structuredClone(body.request.object), patch, true, false);
-      }
-      for (const w of response.warnings ?? []) assert.ok(typeof w === 'string' && w.length <= 120);
-    }), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(reviewBody, async (body) => {
+        const reply = await call(server, { body, agent });
+        assert.ok(reply.status === 200 || reply.status === 400, `${reply.status} ${reply.text}`);
+        if (reply.status !== 200) return;
+        answered++;
+        const { response } = reply.json;
+        assert.equal(response.uid, body.request.uid);
+        assert.equal(typeof response.allowed, 'boolean');
+        if (response.patch) {
+          assert.equal(response.patchType, 'JSONPatch');
+          const patch = decodePatch(response);
+          assert.ok(patch.length > 0);
+          fastJsonPatch.applyPatch(structuredClone(body.request.object), patch, true, false);
+        }
+        for (const w of response.warnings ?? []) assert.ok(typeof w === 'string' && w.length <= 120);
+      }),
+      { numRuns: 300 },
+    );
     assert.ok(answered > 100, `only ${answered} reviews were well-formed enough to answer`);
     const text = await getMetrics(server);
     const errors = metricValue(text, 'gracekeeper_internal_errors_total');

@@ -21,12 +21,15 @@ export interface Captured {
 export function captureLogger(level = 'info'): Captured {
   const lines: Array<Record<string, unknown>> = [];
   const text: string[] = [];
-  const logger = pino({ level, base: undefined, formatters: { level: (label) => ({ level: label }) } }, {
-    write(chunk: string) {
-      text.push(chunk);
-      lines.push(JSON.parse(chunk) as Record<string, unknown>);
+  const logger = pino(
+    { level, base: undefined, formatters: { level: (label) => ({ level: label }) } },
+    {
+      write(chunk: string) {
+        text.push(chunk);
+        lines.push(JSON.parse(chunk) as Record<string, unknown>);
+      },
     },
-  });
+  );
   return { logger, lines, text };
 }
 
@@ -49,8 +52,13 @@ export async function startTestServer(overrides: Partial<ServerOptions> = {}): P
   const namespacesSource = new MemoryNamespaceSource();
   const versionSource = new StaticVersionSource();
   const server = await startServer({
-    port: 0, metricsPort: 0, host: '127.0.0.1', selfSignedDir,
-    shutdownDelayMs: 0, shutdownTimeoutMs: 2000, watchIntervalMs: 100,
+    port: 0,
+    metricsPort: 0,
+    host: '127.0.0.1',
+    selfSignedDir,
+    shutdownDelayMs: 0,
+    shutdownTimeoutMs: 2000,
+    watchIntervalMs: 100,
     logger: logs.logger,
     cluster: { description: 'test', namespaces: namespacesSource, version: versionSource },
     ...overrides,
@@ -86,8 +94,13 @@ export interface CallOptions {
 export function call(server: { port: number; ca: string }, options: CallOptions = {}): Promise<Reply> {
   const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   const requestOptions: RequestOptions = {
-    host: '127.0.0.1', port: server.port, servername: 'localhost', method: options.method ?? 'POST',
-    path: options.path ?? '/mutate', ca: options.ca ?? server.ca, agent: options.agent ?? false,
+    host: '127.0.0.1',
+    port: server.port,
+    servername: 'localhost',
+    method: options.method ?? 'POST',
+    path: options.path ?? '/mutate',
+    ca: options.ca ?? server.ca,
+    agent: options.agent ?? false,
     headers: {
       ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
       ...(payload === undefined || options.chunked ? {} : { 'content-length': String(Buffer.byteLength(payload)) }),
@@ -125,7 +138,9 @@ export function getMetrics(server: { metricsPort: number }): Promise<string> {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -148,17 +163,22 @@ export interface ReviewOptions {
 
 /** An AdmissionReview as the API server sends it for an object. */
 export function review(object: any, options: ReviewOptions = {}): any {
-  const [group, version] = String(object.apiVersion).includes('/') ? String(object.apiVersion).split('/') : ['', object.apiVersion];
+  const [group, version] = String(object.apiVersion).includes('/')
+    ? String(object.apiVersion).split('/')
+    : ['', object.apiVersion];
   const operation = options.operation ?? 'CREATE';
   const namespace = options.namespace ?? object.metadata?.namespace ?? 'default';
   return {
-    apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
     request: {
       uid: options.uid ?? randomUUID(),
       kind: { group, version, kind: object.kind },
       resource: { group, version, resource: `${String(object.kind).toLowerCase()}s` },
       requestKind: { group, version, kind: object.kind },
-      name: object.metadata?.name, namespace, operation,
+      name: object.metadata?.name,
+      namespace,
+      operation,
       ...(options.subResource ? { subResource: options.subResource } : {}),
       userInfo: { username: 'admin', groups: ['system:masters'] },
       object: operation === 'DELETE' ? null : object,

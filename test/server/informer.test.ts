@@ -9,7 +9,6 @@ import { FakeApiServer } from './fake-apiserver.js';
 import { call, decodePatch, getMetrics, metricValue, review, startTestServer, tempDir, type TestServer } from './helpers.js';
 import { until } from './helpers.js';
 
-
 describe('namespace informer against an API server', () => {
   let api: FakeApiServer;
   let server: TestServer;
@@ -29,8 +28,11 @@ describe('namespace informer against an API server', () => {
     api.failLists = 1;
     api.failVersions = 2;
     api.version = { major: '1', minor: '29+', gitVersion: 'v1.29.3-gke.1' };
-    server = await startTestServer({ kubeconfig: api.kubeconfig(tempDir()), cluster: undefined,
-      kube: { backoffInitialMs: 100, versionRefreshMs: 300 } });
+    server = await startTestServer({
+      kubeconfig: api.kubeconfig(tempDir()),
+      cluster: undefined,
+      kube: { backoffInitialMs: 100, versionRefreshMs: 300 },
+    });
   });
   after(async () => {
     await server?.stop();
@@ -77,7 +79,10 @@ describe('namespace informer against an API server', () => {
   });
 
   it('reports the informer in the metrics', async () => {
-    await until('synced state', async () => metricValue(await getMetrics(server), 'gracekeeper_namespace_informer_state{state="synced"}') === 1);
+    await until(
+      'synced state',
+      async () => metricValue(await getMetrics(server), 'gracekeeper_namespace_informer_state{state="synced"}') === 1,
+    );
     const text = await getMetrics(server);
     assert.equal(metricValue(text, 'gracekeeper_namespace_informer_state{state="error"}'), 0);
     assert.equal(metricValue(text, 'gracekeeper_namespace_cache_size'), api.namespaces.size);
@@ -87,7 +92,10 @@ describe('namespace informer against an API server', () => {
   it('re-reads the version now and then: an upgraded API server gets the native sleep action', async () => {
     assert.ok(server.logs.lines.some((l) => l.msg === 'API server version' && l.kubeVersion === '1.29'));
     api.version = { major: '1', minor: '30', gitVersion: 'v1.30.0' };
-    await until('the new version', async () => JSON.stringify(await preStopOf('plain')) === JSON.stringify({ sleep: { seconds: 5 } }));
+    await until(
+      'the new version',
+      async () => JSON.stringify(await preStopOf('plain')) === JSON.stringify({ sleep: { seconds: 5 } }),
+    );
     assert.ok(server.logs.lines.some((l) => l.msg === 'API server version' && l.kubeVersion === '1.30'));
   });
 });
@@ -113,8 +121,17 @@ describe('no cluster', () => {
 describe('backoff', () => {
   it('doubles from the initial delay up to the maximum, with jitter of ±20%', () => {
     const mid = () => 0.5;
-    assert.deepEqual([0, 1, 2, 3, 10, 50].map((n) => backoffDelay(n, 500, 30_000, mid)), [500, 1000, 2000, 4000, 30_000, 30_000]);
-    assert.equal(backoffDelay(0, 500, 30_000, () => 0), 400);
-    assert.equal(backoffDelay(0, 500, 30_000, () => 1), 600);
+    assert.deepEqual(
+      [0, 1, 2, 3, 10, 50].map((n) => backoffDelay(n, 500, 30_000, mid)),
+      [500, 1000, 2000, 4000, 30_000, 30_000],
+    );
+    assert.equal(
+      backoffDelay(0, 500, 30_000, () => 0),
+      400,
+    );
+    assert.equal(
+      backoffDelay(0, 500, 30_000, () => 1),
+      600,
+    );
   });
 });

@@ -8,12 +8,19 @@ function reader(answer: (name: string) => Promise<unknown>) {
   const calls: string[] = [];
   return {
     calls,
-    api: { readNamespace: ({ name }: { name: string }) => { calls.push(name); return answer(name); } } as never,
+    api: {
+      readNamespace: ({ name }: { name: string }) => {
+        calls.push(name);
+        return answer(name);
+      },
+    } as never,
   };
 }
 
 test('one GET for a burst of admissions in a new namespace; the answer is its annotations', async () => {
-  const { calls, api } = reader(async (name) => ({ metadata: { name, annotations: { 'gracekeeper.io/pre-stop-sleep': '9' } } }));
+  const { calls, api } = reader((name) =>
+    Promise.resolve({ metadata: { name, annotations: { 'gracekeeper.io/pre-stop-sleep': '9' } } }),
+  );
   const lookup = new NamespaceLookup(api);
   const answers = await Promise.all([lookup.get('new'), lookup.get('new'), lookup.get('new')]);
   assert.deepEqual(answers, Array(3).fill({ 'gracekeeper.io/pre-stop-sleep': '9' }));
@@ -22,7 +29,7 @@ test('one GET for a burst of admissions in a new namespace; the answer is its an
 
 test('remembered for the TTL only', async () => {
   let clock = 0;
-  const { calls, api } = reader(async () => ({ metadata: {} }));
+  const { calls, api } = reader(() => Promise.resolve({ metadata: {} }));
   const lookup = new NamespaceLookup(api, { ttlMs: 100, now: () => clock });
   assert.deepEqual(await lookup.get('a'), {});
   clock = 50;

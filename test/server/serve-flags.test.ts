@@ -21,19 +21,38 @@ describe('gracekeeper serve flags', () => {
 
   it('reads GRACEKEEPER_* variables and POD_NAMESPACE; flags win', () => {
     const env = {
-      GRACEKEEPER_PORT: '9443', GRACEKEEPER_METRICS_PORT: '9100', GRACEKEEPER_CONFIG: '/etc/gk/config.yaml',
-      GRACEKEEPER_TLS_CERT_FILE: '/tls/tls.crt', GRACEKEEPER_TLS_KEY_FILE: '/tls/tls.key', GRACEKEEPER_SHUTDOWN_DELAY: '7s',
-      GRACEKEEPER_SHUTDOWN_TIMEOUT: '1m', GRACEKEEPER_LOG_LEVEL: 'debug', GRACEKEEPER_KUBECONFIG: '/kube/config',
+      GRACEKEEPER_PORT: '9443',
+      GRACEKEEPER_METRICS_PORT: '9100',
+      GRACEKEEPER_CONFIG: '/etc/gk/config.yaml',
+      GRACEKEEPER_TLS_CERT_FILE: '/tls/tls.crt',
+      GRACEKEEPER_TLS_KEY_FILE: '/tls/tls.key',
+      GRACEKEEPER_SHUTDOWN_DELAY: '7s',
+      GRACEKEEPER_SHUTDOWN_TIMEOUT: '1m',
+      GRACEKEEPER_LOG_LEVEL: 'debug',
+      GRACEKEEPER_KUBECONFIG: '/kube/config',
       POD_NAMESPACE: 'gk-system',
     };
     const fromEnv = parseServeArgs([], env);
     assert.ok(fromEnv !== 'help');
     assert.deepEqual(
-      [fromEnv.port, fromEnv.metricsPort, fromEnv.configFile, fromEnv.tlsCertFile, fromEnv.tlsKeyFile, fromEnv.shutdownDelayMs,
-        fromEnv.shutdownTimeoutMs, fromEnv.logLevel, fromEnv.kubeconfig, fromEnv.ownNamespace],
+      [
+        fromEnv.port,
+        fromEnv.metricsPort,
+        fromEnv.configFile,
+        fromEnv.tlsCertFile,
+        fromEnv.tlsKeyFile,
+        fromEnv.shutdownDelayMs,
+        fromEnv.shutdownTimeoutMs,
+        fromEnv.logLevel,
+        fromEnv.kubeconfig,
+        fromEnv.ownNamespace,
+      ],
       [9443, 9100, '/etc/gk/config.yaml', '/tls/tls.crt', '/tls/tls.key', 7000, 60_000, 'debug', '/kube/config', 'gk-system'],
     );
-    const flags = parseServeArgs(['--port', '1234', '--namespace', 'mine', '--shutdown-delay', '250ms', '--log-level', 'warn'], env);
+    const flags = parseServeArgs(
+      ['--port', '1234', '--namespace', 'mine', '--shutdown-delay', '250ms', '--log-level', 'warn'],
+      env,
+    );
     assert.ok(flags !== 'help');
     assert.deepEqual([flags.port, flags.ownNamespace, flags.shutdownDelayMs, flags.logLevel], [1234, 'mine', 250, 'warn']);
     const ns = parseServeArgs([], { GRACEKEEPER_NAMESPACE: 'a', POD_NAMESPACE: 'b' });
@@ -42,8 +61,10 @@ describe('gracekeeper serve flags', () => {
   });
 
   it('parses durations', () => {
-    assert.deepEqual(['0', '2', '1.5', '500ms', '5s', '1m', '1m30s', '1h', '2.5s'].map((d) => parseDurationMs(d, 'x')),
-      [0, 2000, 1500, 500, 5000, 60_000, 90_000, 3_600_000, 2500]);
+    assert.deepEqual(
+      ['0', '2', '1.5', '500ms', '5s', '1m', '1m30s', '1h', '2.5s'].map((d) => parseDurationMs(d, 'x')),
+      [0, 2000, 1500, 500, 5000, 60_000, 90_000, 3_600_000, 2500],
+    );
     for (const bad of ['', 'soon', '5 s', '-1s', 'ms', '1d']) assert.throws(() => parseDurationMs(bad, 'x'), UsageError, bad);
   });
 
@@ -59,8 +80,20 @@ describe('gracekeeper serve flags', () => {
 
   it('--help describes every flag', () => {
     assert.equal(parseServeArgs(['--help'], {}), 'help');
-    for (const flag of ['--port', '--metrics-port', '--tls-cert-file', '--tls-key-file', '--config', '--kubeconfig',
-      '--namespace', '--shutdown-delay', '--shutdown-timeout', '--log-level', '--bind-address', '--self-signed-dir']) {
+    for (const flag of [
+      '--port',
+      '--metrics-port',
+      '--tls-cert-file',
+      '--tls-key-file',
+      '--config',
+      '--kubeconfig',
+      '--namespace',
+      '--shutdown-delay',
+      '--shutdown-timeout',
+      '--log-level',
+      '--bind-address',
+      '--self-signed-dir',
+    ]) {
       assert.ok(SERVE_USAGE.includes(flag), flag);
     }
   });

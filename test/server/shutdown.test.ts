@@ -19,10 +19,14 @@ async function halfSentRequest(port: number, ca: string, body: string) {
   const socket: TLSSocket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca });
   await once(socket, 'secureConnect');
   let text = '';
-  socket.on('data', (d: Buffer) => { text += d.toString(); });
+  socket.on('data', (d: Buffer) => {
+    text += d.toString();
+  });
   socket.on('error', () => {});
   const closed = once(socket, 'close');
-  socket.write(`POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+  socket.write(
+    `POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+  );
   socket.write(body.slice(0, 40));
   return {
     finish: () => socket.write(body.slice(40)),
@@ -49,7 +53,11 @@ describe('shutdown, in process', () => {
     assert.equal(during.headers.connection, 'close', 'clients are told to reconnect elsewhere');
 
     await sleep(1200);
-    await assert.rejects(call(server, { method: 'GET', path: '/healthz' }), /ECONNREFUSED/, 'the listener is closed after the delay');
+    await assert.rejects(
+      call(server, { method: 'GET', path: '/healthz' }),
+      /ECONNREFUSED/,
+      'the listener is closed after the delay',
+    );
     inFlight.finish();
     const answer = await inFlight.closed;
     assert.match(answer, /^HTTP\/1\.1 200/);
@@ -93,14 +101,35 @@ describe('shutdown of the gracekeeper serve process', () => {
 
   it('on SIGTERM: readyz fails, requests are served for --shutdown-delay, exit status 0', async () => {
     const dir = tempDir();
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--metrics-port', '0',
-      '--bind-address', '127.0.0.1', '--self-signed-dir', dir, '--shutdown-delay', '2s', '--shutdown-timeout', '3s'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBERNETES_SERVICE_HOST: '' } });
+    child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli.ts',
+        'serve',
+        '--port',
+        '0',
+        '--metrics-port',
+        '0',
+        '--bind-address',
+        '127.0.0.1',
+        '--self-signed-dir',
+        dir,
+        '--shutdown-delay',
+        '2s',
+        '--shutdown-timeout',
+        '3s',
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBERNETES_SERVICE_HOST: '' } },
+    );
     // 'close', not 'exit': only then has all of its output been read.
     const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
     const lines: Array<Record<string, unknown>> = [];
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const serving = new Promise<Record<string, unknown>>((resolve, reject) => {
       createInterface({ input: child!.stdout! }).on('line', (line) => {
         const parsed = JSON.parse(line) as Record<string, unknown>;
@@ -109,7 +138,7 @@ describe('shutdown of the gracekeeper serve process', () => {
       });
       void exited.then(([code]) => reject(new Error(`exited ${code} before serving: ${stderr}`)));
     });
-    const { port } = await serving as { port: number };
+    const { port } = (await serving) as { port: number };
     const server = { port, ca: readFileSync(`${dir}/ca.crt`, 'utf8') };
     assert.equal((await call(server, { method: 'GET', path: '/readyz' })).status, 200);
 

@@ -14,13 +14,13 @@ import { until, replaceFile } from './helpers.js';
 
 function handshake(port: number, options: { ca: string; maxVersion?: 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3' }): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: options.ca, maxVersion: options.maxVersion,
-      minVersion: 'TLSv1' }, () => resolve(socket));
+    const socket = connect(
+      { host: '127.0.0.1', port, servername: 'localhost', ca: options.ca, maxVersion: options.maxVersion, minVersion: 'TLSv1' },
+      () => resolve(socket),
+    );
     socket.on('error', reject);
   });
 }
-
-
 
 describe('TLS of the self-signed server', () => {
   let server: TestServer;

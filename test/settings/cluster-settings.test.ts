@@ -59,7 +59,7 @@ defaults:
 
 test('broken YAML and non-mappings are refused with a reason', () => {
   const broken = parseClusterSettings('targets: [pods');
-  assert.ok(!broken.ok && broken.errors[0]!.startsWith('not valid YAML'));
+  assert.ok(!broken.ok && broken.errors[0].startsWith('not valid YAML'));
   const list = parseClusterSettings('- a\n- b\n');
-  assert.ok(!list.ok && /mapping/.test(list.errors[0]!));
+  assert.ok(!list.ok && /mapping/.test(list.errors[0]));
 });

@@ -3,7 +3,16 @@ import { test } from 'node:test';
 import { formatDuration, parseDuration } from '../../src/settings/duration.js';
 
 test('durations accept bare seconds, s, m, h and combinations', () => {
-  const cases: Array<[string, number]> = [['7', 7], ['7s', 7], ['2m', 120], ['1m30s', 90], ['1h', 3600], ['1h2m3s', 3723], ['0', 0], [' 5s ', 5]];
+  const cases: Array<[string, number]> = [
+    ['7', 7],
+    ['7s', 7],
+    ['2m', 120],
+    ['1m30s', 90],
+    ['1h', 3600],
+    ['1h2m3s', 3723],
+    ['0', 0],
+    [' 5s ', 5],
+  ];
   for (const [text, seconds] of cases) assert.equal(parseDuration(text), seconds, text);
 });
 

@@ -9,9 +9,23 @@ const P = 'gracekeeper.io/';
 
 test('every key in SPEC has a validator, and each rejects junk with its accepted form', () => {
   const names = VALIDATORS.map((v) => v.name).sort();
-  assert.deepEqual(names, ['containers', 'drain-timeout', 'inject', 'min-ready-seconds', 'pre-stop-mode', 'pre-stop-sleep',
-    'readiness', 'readiness-failure-threshold', 'readiness-initial-delay', 'readiness-path', 'readiness-period',
-    'readiness-port', 'readiness-scheme', 'startup-timeout', 'termination-grace-period']);
+  assert.deepEqual(names, [
+    'containers',
+    'drain-timeout',
+    'inject',
+    'min-ready-seconds',
+    'pre-stop-mode',
+    'pre-stop-sleep',
+    'readiness',
+    'readiness-failure-threshold',
+    'readiness-initial-delay',
+    'readiness-path',
+    'readiness-period',
+    'readiness-port',
+    'readiness-scheme',
+    'startup-timeout',
+    'termination-grace-period',
+  ]);
   for (const v of VALIDATORS) {
     assert.equal(v.parse('%%junk%%'), undefined, v.name);
     assert.ok(v.accepted.length > 5);
@@ -19,12 +33,25 @@ test('every key in SPEC has a validator, and each rejects junk with its accepted
 });
 
 test('ranges from SPEC are enforced', () => {
-  const r = resolveSettings(SPEC_DEFAULTS, [{ source: 'pod', annotations: {
-    [`${P}pre-stop-sleep`]: '3601', [`${P}readiness-failure-threshold`]: '101', [`${P}readiness-port`]: '0',
-    [`${P}readiness-period`]: '0', [`${P}readiness-path`]: 'healthz', [`${P}containers`]: 'Bad_Name',
-  } }]);
-  assert.deepEqual(r.errors.map((e) => e.key).sort(), ['containers', 'pre-stop-sleep', 'readiness-failure-threshold',
-    'readiness-path', 'readiness-period', 'readiness-port'].map((k) => P + k));
+  const r = resolveSettings(SPEC_DEFAULTS, [
+    {
+      source: 'pod',
+      annotations: {
+        [`${P}pre-stop-sleep`]: '3601',
+        [`${P}readiness-failure-threshold`]: '101',
+        [`${P}readiness-port`]: '0',
+        [`${P}readiness-period`]: '0',
+        [`${P}readiness-path`]: 'healthz',
+        [`${P}containers`]: 'Bad_Name',
+      },
+    },
+  ]);
+  assert.deepEqual(
+    r.errors.map((e) => e.key).sort(),
+    ['containers', 'pre-stop-sleep', 'readiness-failure-threshold', 'readiness-path', 'readiness-period', 'readiness-port'].map(
+      (k) => P + k,
+    ),
+  );
   assert.equal(r.settings.preStopSleep, 5, 'an invalid value leaves the default');
 });
 
@@ -38,7 +65,7 @@ test('layers apply lowest first; an invalid higher value falls back to the lower
   assert.equal(r.settings.drainTimeout, 40);
   assert.equal(r.settings.readiness, 'grpc');
   assert.equal(r.errors.length, 1);
-  assert.equal(describeError(r.errors[0]!), `${P}pre-stop-sleep="soon": expected whole seconds (7, 7s, 2m, 1m30s), 0s to 1h`);
+  assert.equal(describeError(r.errors[0]), `${P}pre-stop-sleep="soon": expected whole seconds (7, 7s, 2m, 1m30s), 0s to 1h`);
 });
 
 test('termination-grace-period must exceed pre-stop-sleep, across layers', () => {
@@ -48,16 +75,26 @@ test('termination-grace-period must exceed pre-stop-sleep, across layers', () =>
   ]);
   assert.equal(r.settings.terminationGracePeriod, undefined);
   assert.equal(r.errors[0]?.key, `${P}termination-grace-period`);
-  assert.match(r.errors[0]!.accepted, /greater than pre-stop-sleep \(10s\)/);
+  assert.match(r.errors[0].accepted, /greater than pre-stop-sleep \(10s\)/);
 });
 
 test('unknown keys get the nearest known key', () => {
-  const r = resolveSettings(SPEC_DEFAULTS, [{ source: 'pod', annotations: {
-    [`${P}readines-path`]: '/x', [`${P}zzzzzzzzzzzzzzzzzzzzz`]: '1', [`${P}injected`]: '{}',
-  } }]);
-  assert.deepEqual(r.unknown.map((u) => [u.key, u.suggestion]), [
-    [`${P}readines-path`, `${P}readiness-path`],
-    [`${P}zzzzzzzzzzzzzzzzzzzzz`, undefined],
+  const r = resolveSettings(SPEC_DEFAULTS, [
+    {
+      source: 'pod',
+      annotations: {
+        [`${P}readines-path`]: '/x',
+        [`${P}zzzzzzzzzzzzzzzzzzzzz`]: '1',
+        [`${P}injected`]: '{}',
+      },
+    },
   ]);
+  assert.deepEqual(
+    r.unknown.map((u) => [u.key, u.suggestion]),
+    [
+      [`${P}readines-path`, `${P}readiness-path`],
+      [`${P}zzzzzzzzzzzzzzzzzzzzz`, undefined],
+    ],
+  );
   assert.equal(nearestKey('drain', ['drain-timeout', 'readiness']), 'drain-timeout');
 });
