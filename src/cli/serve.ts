@@ -1,7 +1,7 @@
 // `gracekeeper serve`: flags and environment into ServerOptions, then the server until SIGTERM/SIGINT.
 import { parseArgs } from 'node:util';
-import { isLogLevel, LOG_LEVELS } from '../server/logger.js';
-import { startServer, type RunningServer, type ServerOptions } from '../server/server.js';
+import { isLogLevel, LOG_LEVELS } from '../runtime/logger.js';
+import { startServer, type RunningServer, type ServerOptions } from '../runtime/start.js';
 import { UsageError } from './args.js';
 
 export const SERVE_USAGE = `Usage: gracekeeper serve [flags]

@@ -2,14 +2,14 @@
 import { RECORD_KEY } from '../settings/keys.js';
 import type { AnnotationLayer } from '../settings/types.js';
 import { copyOf } from './copy.js';
-import type { FingerprintMemo } from './fingerprint.js';
+import type { FingerprintMemo } from './record/fingerprint.js';
 import { injectTemplate } from './inject.js';
 import { diff, getPath, withPath } from './patch.js';
 import { isPodSpec, isRecord, type ObjectMeta, type PodTemplate } from './pod-types.js';
-import { readRecord, recordHasChanges, serialiseRecord } from './record.js';
+import { readRecord, recordHasChanges, serialiseRecord } from './record/record.js';
 import { clip, gracekeeperAnnotations, settingsFor } from './request-settings.js';
 import { decideScope, hasOptOutAnnotation, hasOptOutLabel } from './scope.js';
-import { stripInjected } from './strip.js';
+import { stripInjected } from './record/strip.js';
 import { copyTemplate } from './template-copy.js';
 import { describeChanges } from './changes.js';
 import type { AdmissionInput, AdmissionResult } from './types.js';

@@ -1,8 +1,8 @@
 // Short tags of what a mutation changed, for the log line, metrics and the audit annotation.
-import type { FingerprintMemo } from './fingerprint.js';
+import type { FingerprintMemo } from './record/fingerprint.js';
 import type { PodTemplate } from './pod-types.js';
-import { ITEMS, type InjectionRecord } from './record.js';
-import { currentFingerprint, findContainer } from './strip.js';
+import { ITEMS, type InjectionRecord } from './record/record.js';
+import { currentFingerprint, findContainer } from './record/strip.js';
 
 /**
  * Tags such as "preStop:app", "readinessProbe:web", "terminationGracePeriodSeconds:30->35":

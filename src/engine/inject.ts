@@ -1,14 +1,14 @@
 // Adds what a pod template lacks: preStop hooks, probes, a grace period, and the record of it.
 import type { ClusterSettings } from '../settings/cluster-settings.js';
 import type { InjectionSettings } from '../settings/types.js';
-import { selectContainers } from './containers.js';
+import { selectContainers } from './rules/containers.js';
 import { copyOf } from './copy.js';
-import { fingerprint, probeFingerprint, type FingerprintMemo } from './fingerprint.js';
-import { clampSleep, decideGracePeriod } from './grace-period.js';
+import { fingerprint, probeFingerprint, type FingerprintMemo } from './record/fingerprint.js';
+import { clampSleep, decideGracePeriod } from './rules/grace-period.js';
 import type { Container, Handler, PodTemplate } from './pod-types.js';
-import { effectiveMode, preStopHandler } from './prestop.js';
-import { handlerOf, readinessHandler, readinessProbe, startupProbe } from './probes.js';
-import { emptyRecord, noteItem, type InjectionRecord, type Item } from './record.js';
+import { effectiveMode, preStopHandler } from './rules/prestop.js';
+import { handlerOf, readinessHandler, readinessProbe, startupProbe } from './rules/probes.js';
+import { emptyRecord, noteItem, type InjectionRecord, type Item } from './record/record.js';
 import type { KubeVersion } from './types.js';
 
 export interface InjectContext {

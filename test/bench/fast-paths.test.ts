@@ -7,11 +7,11 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import fastJsonPatch from 'fast-json-patch';
 import { copyOf } from '../../src/engine/copy.js';
-import { fingerprint, stableStringify } from '../../src/engine/fingerprint.js';
+import { fingerprint, stableStringify } from '../../src/engine/record/fingerprint.js';
 import { findKindRule } from '../../src/engine/kinds.js';
 import { diff, project } from '../../src/engine/patch.js';
 import type { Handler } from '../../src/engine/pod-types.js';
-import { BatchedLines, createLogger } from '../../src/server/logger.js';
+import { BatchedLines, createLogger } from '../../src/runtime/logger.js';
 import { pod } from '../server/fixtures.js';
 import { call, decodePatch, review, startTestServer } from '../server/helpers.js';
 

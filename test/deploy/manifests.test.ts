@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parseServeArgs } from '../../src/cli/serve.js';
 import { SUPPORTED_KINDS } from '../../src/engine/kinds.js';
-import type { ServerOptions } from '../../src/server/server.js';
+import type { ServerOptions } from '../../src/runtime/start.js';
 import {
   BUILT_IN_EXCLUDED_NAMESPACES,
   DEFAULT_CLUSTER_SETTINGS,

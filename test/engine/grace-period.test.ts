@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clampSleep, decideGracePeriod } from '../../src/engine/grace-period.js';
+import { clampSleep, decideGracePeriod } from '../../src/engine/rules/grace-period.js';
 
 const base = { current: undefined, preStopSleep: 5, drainTimeout: 25, exact: undefined, max: 600, userSleep: 0 };
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { connect as tlsConnect } from 'node:tls';
 import { connect as netConnect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { MAX_BODY_BYTES } from '../../src/server/app.js';
+import { MAX_BODY_BYTES } from '../../src/http/routes.js';
 import { deployment, pod } from './fixtures.js';
 import { call, getMetrics, metricValue, review, startTestServer, type TestServer } from './helpers.js';
 

@@ -2,7 +2,7 @@
 // bounded in time, failures forgotten so the next admission asks again.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NamespaceLookup } from '../../src/server/namespace-lookup.js';
+import { NamespaceLookup } from '../../src/cluster/namespace-lookup.js';
 
 function reader(answer: (name: string) => Promise<unknown>) {
   const calls: string[] = [];

@@ -1,7 +1,7 @@
 // Readiness and startup probes for containers that have none, from the settings.
-import { copyOf } from './copy.js';
-import type { Container, Probe } from './pod-types.js';
-import type { InjectionSettings } from '../settings/types.js';
+import { copyOf } from '../copy.js';
+import type { Container, Probe } from '../pod-types.js';
+import type { InjectionSettings } from '../../settings/types.js';
 
 export type ProbeHandler = Pick<Probe, 'httpGet' | 'tcpSocket' | 'grpc' | 'exec'>;
 

@@ -5,7 +5,7 @@ import { CoreV1Api, KubeConfig, makeInformer, VersionApi, type V1Namespace } fro
 import type { Logger } from 'pino';
 import type { KubeVersion } from '../engine/types.js';
 import { NamespaceLookup } from './namespace-lookup.js';
-import { parseVersionInfo, type ClusterSource, type NamespaceSource, type SourceState, type VersionSource } from './cluster.js';
+import { parseVersionInfo, type ClusterSource, type NamespaceSource, type SourceState, type VersionSource } from './sources.js';
 
 type NamespaceInformer = ReturnType<typeof makeInformer<V1Namespace>>;
 

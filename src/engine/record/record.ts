@@ -1,6 +1,6 @@
 // The `gracekeeper.io/injected` record: what was added, what was kept, and enough to undo it.
-import { RECORD_KEY } from '../settings/keys.js';
-import { isRecord } from './pod-types.js';
+import { RECORD_KEY } from '../../settings/keys.js';
+import { isRecord } from '../pod-types.js';
 
 export type Item = 'preStop' | 'readinessProbe' | 'startupProbe';
 export const ITEMS: readonly Item[] = ['preStop', 'readinessProbe', 'startupProbe'];

@@ -1,7 +1,7 @@
 // Undoes what an earlier pass added (per its record), so every pass starts from the user's own spec.
-import { copyOf } from './copy.js';
+import { copyOf } from '../copy.js';
 import { fingerprint, probeFingerprint, type FingerprintMemo } from './fingerprint.js';
-import type { Container, PodTemplate } from './pod-types.js';
+import type { Container, PodTemplate } from '../pod-types.js';
 import { ITEMS, type InjectionRecord, type Item } from './record.js';
 
 export function findContainer(template: PodTemplate, name: string): Container | undefined {

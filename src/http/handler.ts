@@ -5,8 +5,8 @@ import { admit as engineAdmit } from '../engine/admit.js';
 import { changeType } from '../engine/changes.js';
 import type { AdmissionInput, AdmissionResult } from '../engine/types.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
-import type { NamespaceSource, VersionSource } from './cluster.js';
-import { kindLabel, type Metrics } from './metrics.js';
+import type { NamespaceSource, VersionSource } from '../cluster/sources.js';
+import { kindLabel, type Metrics } from '../runtime/metrics.js';
 import { buildResponse, internalErrorResponse, statusBody, type AdmissionReviewResponse, type StatusBody } from './response.js';
 import { decodeReview, type AdmissionRequest } from './review.js';
 

@@ -1,7 +1,7 @@
 // The preStop hook: a native sleep action or an exec of /bin/sh, per the mode and the API server.
-import type { KubeVersion } from './types.js';
-import type { Handler } from './pod-types.js';
-import type { PreStopMode } from '../settings/types.js';
+import type { KubeVersion } from '../types.js';
+import type { Handler } from '../pod-types.js';
+import type { PreStopMode } from '../../settings/types.js';
 
 /** The native sleep action is beta and on by default from Kubernetes 1.30. */
 export const SLEEP_ACTION_MIN: KubeVersion = { major: 1, minor: 30 };

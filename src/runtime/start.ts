@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AdmissionInput, AdmissionResult } from '../engine/types.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
-import { createApp } from './app.js';
-import { noCluster, type ClusterSource } from './cluster.js';
-import type { KubeSourceOptions } from './kube.js';
+import { createApp } from '../http/routes.js';
+import { noCluster, type ClusterSource } from '../cluster/sources.js';
+import type { KubeSourceOptions } from '../cluster/namespace-informer.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { Metrics } from './metrics.js';
 import { SettingsStore } from './settings-store.js';
@@ -18,7 +18,7 @@ import {
   DEFAULT_TIMEOUTS,
   listen,
   type TransportTimeouts,
-} from './transport.js';
+} from '../http/transport.js';
 
 export interface ServerOptions {
   port: number;
@@ -100,7 +100,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // @kubernetes/client-node costs about 80 MiB of memory to load: only when there is a cluster.
     const wanted = options.kubeconfig || (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT);
     const { kubeCluster, loadKubeConfig } = wanted
-      ? await import('./kube.js')
+      ? await import('../cluster/namespace-informer.js')
       : { kubeCluster: undefined, loadKubeConfig: undefined };
     const kube = loadKubeConfig?.(options.kubeconfig, env);
     if (kube && kubeCluster) {

@@ -1,5 +1,5 @@
 // terminationGracePeriodSeconds: long enough for the preStop sleep and the app's drain, never lowered.
-import { formatDuration } from '../settings/duration.js';
+import { formatDuration } from '../../settings/duration.js';
 
 /** Kubernetes' default when a pod spec leaves the field unset. */
 export const KUBERNETES_DEFAULT_GRACE = 30;

@@ -2,7 +2,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { SUPPORTED_KINDS } from '../engine/kinds.js';
 import type { GroupVersionKind } from '../engine/types.js';
-import type { SourceState } from './cluster.js';
+import type { SourceState } from '../cluster/sources.js';
 
 const STATES: readonly SourceState[] = ['disabled', 'starting', 'synced', 'error'];
 
