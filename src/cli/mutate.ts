@@ -6,7 +6,8 @@ import { admit } from '../engine/admit.js';
 import { gvkOf } from '../engine/kinds.js';
 import { DEFAULT_CLUSTER_SETTINGS, parseClusterSettings, type ClusterSettings } from '../settings/cluster-settings.js';
 import { PREFIX } from '../settings/keys.js';
-import { parseKeyValues, parseKubeVersion, UsageError } from './args.js';
+import { parseKubeVersion, type KubeVersion } from '../engine/kube-version.js';
+import { parseKeyValues, UsageError } from './args.js';
 import { InputError, isList, readDocuments } from './documents.js';
 
 export const MUTATE_USAGE = `Usage: gracekeeper mutate -f FILE|- [--config FILE] [--namespace NAME]
@@ -119,7 +120,13 @@ function parseMutateArgs(argv: string[]): MutateOptions {
     config: values.config,
     namespace: values.namespace ?? 'default',
     namespaceAnnotations,
-    kubeVersion: values['kube-version'] ? parseKubeVersion(values['kube-version']) : undefined,
+    kubeVersion: values['kube-version'] === undefined ? undefined : kubeVersionFlag(values['kube-version']),
     output: values.output,
   };
+}
+
+function kubeVersionFlag(text: string): KubeVersion {
+  const version = parseKubeVersion(text);
+  if (!version) throw new UsageError(`--kube-version ${JSON.stringify(text)}: expected MAJOR.MINOR, e.g. 1.29`);
+  return version;
 }

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { isLogLevel, LOG_LEVELS } from '../runtime/logger.js';
 import { startServer, type RunningServer, type ServerOptions } from '../runtime/start.js';
+import { parseDurationMs } from '../settings/duration.js';
 import { UsageError } from './args.js';
 
 export const SERVE_USAGE = `Usage: gracekeeper serve [flags]
@@ -45,16 +46,11 @@ const STRING_FLAGS = [
 ] as const;
 type Flag = (typeof STRING_FLAGS)[number];
 
-/** Milliseconds from "500ms", "5s", "1m30s", "2" (seconds). */
-export function parseDurationMs(text: string, flag: string): number {
-  const value = text.trim();
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
-  const match = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+)ms)?$/.exec(value);
-  if (!match || value === '' || match.slice(1).every((g) => g === undefined)) {
-    throw new UsageError(`--${flag} ${JSON.stringify(text)}: expected a duration such as 500ms, 5s or 1m`);
-  }
-  const [, h, m, s, ms] = match;
-  return Math.round(Number(h ?? 0) * 3_600_000 + Number(m ?? 0) * 60_000 + Number(s ?? 0) * 1000 + Number(ms ?? 0));
+/** Milliseconds from a flag's duration (500ms, 5s, 1m30s, plain seconds), or a usage error naming the flag. */
+export function flagDurationMs(text: string, flag: string): number {
+  const ms = parseDurationMs(text);
+  if (ms === undefined) throw new UsageError(`--${flag} ${JSON.stringify(text)}: expected a duration such as 500ms, 5s or 1m`);
+  return ms;
 }
 
 function parsePort(text: string, flag: string): number {
@@ -100,8 +96,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServerOp
     configFile: get('config'),
     kubeconfig: get('kubeconfig'),
     ownNamespace: get('namespace') ?? (env.POD_NAMESPACE || undefined),
-    shutdownDelayMs: parseDurationMs(get('shutdown-delay') ?? '5s', 'shutdown-delay'),
-    shutdownTimeoutMs: parseDurationMs(get('shutdown-timeout') ?? '20s', 'shutdown-timeout'),
+    shutdownDelayMs: flagDurationMs(get('shutdown-delay') ?? '5s', 'shutdown-delay'),
+    shutdownTimeoutMs: flagDurationMs(get('shutdown-timeout') ?? '20s', 'shutdown-timeout'),
     logLevel,
     env,
   };

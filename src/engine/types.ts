@@ -1,6 +1,9 @@
 // The engine's input and output: everything the HTTP edge and the CLI need, nothing about transport.
 import type { Operation } from 'fast-json-patch';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
+import type { KubeVersion } from './kube-version.js';
+
+export type { KubeVersion } from './kube-version.js';
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
@@ -8,11 +11,6 @@ export interface GroupVersionKind {
   group: string;
   version: string;
   kind: string;
-}
-
-export interface KubeVersion {
-  major: number;
-  minor: number;
 }
 
 export interface AdmissionInput {

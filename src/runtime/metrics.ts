@@ -1,6 +1,6 @@
 // Prometheus metrics (prom-client), one registry per server so that several can run in a process.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { SUPPORTED_KINDS } from '../engine/kinds.js';
+import { findKindRule } from '../engine/kinds.js';
 import type { GroupVersionKind } from '../engine/types.js';
 import type { SourceState } from '../cluster/sources.js';
 
@@ -17,8 +17,7 @@ export interface MetricSources {
 /** Kind label of bounded cardinality: the handled kinds by name, anything else "other". */
 export function kindLabel(gvk: GroupVersionKind | undefined): string {
   if (!gvk) return 'unknown';
-  const rule = SUPPORTED_KINDS.find((r) => r.group === gvk.group && r.version === gvk.version && r.kind === gvk.kind);
-  return rule ? rule.kind : 'other';
+  return findKindRule(gvk)?.kind ?? 'other';
 }
 
 export class Metrics {

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AdmissionInput, AdmissionResult } from '../engine/types.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
-import { createApp } from '../http/routes.js';
-import { noCluster, type ClusterSource } from '../cluster/sources.js';
-import type { KubeSourceOptions } from '../cluster/namespace-informer.js';
+import { createApp, type AppDeps } from '../http/routes.js';
+import { noCluster } from '../cluster/memory.js';
+import type { ClusterSource } from '../cluster/sources.js';
+import type { KubeSourceOptions } from '../cluster/kubeconfig.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { Metrics } from './metrics.js';
 import { SettingsStore } from './settings-store.js';
@@ -48,6 +49,8 @@ export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Replaces the engine (tests). */
   admit?: (input: AdmissionInput) => AdmissionResult;
+  /** Told how each request was dispatched (tests). */
+  onDispatch?: AppDeps['onDispatch'];
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -100,7 +103,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // @kubernetes/client-node costs about 80 MiB of memory to load: only when there is a cluster.
     const wanted = options.kubeconfig || (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT);
     const { kubeCluster, loadKubeConfig } = wanted
-      ? await import('../cluster/namespace-informer.js')
+      ? await import('../cluster/kubeconfig.js')
       : { kubeCluster: undefined, loadKubeConfig: undefined };
     const kube = loadKubeConfig?.(options.kubeconfig, env);
     if (kube && kubeCluster) {
@@ -140,6 +143,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     notReadyReason,
     draining: () => shuttingDown,
     inFlight,
+    onDispatch: options.onDispatch,
   });
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const server = createWebhookServer(certificate.options(), app, timeouts);

@@ -1,34 +1,25 @@
-// Durations in whole seconds: "7", "7s", "2m", "1m30s", "1h". Nothing finer than a second.
-const UNIT_SECONDS: Record<string, number> = { h: 3600, m: 60, s: 1 };
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+// Durations, the one parser for all of them: annotations and the settings file take whole seconds
+// ("7", "7s", "2m", "1m30s", "1h"); the server's flags also take fractions and milliseconds
+// ("1.5", "500ms", "2.5s"). Each component holds at most 9 digits, so nothing overflows.
+const DURATION = /^(?:(\d{1,9})h)?(?:(\d{1,9})m(?!s))?(?:(\d{1,9}(?:\.\d{1,9})?)s)?(?:(\d{1,9})ms)?$/;
+const BARE = /^\d{1,9}(?:\.\d{1,9})?$/;
 
-/** Parses a duration into whole seconds, or returns undefined when the text is not one. */
-export function parseDuration(text: string): number | undefined {
+/** Milliseconds from "500ms", "5s", "1m30s", "1.5" (seconds); undefined when the text is not a duration. */
+export function parseDurationMs(text: string): number | undefined {
   const value = text.trim();
   if (value === '') return undefined;
-  if (/^\d+$/.test(value)) return safeInt(value);
+  if (BARE.test(value)) return Math.round(Number(value) * 1000);
   const match = DURATION.exec(value);
-  if (!match || (match[1] === undefined && match[2] === undefined && match[3] === undefined)) {
-    return undefined;
-  }
-  let total = 0;
-  const parts: Array<[string | undefined, string]> = [
-    [match[1], 'h'],
-    [match[2], 'm'],
-    [match[3], 's'],
-  ];
-  for (const [digits, unit] of parts) {
-    if (digits === undefined) continue;
-    const n = safeInt(digits);
-    if (n === undefined) return undefined;
-    total += n * (UNIT_SECONDS[unit] ?? 0);
-  }
-  return Number.isSafeInteger(total) ? total : undefined;
+  if (!match || match.slice(1).every((g) => g === undefined)) return undefined;
+  const [, h, m, s, ms] = match;
+  return Math.round(Number(h ?? 0) * 3_600_000 + Number(m ?? 0) * 60_000 + Number(s ?? 0) * 1000 + Number(ms ?? 0));
 }
 
-function safeInt(digits: string): number | undefined {
-  if (digits.length > 9) return undefined;
-  return Number.parseInt(digits, 10);
+/** Whole seconds ("7", "7s", "2m", "1m30s", "1h"); undefined for anything else, fractions included. */
+export function parseDuration(text: string): number | undefined {
+  if (text.includes('.') || text.includes('ms')) return undefined;
+  const ms = parseDurationMs(text);
+  return ms === undefined ? undefined : ms / 1000;
 }
 
 /** Formats seconds the way users write them: 5s, 2m, 1m30s. */

@@ -11,6 +11,7 @@ import { fingerprint, stableStringify } from '../../src/engine/record/fingerprin
 import { findKindRule } from '../../src/engine/kinds.js';
 import { diff, project } from '../../src/engine/patch.js';
 import type { Handler } from '../../src/engine/pod-types.js';
+import { fastRoute } from '../../src/http/routes.js';
 import { BatchedLines, createLogger } from '../../src/runtime/logger.js';
 import { pod } from '../server/fixtures.js';
 import { call, decodePatch, review, startTestServer } from '../server/helpers.js';
@@ -150,23 +151,53 @@ describe('fast paths give what the code they replaced gave', () => {
     }
   });
 
-  it('POST /mutate answers as it does through express (the other spellings of the path)', async () => {
-    const server = await startTestServer();
+  it('POST /mutate takes the fast path as the API server spells it, and express answers the other spellings alike', async () => {
+    const ways: Array<[string, string | undefined]> = [];
+    const server = await startTestServer({ onDispatch: (way, _method, url) => ways.push([way, url]) });
     try {
       const body = review(pod(), { uid: 'fast-path' });
       const fast = await call(server, { body });
       assert.equal(fast.status, 200);
       assert.ok(decodePatch(fast.json.response).length > 0);
-      for (const path of ['/mutate/', '/MUTATE', '/mutate?timeout=5s']) {
+      const viaQuery = await call(server, { body, path: '/mutate?timeout=5s' });
+      assert.deepEqual(viaQuery.json, fast.json);
+      for (const path of ['/mutate/', '/MUTATE']) {
         const other = await call(server, { body, path });
         assert.equal(other.status, 200, path);
         assert.equal(other.headers['content-type'], fast.headers['content-type'], path);
         assert.deepEqual(other.json, fast.json, path);
       }
+      await call(server, { method: 'GET', path: '/healthz' });
+      assert.deepEqual(ways, [
+        ['fast', '/mutate'],
+        ['fast', '/mutate?timeout=5s'],
+        ['express', '/mutate/'],
+        ['express', '/MUTATE'],
+        ['express', '/healthz'],
+      ]);
       const logged = server.logs.lines.filter((l) => l.msg === 'admission' && l.uid === 'fast-path');
       assert.equal(logged.length, 4, 'one log line per admission on either path');
     } finally {
       await server.stop();
+    }
+  });
+
+  it('fastRoute matches exactly the method and path, with any query, and nothing else', () => {
+    const routes = [
+      { method: 'POST' as const, path: '/mutate', fast: true, handle: () => {} },
+      { method: 'GET' as const, path: '/healthz', fast: false, handle: () => {} },
+    ];
+    for (const url of ['/mutate', '/mutate?timeout=10s', '/mutate?'])
+      assert.equal(fastRoute(routes, 'POST', url), routes[0], url);
+    for (const [method, url] of [
+      ['POST', '/mutatex'],
+      ['POST', '/mutate/'],
+      ['POST', '/MUTATE'],
+      ['GET', '/mutate'],
+      ['GET', '/healthz'],
+      ['POST', undefined],
+    ] as const) {
+      assert.equal(fastRoute(routes, method, url), undefined, `${method} ${url}`);
     }
   });
 });

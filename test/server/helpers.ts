@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { pino, type Logger } from 'pino';
-import { MemoryNamespaceSource, StaticVersionSource } from '../../src/cluster/sources.js';
+import { MemoryNamespaceSource, StaticVersionSource } from '../../src/cluster/memory.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/runtime/start.js';
 
 export interface Captured {

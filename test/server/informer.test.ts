@@ -3,7 +3,7 @@
 // are forgotten, errors are retried with backoff.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { backoffDelay } from '../../src/cluster/namespace-informer.js';
+import { backoffDelay } from '../../src/cluster/backoff.js';
 import { pod } from './fixtures.js';
 import { FakeApiServer } from './fake-apiserver.js';
 import { call, decodePatch, getMetrics, metricValue, review, startTestServer, tempDir, type TestServer } from './helpers.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../src/cli/args.js';
-import { parseDurationMs, parseServeArgs, SERVE_USAGE } from '../../src/cli/serve.js';
+import { flagDurationMs, parseServeArgs, SERVE_USAGE } from '../../src/cli/serve.js';
 
 describe('gracekeeper serve flags', () => {
   it('has the documented defaults', () => {
@@ -62,10 +62,10 @@ describe('gracekeeper serve flags', () => {
 
   it('parses durations', () => {
     assert.deepEqual(
-      ['0', '2', '1.5', '500ms', '5s', '1m', '1m30s', '1h', '2.5s'].map((d) => parseDurationMs(d, 'x')),
+      ['0', '2', '1.5', '500ms', '5s', '1m', '1m30s', '1h', '2.5s'].map((d) => flagDurationMs(d, 'x')),
       [0, 2000, 1500, 500, 5000, 60_000, 90_000, 3_600_000, 2500],
     );
-    for (const bad of ['', 'soon', '5 s', '-1s', 'ms', '1d']) assert.throws(() => parseDurationMs(bad, 'x'), UsageError, bad);
+    for (const bad of ['', 'soon', '5 s', '-1s', 'ms', '1d']) assert.throws(() => flagDurationMs(bad, 'x'), UsageError, bad);
   });
 
   it('rejects bad values with a usage error', () => {

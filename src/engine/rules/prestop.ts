@@ -1,22 +1,14 @@
 // The preStop hook: a native sleep action or an exec of /bin/sh, per the mode and the API server.
-import type { KubeVersion } from '../types.js';
+import { atLeast, type KubeVersion } from '../kube-version.js';
 import type { Handler } from '../pod-types.js';
 import type { PreStopMode } from '../../settings/types.js';
 
 /** The native sleep action is beta and on by default from Kubernetes 1.30. */
 export const SLEEP_ACTION_MIN: KubeVersion = { major: 1, minor: 30 };
 
-export function supportsSleepAction(version: KubeVersion | undefined): boolean {
-  if (version === undefined) return true;
-  return (
-    version.major > SLEEP_ACTION_MIN.major ||
-    (version.major === SLEEP_ACTION_MIN.major && version.minor >= SLEEP_ACTION_MIN.minor)
-  );
-}
-
 /** The concrete mode for a request: `auto` decided by the API server version. */
 export function effectiveMode(mode: PreStopMode, version: KubeVersion | undefined): 'sleep' | 'exec' | 'none' {
-  if (mode === 'auto') return supportsSleepAction(version) ? 'sleep' : 'exec';
+  if (mode === 'auto') return atLeast(version, SLEEP_ACTION_MIN) ? 'sleep' : 'exec';
   return mode;
 }
 

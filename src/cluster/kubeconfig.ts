@@ -1,0 +1,42 @@
+// The real cluster: a kubeconfig (from --kubeconfig, or the in-cluster one) and the sources built
+// on it. Loaded only when there is a cluster (@kubernetes/client-node costs about 80 MiB).
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { ApiVersionSource } from './api-version.js';
+import { InformerNamespaceSource } from './namespace-informer.js';
+import type { ClusterSource } from './sources.js';
+
+export interface KubeSourceOptions {
+  log: Logger;
+  /** Called on each informer restart after an error (for a metric). */
+  onRestart?: () => void;
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+  /** How often the API server version is re-read (default 10 minutes). */
+  versionRefreshMs?: number;
+}
+
+/** A kubeconfig from --kubeconfig, else the in-cluster one, else undefined (no cluster). */
+export function loadKubeConfig(
+  kubeconfig: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { config: KubeConfig; description: string } | undefined {
+  const config = new KubeConfig();
+  if (kubeconfig) {
+    config.loadFromFile(kubeconfig);
+    return { config, description: `kubeconfig ${kubeconfig}` };
+  }
+  if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT) {
+    config.loadFromCluster();
+    return { config, description: 'in-cluster' };
+  }
+  return undefined;
+}
+
+export function kubeCluster(config: KubeConfig, description: string, options: KubeSourceOptions): ClusterSource {
+  return {
+    description,
+    namespaces: new InformerNamespaceSource(config, options),
+    version: new ApiVersionSource(config, options),
+  };
+}

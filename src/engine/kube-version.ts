@@ -1,0 +1,30 @@
+// The API server's version: one parser for every form it comes in (a --kube-version flag, the
+// /version endpoint's major/minor or gitVersion), and the comparison the rules make with it.
+
+export interface KubeVersion {
+  major: number;
+  minor: number;
+}
+
+/** "1.29", "v1.29.3", "v1.30.2-gke.1" into major/minor; undefined for anything else. */
+export function parseKubeVersion(text: string): KubeVersion | undefined {
+  const match = /^v?(\d{1,4})\.(\d{1,4})(?:\.\d+)?(?:[-+].*)?$/.exec(text.trim());
+  return match ? { major: Number(match[1]), minor: Number(match[2]) } : undefined;
+}
+
+/**
+ * The version from /version's fields: major and minor when they are numbers ("30+" counts as 30,
+ * as some providers write it), else the gitVersion.
+ */
+export function versionFromInfo(info: { major?: string; minor?: string; gitVersion?: string }): KubeVersion | undefined {
+  const major = Number.parseInt(info.major ?? '', 10);
+  const minor = Number.parseInt(info.minor ?? '', 10);
+  if (Number.isInteger(major) && Number.isInteger(minor) && major > 0) return { major, minor };
+  return parseKubeVersion(info.gitVersion ?? '');
+}
+
+/** Whether `version` is `min` or newer; an unknown version counts as the newest. */
+export function atLeast(version: KubeVersion | undefined, min: KubeVersion): boolean {
+  if (version === undefined) return true;
+  return version.major > min.major || (version.major === min.major && version.minor >= min.minor);
+}

@@ -1,0 +1,87 @@
+// POST /mutate: the request checked as the API server sends it (a JSON body, UTF-8, uncompressed,
+// at most MAX_BODY_BYTES), read raw (body parsers showed up in profiles), parsed, and handed to the
+// review handler; everything about AdmissionReviews themselves is in handler.ts.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from './body.js';
+import { handleReview, type HandlerDeps, type HandlerOutput } from './handler.js';
+import { JSON_TYPE, send, type Replies } from './reply.js';
+
+/**
+ * kube-apiserver accepts request bodies of at most 3 MiB, so no object it admits is larger; an
+ * AdmissionReview of an UPDATE carries the object and the old object, up to twice that. 7 MiB
+ * holds both with the review's own fields; anything larger is not from an API server and gets 413
+ * before a byte of it is parsed.
+ */
+export const MAX_BODY_BYTES = 7 * 1024 * 1024;
+
+/** Media type and charset of a Content-Type header, lower-cased. */
+function contentType(header: string | undefined): { type: string; charset: string | undefined } {
+  if (header === undefined) return { type: '', charset: undefined };
+  const semicolon = header.indexOf(';');
+  const type = (semicolon < 0 ? header : header.slice(0, semicolon)).trim().toLowerCase();
+  const charset =
+    semicolon < 0 ? undefined : /(?:^|;)\s*charset\s*=\s*"?([^";\s]*)/i.exec(header.slice(semicolon))?.[1]?.toLowerCase();
+  return { type, charset };
+}
+
+/** Why the headers alone make the request unreviewable, as [status, message, close], or undefined. */
+function refuseByHeaders(req: IncomingMessage): [number, string, boolean] | undefined {
+  const headers = req.headers;
+  const hasBody = headers['transfer-encoding'] !== undefined || headers['content-length'] !== undefined;
+  if (!hasBody) return [400, 'the request has no body: expected an AdmissionReview', false];
+  const { type, charset } = contentType(headers['content-type']);
+  if (type !== 'application/json') {
+    return [
+      415,
+      `Content-Type must be application/json, got ${JSON.stringify((headers['content-type'] ?? '').slice(0, 80))}`,
+      true,
+    ];
+  }
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    return [415, `unsupported charset ${JSON.stringify(charset.slice(0, 40))}: expected utf-8`, true];
+  }
+  const encoding = headers['content-encoding'];
+  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+    return [415, `unsupported content encoding ${JSON.stringify(encoding.slice(0, 40))}: send the body uncompressed`, true];
+  }
+  return undefined;
+}
+
+export function mutateRoute(deps: HandlerDeps, r: Replies): (req: IncomingMessage, res: ServerResponse) => void {
+  const answer = (res: ServerResponse, out: HandlerOutput) => send(res, out.status, JSON_TYPE, JSON.stringify(out.body));
+  return (req, res) => {
+    const refused = refuseByHeaders(req);
+    if (refused) return r.fail(res, ...refused);
+    readBody(req, MAX_BODY_BYTES, (error, body) =>
+      r.guard(
+        () => {
+          if (error === 'too-large') return r.fail(res, 413, `the body is larger than ${MAX_BODY_BYTES} bytes`, true);
+          if (error !== undefined || body === undefined)
+            return r.fail(res, 400, `the request was not read completely: ${error}`, true);
+          if (body.length === 0) return r.fail(res, 400, 'the request has no body: expected an AdmissionReview');
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(body.toString('utf8'));
+          } catch (err) {
+            return r.fail(res, 400, `the body is not valid JSON: ${String((err as Error).message).slice(0, 200)}`);
+          }
+          const out = handleReview(parsed, deps);
+          if (!(out instanceof Promise)) return answer(res, out);
+          out.then(
+            (later) => r.guard(() => answer(res, later), req, res),
+            (err: unknown) =>
+              r.guard(
+                () => {
+                  throw err;
+                },
+                req,
+                res,
+              ),
+          );
+        },
+        req,
+        res,
+      ),
+    );
+  };
+}
