@@ -84,7 +84,7 @@ function render(documents: unknown[], format: 'yaml' | 'json'): string {
   return documents.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
 }
 
-interface MutateOptions {
+export interface MutateOptions {
   file: string;
   config?: string;
   namespace: string;
@@ -93,7 +93,7 @@ interface MutateOptions {
   output: 'yaml' | 'json';
 }
 
-function parseMutateArgs(argv: string[]): MutateOptions {
+export function parseMutateArgs(argv: string[]): MutateOptions {
   const { values } = parseArgs({
     args: argv,
     options: {

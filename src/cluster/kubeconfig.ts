@@ -4,6 +4,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { ApiVersionSource } from './api-version.js';
 import { InformerNamespaceSource } from './namespace-informer.js';
+import { apiMetadataReader, OwnerLookup } from './owner-lookup.js';
 import type { ClusterSource } from './sources.js';
 
 export interface KubeSourceOptions {
@@ -38,5 +39,6 @@ export function kubeCluster(config: KubeConfig, description: string, options: Ku
     description,
     namespaces: new InformerNamespaceSource(config, options),
     version: new ApiVersionSource(config, options),
+    owners: new OwnerLookup(apiMetadataReader(config)),
   };
 }

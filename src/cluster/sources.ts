@@ -1,7 +1,8 @@
 // What the server needs from a cluster, behind two small interfaces: Namespace annotations from a
 // cache, and the API server's version. The real ones (kubeconfig.ts) use @kubernetes/client-node;
 // tests and "no cluster" use the in-memory ones (memory.ts).
-import type { KubeVersion } from '../engine/types.js';
+import type { KubeVersion } from '../engine/kube-version.js';
+import type { OwnerRef } from '../engine/owner.js';
 
 export type SourceState = 'disabled' | 'starting' | 'synced' | 'error';
 
@@ -28,9 +29,16 @@ export interface VersionSource {
   stop(): Promise<void>;
 }
 
+/** The gracekeeper annotations of a Pod's owning workload (see engine/owner.ts). */
+export interface OwnerSource {
+  annotations(namespace: string, owner: OwnerRef): Promise<Record<string, string> | undefined>;
+}
+
 export interface ClusterSource {
   /** For the start-up log line, e.g. "in-cluster", "kubeconfig /x", "none". */
   description: string;
   namespaces: NamespaceSource;
   version: VersionSource;
+  /** Absent without a cluster. */
+  owners?: OwnerSource;
 }

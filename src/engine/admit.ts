@@ -1,18 +1,102 @@
 // The engine: one admission in, the mutated object, its JSON Patch, warnings or a denial out. Pure.
+// Five steps: find the target, resolve its settings, strip what an earlier pass added, inject
+// afresh, then write the record and diff.
+import type { Operation } from 'fast-json-patch';
 import { RECORD_KEY } from '../settings/keys.js';
-import type { AnnotationLayer } from '../settings/types.js';
-import { copyOf } from './copy.js';
-import type { FingerprintMemo } from './record/fingerprint.js';
-import { injectTemplate } from './inject.js';
-import { diff, getPath, withPath } from './patch.js';
-import { isPodSpec, isRecord, type ObjectMeta, type PodTemplate } from './pod-types.js';
-import { readRecord, recordHasChanges, serialiseRecord } from './record/record.js';
-import { clip, gracekeeperAnnotations, settingsFor } from './request-settings.js';
-import { decideScope, hasOptOutAnnotation, hasOptOutLabel } from './scope.js';
-import { stripInjected } from './record/strip.js';
-import { copyTemplate } from './template-copy.js';
 import { describeChanges } from './changes.js';
+import { copyOf } from './copy.js';
+import { injectTemplate, type InjectOutcome } from './inject.js';
+import { diff, withPath } from './patch.js';
+import type { ObjectMeta } from './pod-types.js';
+import type { FingerprintMemo } from './record/fingerprint.js';
+import { emptyRecord, recordHasChanges, serialiseRecord, type InjectionRecord } from './record/record.js';
+import { stripInjected } from './record/strip.js';
+import { settingsFor, type RequestSettings } from './request-settings.js';
+import { findTarget, type Target } from './target.js';
 import type { AdmissionInput, AdmissionResult } from './types.js';
+import { clip } from './warnings.js';
+import { hasValue, VALUE_FIELDS, viewOf, workOn, type Work } from './work.js';
+
+export function admit(input: AdmissionInput): AdmissionResult {
+  // 1. The target: in scope, a pod template, the earlier record, an opt-out.
+  const found = findTarget(input);
+  if ('skip' in found) return unchanged(input, 'skipped', found.skip, found.warnings);
+  const target = found.target;
+
+  // 2. Settings: cluster < Namespace < workload < template (or Pod). An opt-out needs none.
+  const resolved = target.optOut ? undefined : resolve(input, target);
+  if (resolved?.denial) return denied(input, resolved);
+
+  // 3. Strip: a working copy without what the earlier record says gracekeeper added.
+  const memo: FingerprintMemo = new Map();
+  const work = workOn(target.rule, target.object, target.templateMeta, target.template.spec);
+  if (target.earlier) stripInjected(work, target.earlier, memo);
+
+  // 4. Inject afresh, noting each addition in a new record (nothing, for an opt-out).
+  const injected: InjectOutcome = resolved
+    ? injectTemplate(work, { settings: resolved.settings, cluster: input.cluster, kubeVersion: input.kubeVersion, memo })
+    : { record: emptyRecord(), warnings: [] };
+  if (resolved) carryOver(injected.record, target, work);
+
+  // 5. The record written into the template, and the JSON Patch from the request's object.
+  const mutated = withRecord(target, work, injected.record);
+  const patch: Operation[] = diff(target.object, mutated, target.rule);
+  const warnings = [...target.warnings, ...(resolved?.warnings ?? []), ...injected.warnings.map((w) => clip(w))];
+  const invalidAnnotations = resolved?.invalidCount ?? 0;
+  if (patch.length === 0) return { ...unchanged(input, 'unchanged', undefined, warnings), invalidAnnotations };
+  // Only now, with a patch to describe: an unchanged admission (every Pod made from a mutated
+  // template) skips this walk over the containers.
+  const before = viewOf(target.rule, target.object, target.templateMeta, target.template.spec);
+  const changes = describeChanges(before, work, injected.record, target.earlier, memo);
+  return {
+    outcome: 'mutated',
+    ...(target.optOut ? { reason: `${target.optOut}: took back what gracekeeper added` } : {}),
+    object: mutated,
+    patch,
+    warnings,
+    changes: changes.length > 0 ? changes : ['record'],
+    invalidAnnotations,
+  };
+}
+
+function resolve(input: AdmissionInput, target: Target): RequestSettings {
+  const isPod = target.rule.class === 'pod';
+  return settingsFor(input.cluster, target.rule.class, target.rule.kind, [
+    { source: 'namespace', annotations: input.namespaceAnnotations },
+    { source: 'workload', annotations: target.workloadAnnotations },
+    { source: isPod ? 'pod' : 'template', annotations: target.templateMeta?.annotations },
+  ]);
+}
+
+/**
+ * What the new record keeps from the earlier one and the workload: the workload-level annotations
+ * (so a Pod made from the template is mutated as the template was), and entries for values this
+ * kind does not have (a Pod's record came from its template: its minReadySeconds stays as it was).
+ */
+function carryOver(record: InjectionRecord, target: Target, work: Work): void {
+  if (Object.keys(target.workloadAnnotations).length > 0) record.workload = target.workloadAnnotations;
+  for (const field of VALUE_FIELDS) {
+    const earlier = target.earlier?.[field];
+    if (earlier && !hasValue(work, field)) record[field] = earlier;
+  }
+}
+
+/** The request's object with the work's template (and workload spec) and the record in place. */
+function withRecord(target: Target, work: Work, record: InjectionRecord): Record<string, unknown> {
+  const { templateMeta } = target;
+  const annotations = copyOf(templateMeta?.annotations ?? {});
+  if (recordHasChanges(record) || record.workload) annotations[RECORD_KEY] = serialiseRecord(record);
+  else delete annotations[RECORD_KEY];
+  const template: Record<string, unknown> = copyOf(target.template);
+  template.spec = work.template.spec;
+  if (templateMeta || Object.keys(annotations).length > 0) {
+    const metadata: ObjectMeta = copyOf(templateMeta ?? {});
+    if (Object.keys(annotations).length > 0 || templateMeta?.annotations) metadata.annotations = annotations;
+    template.metadata = metadata;
+  }
+  const object = work.workloadSpec ? { ...target.object, spec: work.workloadSpec } : target.object;
+  return withPath(object, target.rule.templatePath, template);
+}
 
 function unchanged(
   input: AdmissionInput,
@@ -23,106 +107,14 @@ function unchanged(
   return { outcome, reason, object: input.object, patch: [], warnings, changes: [], invalidAnnotations: 0 };
 }
 
-export function admit(input: AdmissionInput): AdmissionResult {
-  const scope = decideScope(input);
-  if (!scope.inScope) return unchanged(input, 'skipped', scope.reason);
-  const { rule } = scope;
-  const object = input.object;
-  if (!isRecord(object)) return unchanged(input, 'skipped', 'no object');
-  const meta = (isRecord(object.metadata) ? object.metadata : {}) as ObjectMeta;
-  const rawTemplate = getPath(object, rule.templatePath);
-  if (!isRecord(rawTemplate) || !isPodSpec(rawTemplate.spec)) return unchanged(input, 'skipped', 'no pod spec');
-  const templateMeta: ObjectMeta | undefined = isRecord(rawTemplate.metadata) ? rawTemplate.metadata : undefined;
-
-  const isPod = rule.class === 'pod';
-  if (hasOptOutLabel(meta) || hasOptOutLabel(templateMeta)) return unchanged(input, 'skipped', 'opted out (label)');
-  if (hasOptOutAnnotation(templateMeta)) return unchanged(input, 'skipped', 'opted out (annotation)');
-  if (!isPod && hasOptOutAnnotation(meta)) {
-    return unchanged(input, 'skipped', 'opted out (annotation)', [
-      clip(`${rule.kind} opted out, but its Pods are not: put gracekeeper.io/inject: "false" on the pod template`),
-    ]);
-  }
-
-  const oldRecord = readRecord(templateMeta?.annotations);
-  const workloadAnnotations = isPod ? (oldRecord?.workload ?? {}) : gracekeeperAnnotations(meta.annotations);
-  const layers: AnnotationLayer[] = [
-    { source: 'namespace', annotations: input.namespaceAnnotations },
-    { source: 'workload', annotations: workloadAnnotations },
-    { source: isPod ? 'pod' : 'template', annotations: templateMeta?.annotations },
-  ];
-  const resolved = settingsFor(input.cluster, rule.class, rule.kind, layers);
-  if (resolved.denial) {
-    return {
-      outcome: 'denied',
-      reason: undefined,
-      object: input.object,
-      patch: [],
-      warnings: resolved.warnings,
-      changes: [],
-      invalidAnnotations: resolved.invalidCount,
-      denial: resolved.denial,
-    };
-  }
-
-  const template = copyTemplate(templateMeta, rawTemplate.spec);
-  const memo: FingerprintMemo = new Map();
-  if (oldRecord) stripInjected(template, oldRecord, memo);
-  const injected = injectTemplate(template, {
-    settings: resolved.settings,
-    cluster: input.cluster,
-    kubeVersion: input.kubeVersion,
-    memo,
-  });
-  const record = injected.record;
-  if (!isPod && Object.keys(workloadAnnotations).length > 0) record.workload = workloadAnnotations;
-  if (isPod && oldRecord?.workload) record.workload = oldRecord.workload;
-  // A Pod's record came from its template: the workload's minReadySeconds entry stays as it was.
-  if (isPod && oldRecord?.minReadySeconds) record.minReadySeconds = oldRecord.minReadySeconds;
-
-  let minReadyChange: string | undefined;
-  let spec = isRecord(object.spec) ? object.spec : {};
-  if (rule.hasMinReadySeconds) {
-    const previous = oldRecord?.minReadySeconds;
-    let current = spec.minReadySeconds as number | undefined;
-    if (previous && current === previous.to) current = undefined;
-    const wanted = resolved.settings.minReadySeconds;
-    if (current === undefined && wanted !== undefined) record.minReadySeconds = { from: null, to: wanted };
-    const next = current ?? wanted;
-    if (next !== spec.minReadySeconds) {
-      minReadyChange = `minReadySeconds:${typeof spec.minReadySeconds === 'number' ? spec.minReadySeconds : 'unset'}->${next ?? 'unset'}`;
-      spec = { ...spec };
-      if (next === undefined) delete spec.minReadySeconds;
-      else spec.minReadySeconds = next;
-    }
-  }
-
-  const annotations = copyOf(template.metadata.annotations ?? {});
-  if (recordHasChanges(record) || record.workload) annotations[RECORD_KEY] = serialiseRecord(record);
-  else delete annotations[RECORD_KEY];
-  const newTemplate: Record<string, unknown> = copyOf(rawTemplate);
-  newTemplate.spec = template.spec;
-  if (templateMeta || Object.keys(annotations).length > 0) {
-    newTemplate.metadata = copyOf(templateMeta ?? {});
-    if (Object.keys(annotations).length > 0 || templateMeta?.annotations)
-      (newTemplate.metadata as ObjectMeta).annotations = annotations;
-  }
-  let mutated: Record<string, unknown> = rule.hasMinReadySeconds ? { ...object, spec } : object;
-  mutated = withPath(mutated, rule.templatePath, newTemplate);
-  const patch = diff(object, mutated, rule);
-  const warnings = [...resolved.warnings, ...injected.warnings.map((w) => clip(w))];
-  if (patch.length === 0) {
-    return { ...unchanged(input, 'unchanged', undefined, warnings), invalidAnnotations: resolved.invalidCount };
-  }
-  // Only now, with a patch to describe: an unchanged admission (every Pod made from a mutated
-  // template) skips this walk over the containers.
-  const changes = describeChanges(rawTemplate as unknown as PodTemplate, template, record, memo);
-  if (minReadyChange) changes.push(minReadyChange);
+function denied(input: AdmissionInput, resolved: RequestSettings): AdmissionResult {
   return {
-    outcome: 'mutated',
-    object: mutated,
-    patch,
-    warnings,
-    changes: changes.length > 0 ? changes : ['record'],
+    outcome: 'denied',
+    object: input.object,
+    patch: [],
+    warnings: resolved.warnings,
+    changes: [],
     invalidAnnotations: resolved.invalidCount,
+    denial: resolved.denial,
   };
 }

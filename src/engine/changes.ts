@@ -1,29 +1,34 @@
 // Short tags of what a mutation changed, for the log line, metrics and the audit annotation.
 import type { FingerprintMemo } from './record/fingerprint.js';
-import type { PodTemplate } from './pod-types.js';
+import { currentFingerprint, findContainer } from './record/ownership.js';
 import { ITEMS, type InjectionRecord } from './record/record.js';
-import { currentFingerprint, findContainer } from './record/strip.js';
+import { readValue, VALUE_FIELDS, type Work } from './work.js';
 
 /**
- * Tags such as "preStop:app", "readinessProbe:web", "terminationGracePeriodSeconds:30->35":
- * only items whose value differs from what the object held before.
+ * Tags such as "preStop:app", "readinessProbe:web", "terminationGracePeriodSeconds:30->35": only
+ * items whose value differs between the two (added now, or taken back: `earlier` lists the
+ * containers an earlier pass added to).
  */
 export function describeChanges(
-  before: PodTemplate,
-  after: PodTemplate,
+  before: Work,
+  after: Work,
   record: InjectionRecord,
+  earlier: InjectionRecord | undefined,
   memo?: FingerprintMemo,
 ): string[] {
   const tags: string[] = [];
   for (const item of ITEMS) {
-    for (const name of record.added[item] ?? []) {
-      const was = currentFingerprint(findContainer(before, name), item, memo);
-      if (was !== currentFingerprint(findContainer(after, name), item, memo)) tags.push(`${item}:${name}`);
+    const names = new Set([...(record.added[item] ?? []), ...(earlier?.added[item] ?? [])]);
+    for (const name of names) {
+      const was = currentFingerprint(findContainer(before.template, name), item, memo);
+      if (was !== currentFingerprint(findContainer(after.template, name), item, memo)) tags.push(`${item}:${name}`);
     }
   }
-  const from = before.spec.terminationGracePeriodSeconds;
-  const to = after.spec.terminationGracePeriodSeconds;
-  if (from !== to) tags.push(`terminationGracePeriodSeconds:${from ?? 'unset'}->${to ?? 'unset'}`);
+  for (const field of VALUE_FIELDS) {
+    const from = readValue(before, field);
+    const to = readValue(after, field);
+    if (from !== to) tags.push(`${field}:${from ?? 'unset'}->${to ?? 'unset'}`);
+  }
   return tags;
 }
 

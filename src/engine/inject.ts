@@ -1,15 +1,18 @@
-// Adds what a pod template lacks: preStop hooks, probes, a grace period, and the record of it.
+// Adds what a pod template lacks, one rule at a time: preStop hooks, probes, the grace period and
+// minReadySeconds, each noted in a new record. Works on the admission's working copy, in place.
 import type { ClusterSettings } from '../settings/cluster-settings.js';
 import type { InjectionSettings } from '../settings/types.js';
-import { selectContainers } from './rules/containers.js';
 import { copyOf } from './copy.js';
+import type { KubeVersion } from './kube-version.js';
+import type { Container, Handler } from './pod-types.js';
 import { fingerprint, probeFingerprint, type FingerprintMemo } from './record/fingerprint.js';
-import { clampSleep, decideGracePeriod } from './rules/grace-period.js';
-import type { Container, Handler, PodTemplate } from './pod-types.js';
+import { emptyRecord, noteAdded, noteKept, type InjectionRecord } from './record/record.js';
+import { selectContainers } from './rules/containers.js';
+import { clampSleep, decideGracePeriod, longestUserSleep } from './rules/grace-period.js';
+import { decideMinReadySeconds } from './rules/min-ready-seconds.js';
 import { effectiveMode, preStopHandler } from './rules/prestop.js';
 import { handlerOf, readinessHandler, readinessProbe, startupProbe } from './rules/probes.js';
-import { emptyRecord, noteItem, type InjectionRecord, type Item } from './record/record.js';
-import type { KubeVersion } from './types.js';
+import { hasValue, readValue, writeValue, type ValueField, type Work } from './work.js';
 
 export interface InjectContext {
   settings: InjectionSettings;
@@ -24,53 +27,65 @@ export interface InjectOutcome {
   warnings: string[];
 }
 
-/** Mutates `template` (a copy) in place; returns the record of what it did. */
-export function injectTemplate(template: PodTemplate, ctx: InjectContext): InjectOutcome {
-  const { settings, cluster } = ctx;
+export function injectTemplate(work: Work, ctx: InjectContext): InjectOutcome {
+  const { settings, cluster, memo } = ctx;
+  const template = work.template;
   const record = emptyRecord();
   const selection = selectContainers(template.spec, settings.containers, cluster.excludeContainers);
   const warnings = [...selection.warnings];
   const mode = effectiveMode(settings.preStopMode, ctx.kubeVersion);
   const sleep = clampSleep(settings.preStopSleep, cluster.maxTerminationGracePeriod);
   if (sleep.warning && mode !== 'none' && settings.preStopSleep > 0) warnings.push(sleep.warning);
-  const wantsHook = preStopHandler(mode, sleep.seconds) !== undefined;
+  const hook = preStopHandler(mode, sleep.seconds);
 
   for (const container of selection.containers) {
-    if (container.lifecycle?.preStop) noteItem(record, 'kept', 'preStop', container.name);
-    else if (wantsHook) {
-      const handler = preStopHandler(mode, sleep.seconds) as Handler;
+    if (container.lifecycle?.preStop) noteKept(record, 'preStop', container.name);
+    else if (hook) {
+      const handler = preStopHandler(mode, sleep.seconds) as Handler; // one object per container
       const lifecycle = copyOf(container.lifecycle ?? {});
       lifecycle.preStop = handler;
       container.lifecycle = lifecycle;
-      added(record, container, 'preStop', fingerprint(handler, ctx.memo));
+      noteAdded(record, 'preStop', container.name, fingerprint(handler, memo));
     }
-    if (container.readinessProbe) noteItem(record, 'kept', 'readinessProbe', container.name);
+    if (container.readinessProbe) noteKept(record, 'readinessProbe', container.name);
     else {
       const choice = readinessHandler(container, settings);
       if (choice.warning) warnings.push(choice.warning);
       if (choice.handler) {
         container.readinessProbe = readinessProbe(choice.handler, settings);
-        added(record, container, 'readinessProbe', probeFingerprint(container.readinessProbe, ctx.memo));
+        noteAdded(record, 'readinessProbe', container.name, probeFingerprint(container.readinessProbe, memo));
       }
     }
-    if (settings.startupTimeout !== undefined) addStartupProbe(container, settings, settings.startupTimeout, record, ctx.memo);
+    if (settings.startupTimeout !== undefined) addStartupProbe(container, settings, settings.startupTimeout, record, memo);
   }
 
-  const spec = template.spec;
   const grace = decideGracePeriod({
-    current: spec.terminationGracePeriodSeconds,
-    preStopSleep: wantsHook ? sleep.seconds : 0,
+    current: readValue(work, 'terminationGracePeriodSeconds'),
+    preStopSleep: hook ? sleep.seconds : 0,
     drainTimeout: settings.drainTimeout,
     exact: settings.terminationGracePeriod,
     max: cluster.maxTerminationGracePeriod,
-    userSleep: longestUserSleep(template, record),
+    userSleep: longestUserSleep(template.spec, new Set(record.added.preStop ?? [])),
   });
   warnings.push(...grace.warnings);
-  if (grace.seconds !== spec.terminationGracePeriodSeconds) {
-    record.terminationGracePeriodSeconds = { from: spec.terminationGracePeriodSeconds ?? null, to: grace.seconds };
-    spec.terminationGracePeriodSeconds = grace.seconds;
+  setValue(work, record, 'terminationGracePeriodSeconds', grace.seconds);
+  if (hasValue(work, 'minReadySeconds')) {
+    setValue(
+      work,
+      record,
+      'minReadySeconds',
+      decideMinReadySeconds(readValue(work, 'minReadySeconds'), settings.minReadySeconds),
+    );
   }
   return { record, warnings };
+}
+
+/** Writes a value and records from/to, when it differs from what the work holds; undefined leaves it. */
+function setValue(work: Work, record: InjectionRecord, field: ValueField, value: number | undefined): void {
+  const current = readValue(work, field);
+  if (value === undefined || value === current) return;
+  record[field] = { from: current ?? null, to: value };
+  writeValue(work, field, value);
 }
 
 function addStartupProbe(
@@ -81,30 +96,11 @@ function addStartupProbe(
   memo: FingerprintMemo | undefined,
 ): void {
   if (container.startupProbe) {
-    noteItem(record, 'kept', 'startupProbe', container.name);
+    noteKept(record, 'startupProbe', container.name);
     return;
   }
   const handler = container.readinessProbe ? handlerOf(container.readinessProbe) : undefined;
   if (!handler) return;
   container.startupProbe = startupProbe(handler, settings, timeout);
-  added(record, container, 'startupProbe', probeFingerprint(container.startupProbe, memo));
-}
-
-/** The longest sleep action in hooks gracekeeper did not write (the API server checks them against the grace period). */
-function longestUserSleep(template: PodTemplate, record: InjectionRecord): number {
-  const ours = new Set(record.added.preStop ?? []);
-  let longest = 0;
-  for (const c of [...template.spec.containers, ...(template.spec.initContainers ?? [])]) {
-    for (const hook of ['preStop', 'postStart'] as const) {
-      if (hook === 'preStop' && ours.has(c.name)) continue;
-      const seconds = (c.lifecycle?.[hook] as { sleep?: { seconds?: unknown } } | undefined)?.sleep?.seconds;
-      if (typeof seconds === 'number') longest = Math.max(longest, seconds);
-    }
-  }
-  return longest;
-}
-
-function added(record: InjectionRecord, container: Container, item: Item, print: string): void {
-  noteItem(record, 'added', item, container.name);
-  record.fingerprints[`${container.name}/${item}`] = print;
+  noteAdded(record, 'startupProbe', container.name, probeFingerprint(container.startupProbe, memo));
 }

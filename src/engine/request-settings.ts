@@ -4,6 +4,7 @@ import { PREFIX } from '../settings/keys.js';
 import { describeError, describeUnknown, resolveSettings } from '../settings/resolve.js';
 import type { AnnotationLayer, InjectionSettings, SettingError } from '../settings/types.js';
 import type { KindClass } from './kinds.js';
+import { clip } from './warnings.js';
 
 export interface RequestSettings {
   settings: InjectionSettings;
@@ -48,15 +49,4 @@ export function settingsFor(
   }
   for (const error of ownErrors) warnings.push(clip(`ignored ${describeError(error)}`));
   return result;
-}
-
-/**
- * Every warning's one rule: a printable single line under 120 characters (the API server drops
- * other warnings; kubectl prints them on one line). Annotation values quoted in them may hold
- * control characters, which become spaces.
- */
-export function clip(text: string, max = 119): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what this replaces
-  const line = /[\u0000-\u001f\u007f]/.test(text) ? text.replace(/[\u0000-\u001f\u007f]+/g, ' ') : text;
-  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }

@@ -23,6 +23,12 @@ export interface AdmissionInput {
   object: unknown;
   /** Annotations of the object's Namespace, from the informer cache (empty when unknown). */
   namespaceAnnotations: Record<string, string>;
+  /**
+   * For a Pod: the gracekeeper annotations of the workload that owns it (its controller's, or that
+   * controller's owner: a ReplicaSet's Deployment, a Job's CronJob), when the Pod's template record
+   * does not carry them (targets: pods leaves workloads unmutated, so there is no record).
+   */
+  ownerAnnotations?: Record<string, string>;
   /** The API server's version; undefined means "assume the newest". */
   kubeVersion?: KubeVersion;
   cluster: ClusterSettings;

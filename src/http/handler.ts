@@ -5,7 +5,8 @@ import { admit as engineAdmit } from '../engine/admit.js';
 import { changeType } from '../engine/changes.js';
 import type { AdmissionInput, AdmissionResult } from '../engine/types.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
-import type { NamespaceSource, VersionSource } from '../cluster/sources.js';
+import type { NamespaceSource, OwnerSource, VersionSource } from '../cluster/sources.js';
+import { gatherFacts, type Facts } from './facts.js';
 import { kindLabel, type Metrics } from '../runtime/metrics.js';
 import { buildResponse, internalErrorResponse, statusBody, type AdmissionReviewResponse, type StatusBody } from './response.js';
 import { decodeReview, type AdmissionRequest } from './review.js';
@@ -14,6 +15,8 @@ export interface HandlerDeps {
   settings: () => ClusterSettings;
   namespaces: NamespaceSource;
   version: VersionSource;
+  /** A Pod's owning workload's annotations (absent without a cluster). */
+  owners?: OwnerSource;
   metrics: Metrics;
   log: Logger;
   /** The engine; replaceable in tests (e.g. to show the internal-error path). */
@@ -23,28 +26,22 @@ export interface HandlerDeps {
 
 export type HandlerOutput = { status: 200; body: AdmissionReviewResponse } | { status: 400; body: StatusBody };
 
-/**
- * What the engine is given for a request. Namespace annotations come from the informer's cache;
- * only a namespace the cache does not hold yet costs one API call (see namespace-lookup.ts).
- */
-export function admissionInput(
-  request: AdmissionRequest,
-  deps: HandlerDeps,
-  namespaceAnnotations: Record<string, string>,
-): AdmissionInput {
+/** What the engine is given for a request: the request, the cluster's facts, the settings in force. */
+export function admissionInput(request: AdmissionRequest, deps: HandlerDeps, facts: Facts): AdmissionInput {
   return {
     kind: request.kind,
     operation: request.operation,
     ...(request.subResource ? { subResource: request.subResource } : {}),
     namespace: request.namespace,
     object: request.object,
-    namespaceAnnotations,
+    namespaceAnnotations: facts.namespaceAnnotations,
+    ...(facts.ownerAnnotations ? { ownerAnnotations: facts.ownerAnnotations } : {}),
     kubeVersion: deps.version.current(),
     cluster: deps.settings(),
   };
 }
 
-/** Answers a review: at once from the cache, or after one lookup of a namespace not cached yet. */
+/** Answers a review: at once from the caches, or after the few reads gatherFacts needs. */
 export function handleReview(body: unknown, deps: HandlerDeps): HandlerOutput | Promise<HandlerOutput> {
   const now = deps.now ?? performance.now.bind(performance);
   const started = now();
@@ -55,29 +52,17 @@ export function handleReview(body: unknown, deps: HandlerDeps): HandlerOutput | 
     return { status: 400, body: statusBody(400, `not a valid AdmissionReview: ${decoded.reason}`) };
   }
   const request = decoded.request;
-  const namespace = request.namespace;
-  const cached = namespace ? deps.namespaces.annotations(namespace) : {};
-  if (cached === undefined && namespace && deps.namespaces.lookup) {
-    return deps.namespaces.lookup(namespace).then(
-      (found) => answer(request, deps, found ?? {}, started, now),
-      () => answer(request, deps, {}, started, now),
-    );
-  }
-  return answer(request, deps, cached ?? {}, started, now);
+  const facts = gatherFacts(request, deps, deps.settings());
+  if (facts instanceof Promise) return facts.then((found) => answer(request, deps, found, started, now));
+  return answer(request, deps, facts, started, now);
 }
 
-function answer(
-  request: AdmissionRequest,
-  deps: HandlerDeps,
-  namespaceAnnotations: Record<string, string>,
-  started: number,
-  now: () => number,
-): HandlerOutput {
+function answer(request: AdmissionRequest, deps: HandlerDeps, facts: Facts, started: number, now: () => number): HandlerOutput {
   const kind = kindLabel(request.kind);
   let result: AdmissionResult | undefined;
   let response: AdmissionReviewResponse;
   try {
-    result = (deps.admit ?? engineAdmit)(admissionInput(request, deps, namespaceAnnotations));
+    result = (deps.admit ?? engineAdmit)(admissionInput(request, deps, facts));
     response = buildResponse(request.uid, result);
   } catch (err) {
     result = undefined;

@@ -137,6 +137,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     settings,
     namespaces,
     version,
+    owners: cluster.owners,
     metrics,
     log,
     admit: options.admit,

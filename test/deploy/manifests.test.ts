@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parseServeArgs } from '../../src/cli/serve.js';
 import { SUPPORTED_KINDS } from '../../src/engine/kinds.js';
+import { POD_OWNERS } from '../../src/engine/owner.js';
 import type { ServerOptions } from '../../src/runtime/start.js';
 import {
   BUILT_IN_EXCLUDED_NAMESPACES,
@@ -91,7 +92,15 @@ function checkInstall(objects: Obj[]): void {
 
   it('grants get, list and watch on namespaces and nothing else, to its service account', () => {
     const role = one(objects, 'ClusterRole', 'gracekeeper');
-    assert.deepEqual(role.rules, [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }]);
+    assert.deepEqual(role.rules, [
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['apps'], resources: ['replicasets', 'deployments', 'statefulsets', 'daemonsets'], verbs: ['get'] },
+      { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ['get'] },
+    ]);
+    // Every kind the owner lookup reads is granted, and nothing more.
+    const granted = role.rules.slice(1).flatMap((r: Obj) => r.resources as string[]);
+    const read = Object.entries(POD_OWNERS).flatMap(([kind, o]) => [kind, ...(o.parent ? [o.parent.kind] : [])]);
+    assert.deepEqual([...granted].sort(), read.map((k) => `${k.toLowerCase()}s`).sort());
     assert.equal(role.aggregationRule, undefined);
     assert.equal(objects.filter((o) => o.kind === 'Role' || o.kind === 'RoleBinding').length, 0);
     const binding = one(objects, 'ClusterRoleBinding', 'gracekeeper');

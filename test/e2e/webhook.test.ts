@@ -4,18 +4,10 @@
 // from mutated templates show that a second pass adds nothing.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startControlPlane, type ControlPlane } from './cluster.js';
+import type { ControlPlane } from './cluster.js';
 import { e2eSkipReason } from './ensure-binaries.js';
-import {
-  pointWebhookAt,
-  renderDeploy,
-  serviceAccountKubeconfig,
-  shippedConfig,
-  shippedServiceAccount,
-  startGracekeeper,
-  type Gracekeeper,
-  type Manifest,
-} from './gracekeeper.js';
+import type { Gracekeeper, Manifest } from './gracekeeper.js';
+import { startWebhookEnv, type WebhookEnv } from './setup.js';
 import {
   assertPodMatchesTemplate,
   assertUntouched,
@@ -25,115 +17,26 @@ import {
   Kube,
   recordOf,
   warnings,
-  type Container,
   type Obj,
   type PodTemplate,
 } from './kube.js';
+
+import { app, deployment, IMAGE, P, pod, sleepHook, tcpProbe, template } from './manifests.js';
 
 const skip = e2eSkipReason();
 if (skip) process.stderr.write(`e2e: skipping the webhook scenarios: ${skip}\n`);
 const opts = { skip: skip ?? false };
 
-const IMAGE = 'registry.invalid/app:1';
-const P = 'gracekeeper.io/';
-
-// ---- manifests ---------------------------------------------------------------------------------
-
-const app = (extra: Partial<Container> = {}): Container => ({
-  name: 'app',
-  image: IMAGE,
-  ports: [{ name: 'http', containerPort: 8080 }],
-  ...extra,
-});
-
-interface TemplateOptions {
-  containers?: Container[];
-  initContainers?: Container[];
-  annotations?: Record<string, string>;
-  labels?: Record<string, string>;
-  spec?: Obj;
-}
-
-function template(appLabel: string, o: TemplateOptions = {}): Obj {
-  return {
-    metadata: { labels: { app: appLabel, ...o.labels }, ...(o.annotations ? { annotations: o.annotations } : {}) },
-    spec: {
-      containers: o.containers ?? [app()],
-      ...(o.initContainers ? { initContainers: o.initContainers } : {}),
-      ...o.spec,
-    },
-  };
-}
-
-interface WorkloadOptions extends TemplateOptions {
-  /** Annotations and labels of the workload's own metadata. */
-  metaAnnotations?: Record<string, string>;
-  metaLabels?: Record<string, string>;
-  replicas?: number;
-  workloadSpec?: Obj;
-}
-
-function meta(name: string, ns: string, o: WorkloadOptions): Obj {
-  return {
-    name,
-    namespace: ns,
-    ...(o.metaLabels ? { labels: o.metaLabels } : {}),
-    ...(o.metaAnnotations ? { annotations: o.metaAnnotations } : {}),
-  };
-}
-
-function deployment(name: string, ns: string, o: WorkloadOptions = {}): Obj {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: meta(name, ns, o),
-    spec: {
-      replicas: o.replicas ?? 1,
-      selector: { matchLabels: { app: name } },
-      template: template(name, o),
-      ...o.workloadSpec,
-    },
-  };
-}
-
-function pod(name: string, ns: string, o: TemplateOptions = {}): Obj {
-  const t = template(name, o);
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, ...t.metadata }, spec: t.spec };
-}
-
-const sleepHook = (seconds: number): Obj => ({ preStop: { sleep: { seconds } } });
-const tcpProbe = (port: number, o: Obj = {}): Obj => ({
-  tcpSocket: { port },
-  periodSeconds: 5,
-  timeoutSeconds: 1,
-  successThreshold: 1,
-  failureThreshold: 2,
-  ...o,
-});
-
 // ---- the suite ---------------------------------------------------------------------------------
 
 describe('gracekeeper on a real API server', () => {
+  let env: WebhookEnv;
   let cp: ControlPlane;
   let kube: Kube;
   let docs: Manifest[];
-  let saKubeconfig: string;
   let ownNamespace: string;
   let gk: Gracekeeper | undefined;
-  const servers: Gracekeeper[] = [];
-
-  const start = async (name: string, port?: number): Promise<Gracekeeper> => {
-    const g = await startGracekeeper({
-      cp,
-      name,
-      port,
-      kubeconfigPath: saKubeconfig,
-      config: shippedConfig(docs),
-      args: [`--namespace=${ownNamespace}`],
-    });
-    servers.push(g);
-    return g;
-  };
+  const start = (name: string, port?: number): Promise<Gracekeeper> => env.start(name, {}, port);
 
   const paths = (ns: string) => ({
     deployments: `/apis/apps/v1/namespaces/${ns}/deployments`,
@@ -144,13 +47,6 @@ describe('gracekeeper on a real API server', () => {
     cronjobs: `/apis/batch/v1/namespaces/${ns}/cronjobs`,
     pods: `/api/v1/namespaces/${ns}/pods`,
   });
-
-  /** A dry-run Pod CREATE in `ns`: whether gracekeeper mutated it. */
-  const mutatesPods = async (ns: string): Promise<boolean> => {
-    const res = await cp.api<Obj>('POST', `${paths(ns).pods}?dryRun=All`, pod('probe', ns));
-    if (res.status !== 201) throw new Error(`dry-run Pod: ${res.status} ${res.text.slice(0, 300)}`);
-    return recordOf(res.body.metadata) !== undefined;
-  };
 
   /** The Deployment, its one ReplicaSet and `replicas` Pods, once the controllers made them. */
   const rollout = async (ns: string, name: string, replicas = 1): Promise<{ deploy: Obj; rs: Obj; pods: Obj[] }> => {
@@ -191,23 +87,14 @@ describe('gracekeeper on a real API server', () => {
   before(
     async () => {
       if (skip) return;
-      cp = await startControlPlane();
-      kube = new Kube(cp);
       const t0 = Date.now();
-      docs = await renderDeploy(cp);
-      // Everything deploy/ ships but the webhook configuration, as `kubectl apply -k` would: the
-      // API server validates all of it. Its Deployment's Pods stay Pending (no scheduler).
-      await kube.apply(docs.filter((d) => d.kind !== 'MutatingWebhookConfiguration'));
-      const sa = shippedServiceAccount(docs);
-      ownNamespace = sa.namespace;
-      // The server runs as deploy/'s ServiceAccount, with exactly the RBAC deploy/ grants.
-      saKubeconfig = await serviceAccountKubeconfig(cp, sa.namespace, sa.name);
+      // deploy/ applied but its webhook configuration, as `kubectl apply -k` would (the API server
+      // validates all of it; its Deployment's Pods stay Pending: no scheduler), and gracekeeper
+      // serving as deploy/'s ServiceAccount, with exactly the RBAC deploy/ grants.
+      env = await startWebhookEnv();
+      ({ cp, kube, docs, ownNamespace } = env);
       gk = await start('gracekeeper');
-      await kube.apply(pointWebhookAt(docs, gk.url, gk.caPem));
-      await kube.namespace('e2e-probe');
-      await eventually('the webhook to mutate Pods', async () => (await mutatesPods('e2e-probe')) || undefined, {
-        components: [...cp.components, gk.component],
-      });
+      await env.use(gk);
       // A Node for the DaemonSet controller to make a Pod for (it stays NotReady: no kubelet).
       await kube.apply({
         apiVersion: 'v1',
@@ -215,17 +102,14 @@ describe('gracekeeper on a real API server', () => {
         metadata: { name: 'e2e-node', labels: { 'kubernetes.io/hostname': 'e2e-node' } },
       });
       process.stderr.write(
-        `e2e: control plane up in ${cp.startupMs} ms; gracekeeper serving and ` +
+        `e2e: control plane up in ${cp.startupMs} ms; deploy/ applied, gracekeeper serving and ` +
           `the webhook installed ${Date.now() - t0} ms later\n`,
       );
     },
     { timeout: 60 * 60_000 },
   );
 
-  after(async () => {
-    for (const s of servers) await s.stop();
-    await cp?.stop();
-  });
+  after(() => env?.stop());
 
   it("installs deploy/ on a real API server: its Deployment's Pods pass restricted Pod Security", opts, async () => {
     const d = docs.find((x) => x.kind === 'Deployment') as Manifest;
@@ -816,8 +700,7 @@ describe('gracekeeper on a real API server', () => {
       await kube.apply(pod('old-ca-bundle', ns));
       assertUntouched(await kube.mustGet<PodTemplate>(`${paths(ns).pods}/old-ca-bundle`), 'Pod with a stale caBundle');
 
-      await kube.apply(pointWebhookAt(docs, gk.url, gk.caPem));
-      await eventually('mutation to resume', async () => (await mutatesPods(ns)) || undefined, { components: [gk.component] });
+      await env.use(gk);
       await kube.apply(pod('resumed', ns));
       const resumed = await kube.mustGet(`${paths(ns).pods}/resumed`);
       assert.deepEqual(container(resumed as PodTemplate, 'app').lifecycle, sleepHook(5));

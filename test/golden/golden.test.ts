@@ -1,25 +1,14 @@
-// Golden cases: every folder under cases/ holds input.yaml beside the expected output of
-// `gracekeeper mutate` (expected.yaml: stdout; expected.txt: exit status and stderr).
-// UPDATE_GOLDEN=1 rewrites the expected files; a stray or missing file fails.
+// Golden cases (see cases.ts) through `gracekeeper mutate`. UPDATE_GOLDEN=1 rewrites the expected
+// files; a stray or missing file fails. Together the cases use every annotation key and every kind.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
 import { runMutate } from '../../src/cli/mutate.js';
-
-const CASES = fileURLToPath(new URL('./cases/', import.meta.url));
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
-const ALLOWED = new Set([
-  'input.yaml',
-  'input.json',
-  'args.txt',
-  'config.yaml',
-  'expected.yaml',
-  'expected.json',
-  'expected.txt',
-  'README.md',
-]);
+import { SUPPORTED_KINDS } from '../../src/engine/kinds.js';
+import { VALIDATORS } from '../../src/settings/keys.js';
+import { ALLOWED, goldenCases, portable } from './cases.js';
 
 interface Run {
   code: number;
@@ -42,63 +31,63 @@ function run(args: string[], stdin = ''): Run {
   return { code, stdout, stderr };
 }
 
-function caseArgs(dir: string, inputFile: string): string[] {
-  const args = ['-f', join(dir, inputFile)];
-  if (existsSync(join(dir, 'config.yaml'))) args.push('--config', join(dir, 'config.yaml'));
-  const extra = join(dir, 'args.txt');
-  if (existsSync(extra)) {
-    args.push(
-      ...readFileSync(extra, 'utf8')
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '' && !l.startsWith('#')),
-    );
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const cases = goldenCases();
+
+test('together the cases use every annotation key (in an input, a Namespace flag or a config) and every kind', () => {
+  const text = cases
+    .map((c) => [c.inputFile, join(c.dir, 'args.txt'), join(c.dir, 'config.yaml')].filter(existsSync))
+    .flat()
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
+  const missingKeys = VALIDATORS.map((v) => v.name).filter(
+    (name) => !new RegExp(`(?:gracekeeper\\.io/|^\\s*)${name}\\b`, 'm').test(text),
+  );
+  assert.deepEqual(missingKeys, [], 'keys no case uses');
+  const kinds = new Set<string>();
+  for (const c of cases) {
+    const raw = readFileSync(c.inputFile, 'utf8');
+    const docs: unknown[] = c.inputFile.endsWith('.json')
+      ? [JSON.parse(raw)].flat()
+      : parseAllDocuments(raw).map((d) => d.toJS());
+    const walk = (d: unknown): void => {
+      if (typeof d !== 'object' || d === null) return;
+      const o = d as { apiVersion?: string; kind?: string; items?: unknown[] };
+      if (Array.isArray(o.items)) o.items.forEach(walk);
+      if (o.kind) kinds.add(`${o.apiVersion}/${o.kind}`);
+    };
+    docs.forEach(walk);
   }
-  return args;
-}
-
-/** Paths in messages are made relative so expected files do not depend on the checkout. */
-function portable(text: string): string {
-  return text.split(CASES).join('cases/');
-}
-
-const dirs = readdirSync(CASES, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .map((d) => d.name)
-  .sort();
-
-test('there are at least 30 golden cases', () => {
-  assert.ok(dirs.length >= 30, `only ${dirs.length} cases`);
+  const missingKinds = SUPPORTED_KINDS.map((k) => `${k.group ? `${k.group}/` : ''}${k.version}/${k.kind}`).filter(
+    (k) => !kinds.has(k),
+  );
+  assert.deepEqual(missingKinds, [], 'kinds no case has');
 });
 
-for (const name of dirs) {
-  test(`golden: ${name}`, () => {
-    const dir = join(CASES, name);
-    const files = readdirSync(dir);
-    const stray = files.filter((f) => !ALLOWED.has(f));
-    assert.deepEqual(stray, [], `unexpected files in ${name}`);
-    const inputFile = files.includes('input.json') ? 'input.json' : 'input.yaml';
-    assert.ok(files.includes(inputFile), `${name} has no input`);
-    const args = caseArgs(dir, inputFile);
-    const json = args.includes('json');
-    const outFile = join(dir, json ? 'expected.json' : 'expected.yaml');
-    const txtFile = join(dir, 'expected.txt');
-    const result = run(args);
+for (const c of cases) {
+  test(`golden: ${c.name}`, () => {
+    const stray = c.files.filter((f) => !ALLOWED.has(f));
+    assert.deepEqual(stray, [], `unexpected files in ${c.name}`);
+    assert.ok(existsSync(c.inputFile), `${c.name} has no input`);
+    const result = run(c.args);
     const messages = `exit ${result.code}\n${portable(result.stderr)}`;
     if (UPDATE) {
-      writeFileSync(outFile, result.stdout);
-      writeFileSync(txtFile, messages);
+      writeFileSync(c.outFile, result.stdout);
+      writeFileSync(c.txtFile, messages);
     }
-    assert.ok(existsSync(outFile) && existsSync(txtFile), `${name}: expected files missing (UPDATE_GOLDEN=1 writes them)`);
-    assert.equal(result.stdout, readFileSync(outFile, 'utf8'), `${name}: output differs`);
-    assert.equal(messages, readFileSync(txtFile, 'utf8'), `${name}: exit status or messages differ`);
-    const other = join(dir, json ? 'expected.yaml' : 'expected.json');
-    assert.ok(!existsSync(other), `${name}: leftover ${other}`);
+    assert.ok(existsSync(c.outFile) && existsSync(c.txtFile), `${c.name}: expected files missing (UPDATE_GOLDEN=1 writes them)`);
+    assert.equal(result.stdout, readFileSync(c.outFile, 'utf8'), `${c.name}: output differs`);
+    assert.equal(messages, readFileSync(c.txtFile, 'utf8'), `${c.name}: exit status or messages differ`);
+    const other = c.outFile.endsWith('.json') ? c.outFile.replace(/json$/, 'yaml') : c.outFile.replace(/yaml$/, 'json');
+    assert.ok(!existsSync(other), `${c.name}: leftover ${other}`);
     if (result.code === 0) {
       // Idempotence: the output, mutated again with the same flags, comes out unchanged.
-      const again = run([...args.map((a) => (a === join(dir, inputFile) ? '-' : a))], result.stdout);
+      const again = run(
+        c.args.map((a) => (a === c.inputFile ? '-' : a)),
+        result.stdout,
+      );
       assert.equal(again.code, 0);
-      assert.equal(again.stdout, result.stdout, `${name}: a second pass changed the output`);
+      assert.equal(again.stdout, result.stdout, `${c.name}: a second pass changed the output`);
     }
   });
 }

@@ -63,11 +63,12 @@ describe('POST /mutate round trips over TLS', () => {
   it('dry-run gets the same patch as a real request', async () => {
     const object = deployment();
     const real = await call(server, { body: review(object) });
-    const dry = await call(server, { body: review(object, { dryRun: true }) });
+    const dry = await call(server, { body: review(object, { dryRun: true, uid: 'dry-run-uid' }) });
     assert.ok(real.json.response.patch);
     assert.equal(dry.json.response.patch, real.json.response.patch);
-    const line = server.logs.lines.find((l) => (l.uid === undefined ? false : l.dryRun === true));
-    assert.ok(line, 'the dry-run is logged as one');
+    const lines = server.logs.lines.filter((l) => l.msg === 'admission' && l.uid === 'dry-run-uid');
+    assert.equal(lines.length, 1, 'one log line for this review');
+    assert.equal(lines[0]?.dryRun, true, 'the dry-run is logged as one');
   });
 
   it('UPDATE of a workload: a changed annotation changes what was injected', async () => {

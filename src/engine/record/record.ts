@@ -1,7 +1,10 @@
-// The `gracekeeper.io/injected` record: what was added, what was kept, and enough to undo it.
+// The `gracekeeper.io/injected` record: what was added, what was kept, and enough to undo it. It is
+// stored on objects in clusters, so its JSON form only ever grows (version 1, same keys).
 import { RECORD_KEY } from '../../settings/keys.js';
 import { isRecord } from '../pod-types.js';
+import { VALUE_FIELDS, type ValueField } from '../work.js';
 
+/** What gracekeeper adds to a container. */
 export type Item = 'preStop' | 'readinessProbe' | 'startupProbe';
 export const ITEMS: readonly Item[] = ['preStop', 'readinessProbe', 'startupProbe'];
 
@@ -11,19 +14,20 @@ export interface ValueChange {
   to: number;
 }
 
-export interface InjectionRecord {
+export interface InjectionRecord extends Partial<Record<ValueField, ValueChange>> {
   version: 1;
   /** Container names that received each item. */
   added: Partial<Record<Item, string[]>>;
   /** Container names whose own item was left as the user wrote it. */
   kept: Partial<Record<Item, string[]>>;
-  terminationGracePeriodSeconds?: ValueChange;
-  minReadySeconds?: ValueChange;
   /** Workload-level gracekeeper annotations, carried to the Pods made from this template. */
   workload?: Record<string, string>;
   /** "container/item" to the fingerprint of what was written, so it can be recognised later. */
   fingerprints: Record<string, string>;
 }
+
+/** Records longer than this are not gracekeeper's (its own stay far below) and are ignored. */
+export const MAX_RECORD_CHARS = 65536;
 
 export function emptyRecord(): InjectionRecord {
   return { version: 1, added: {}, kept: {}, fingerprints: {} };
@@ -32,7 +36,7 @@ export function emptyRecord(): InjectionRecord {
 /** Reads a record from annotations; anything malformed is treated as no record. */
 export function readRecord(annotations: Record<string, string> | undefined): InjectionRecord | undefined {
   const text = annotations?.[RECORD_KEY];
-  if (typeof text !== 'string' || text.length > 65536) return undefined;
+  if (typeof text !== 'string' || text.length > MAX_RECORD_CHARS) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -41,19 +45,13 @@ export function readRecord(annotations: Record<string, string> | undefined): Inj
   }
   if (!isRecord(value) || value.version !== 1 || !isRecord(value.fingerprints)) return undefined;
   const record = emptyRecord();
-  for (const item of ITEMS) {
-    record.added[item] = names(isRecord(value.added) ? value.added[item] : undefined);
+  for (const item of ITEMS) record.added[item] = names(isRecord(value.added) ? value.added[item] : undefined);
+  record.fingerprints = strings(value.fingerprints);
+  for (const field of VALUE_FIELDS) {
+    const change = valueChange(value[field]);
+    if (change) record[field] = change;
   }
-  record.fingerprints = Object.fromEntries(
-    Object.entries(value.fingerprints).filter((e): e is [string, string] => typeof e[1] === 'string'),
-  );
-  record.terminationGracePeriodSeconds = change(value.terminationGracePeriodSeconds);
-  record.minReadySeconds = change(value.minReadySeconds);
-  if (isRecord(value.workload)) {
-    record.workload = Object.fromEntries(
-      Object.entries(value.workload).filter((e): e is [string, string] => typeof e[1] === 'string'),
-    );
-  }
+  if (isRecord(value.workload)) record.workload = strings(value.workload);
   return record;
 }
 
@@ -61,23 +59,27 @@ function names(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-function change(value: unknown): ValueChange | undefined {
+function strings(map: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+function valueChange(value: unknown): ValueChange | undefined {
   if (!isRecord(value) || typeof value.to !== 'number') return undefined;
-  const from = typeof value.from === 'number' ? value.from : null;
-  return { from, to: value.to };
+  return { from: typeof value.from === 'number' ? value.from : null, to: value.to };
 }
 
-export function noteItem(record: InjectionRecord, kind: 'added' | 'kept', item: Item, container: string): void {
-  (record[kind][item] ??= []).push(container);
+export function noteKept(record: InjectionRecord, item: Item, container: string): void {
+  (record.kept[item] ??= []).push(container);
 }
 
-/** True when the record says something was changed (only then is it written). */
+export function noteAdded(record: InjectionRecord, item: Item, container: string, print: string): void {
+  (record.added[item] ??= []).push(container);
+  record.fingerprints[`${container}/${item}`] = print;
+}
+
+/** True when the record says something was changed (only then, or to carry annotations, is it written). */
 export function recordHasChanges(record: InjectionRecord): boolean {
-  return (
-    ITEMS.some((i) => (record.added[i]?.length ?? 0) > 0) ||
-    record.terminationGracePeriodSeconds !== undefined ||
-    record.minReadySeconds !== undefined
-  );
+  return ITEMS.some((i) => (record.added[i]?.length ?? 0) > 0) || VALUE_FIELDS.some((f) => record[f] !== undefined);
 }
 
 /** Compact, stable JSON: fixed key order, empty lists left out. */
@@ -85,8 +87,7 @@ export function serialiseRecord(record: InjectionRecord): string {
   const lists = (group: Partial<Record<Item, string[]>>) =>
     Object.fromEntries(ITEMS.filter((i) => (group[i]?.length ?? 0) > 0).map((i) => [i, group[i]]));
   const out: Record<string, unknown> = { version: 1, added: lists(record.added), kept: lists(record.kept) };
-  if (record.terminationGracePeriodSeconds) out.terminationGracePeriodSeconds = record.terminationGracePeriodSeconds;
-  if (record.minReadySeconds) out.minReadySeconds = record.minReadySeconds;
+  for (const field of VALUE_FIELDS) if (record[field]) out[field] = record[field];
   if (record.workload && Object.keys(record.workload).length > 0) out.workload = sortKeys(record.workload);
   out.fingerprints = sortKeys(record.fingerprints);
   return JSON.stringify(out);

@@ -1,5 +1,6 @@
 // terminationGracePeriodSeconds: long enough for the preStop sleep and the app's drain, never lowered.
 import { formatDuration } from '../../settings/duration.js';
+import type { PodSpec } from '../pod-types.js';
 
 /** Kubernetes' default when a pod spec leaves the field unset. */
 export const KUBERNETES_DEFAULT_GRACE = 30;
@@ -48,4 +49,20 @@ export function clampSleep(sleep: number, max: number): { seconds: number; warni
     seconds,
     warning: `pre-stop-sleep ${formatDuration(sleep)} lowered to ${formatDuration(seconds)}, under the cluster maximum grace period`,
   };
+}
+
+/**
+ * The longest sleep action in hooks gracekeeper did not write (`ours`: containers whose preStop
+ * gracekeeper wrote): the API server rejects a grace period shorter than any of them.
+ */
+export function longestUserSleep(spec: PodSpec, ours: ReadonlySet<string>): number {
+  let longest = 0;
+  for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+    for (const hook of ['preStop', 'postStart'] as const) {
+      if (hook === 'preStop' && ours.has(c.name)) continue;
+      const seconds = (c.lifecycle?.[hook] as { sleep?: { seconds?: unknown } } | undefined)?.sleep?.seconds;
+      if (typeof seconds === 'number') longest = Math.max(longest, seconds);
+    }
+  }
+  return longest;
 }

@@ -1,0 +1,78 @@
+// Step one of an admission: is the object gracekeeper's business, where is its pod template, what
+// did an earlier pass record, and does it opt out. An object that opts out after gracekeeper
+// mutated it is still a target: what the record says gracekeeper added is taken back.
+import { gracekeeperAnnotations } from './request-settings.js';
+import type { KindRule } from './kinds.js';
+import { getPath } from './patch.js';
+import { isPodSpec, isRecord, type ObjectMeta, type PodSpec } from './pod-types.js';
+import { readRecord, type InjectionRecord } from './record/record.js';
+import { decideScope, hasOptOutAnnotation, hasOptOutLabel } from './scope.js';
+import type { AdmissionInput } from './types.js';
+import { clip } from './warnings.js';
+
+export interface Target {
+  rule: KindRule;
+  object: Record<string, unknown>;
+  /** The pod template (the Pod itself for a Pod) as the request holds it. */
+  template: Record<string, unknown> & { spec: PodSpec };
+  templateMeta: ObjectMeta | undefined;
+  /** The record an earlier pass left on the template. */
+  earlier: InjectionRecord | undefined;
+  /** Workload-level gracekeeper annotations: the workload's own, or for a Pod those its template carried. */
+  workloadAnnotations: Record<string, string>;
+  /** Why the object opts out, when it does: nothing is added and the earlier additions are taken back. */
+  optOut?: string;
+  warnings: string[];
+}
+
+export type TargetOrSkip = { target: Target } | { skip: string; warnings: string[] };
+
+export function findTarget(input: AdmissionInput): TargetOrSkip {
+  const scope = decideScope(input);
+  if (!scope.inScope) return { skip: scope.reason, warnings: [] };
+  const { rule } = scope;
+  const object = input.object;
+  if (!isRecord(object)) return { skip: 'no object', warnings: [] };
+  const meta: ObjectMeta = isRecord(object.metadata) ? object.metadata : {};
+  const template = getPath(object, rule.templatePath);
+  if (!isRecord(template) || !isPodSpec(template.spec)) return { skip: 'no pod spec', warnings: [] };
+  const templateMeta: ObjectMeta | undefined = isRecord(template.metadata) ? template.metadata : undefined;
+  const isPod = rule.class === 'pod';
+  const earlier = readRecord(templateMeta?.annotations);
+
+  const warnings: string[] = [];
+  let optOut: string | undefined;
+  if (hasOptOutLabel(meta) || hasOptOutLabel(templateMeta)) optOut = 'opted out (label)';
+  else if (hasOptOutAnnotation(templateMeta)) optOut = 'opted out (annotation)';
+  else if (!isPod && hasOptOutAnnotation(meta)) {
+    optOut = 'opted out (annotation)';
+    warnings.push(clip(`${rule.kind} opted out, but its Pods are not: put gracekeeper.io/inject: "false" on the pod template`));
+  }
+  if (optOut && !earlier) return { skip: optOut, warnings };
+
+  const workloadAnnotations = isPod ? (earlier?.workload ?? input.ownerAnnotations ?? {}) : workloadLayer(meta, earlier);
+  return {
+    target: {
+      rule,
+      object,
+      template: template as Target['template'],
+      templateMeta,
+      earlier,
+      workloadAnnotations,
+      optOut,
+      warnings,
+    },
+  };
+}
+
+/**
+ * A workload's own gracekeeper annotations. One made by a controller from a template (a Job from
+ * a CronJob, a ReplicaSet from a Deployment) also keeps those its template's record carried from
+ * that controller, its own winning: else a CronJob's annotations would be lost at its Job.
+ */
+function workloadLayer(meta: ObjectMeta, earlier: InjectionRecord | undefined): Record<string, string> {
+  const own = gracekeeperAnnotations(meta.annotations);
+  const controlled =
+    Array.isArray(meta.ownerReferences) && meta.ownerReferences.some((r) => isRecord(r) && r.controller === true);
+  return controlled && earlier?.workload ? { ...earlier.workload, ...own } : own;
+}

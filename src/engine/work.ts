@@ -1,0 +1,67 @@
+// The working copy one admission changes. The pod template is copied only where strip and inject
+// assign (its spec and each container: they replace lifecycle, probes and the grace period, never
+// edit inside them); everything deeper is shared with the request's object, so the diff, which
+// skips identical references, walks only what changed, and a 1 MiB env is never cloned. Kinds
+// with workload-level fields (minReadySeconds) get a shallow copy of the object's spec too.
+// Values are read and written here by name, so the record treats them alike wherever they live.
+import { copyOf } from './copy.js';
+import type { KindRule } from './kinds.js';
+import { isRecord, type Container, type ObjectMeta, type PodSpec, type PodTemplate } from './pod-types.js';
+
+export interface Work {
+  template: PodTemplate & { metadata: ObjectMeta };
+  /** A copy of the object's spec, for kinds with workload-level fields; undefined otherwise. */
+  workloadSpec?: Record<string, unknown>;
+}
+
+/** The numbers gracekeeper sets, outside the containers: each is recorded as from/to. */
+export type ValueField = 'terminationGracePeriodSeconds' | 'minReadySeconds';
+export const VALUE_FIELDS: readonly ValueField[] = ['terminationGracePeriodSeconds', 'minReadySeconds'];
+
+function copyContainers(list: unknown): unknown {
+  return Array.isArray(list) ? list.map((c: Container) => copyOf(c)) : list;
+}
+
+export function workOn(
+  rule: KindRule,
+  object: Record<string, unknown>,
+  templateMeta: ObjectMeta | undefined,
+  spec: PodSpec,
+): Work {
+  const copy = copyOf(spec);
+  copy.containers = copyContainers(spec.containers) as Container[];
+  if ('initContainers' in spec) copy.initContainers = copyContainers(spec.initContainers) as Container[];
+  const work: Work = { template: { metadata: templateMeta ?? {}, spec: copy } };
+  if (rule.hasMinReadySeconds) work.workloadSpec = isRecord(object.spec) ? copyOf(object.spec) : {};
+  return work;
+}
+
+/** The request's object seen as a Work, copying nothing: for reading only (what it held before). */
+export function viewOf(
+  rule: KindRule,
+  object: Record<string, unknown>,
+  templateMeta: ObjectMeta | undefined,
+  spec: PodSpec,
+): Work {
+  const view: Work = { template: { metadata: templateMeta ?? {}, spec } };
+  if (rule.hasMinReadySeconds) view.workloadSpec = isRecord(object.spec) ? object.spec : {};
+  return view;
+}
+
+/** Whether this kind has the field at all (a Pod has no minReadySeconds). */
+export function hasValue(work: Work, field: ValueField): boolean {
+  return field === 'terminationGracePeriodSeconds' || work.workloadSpec !== undefined;
+}
+
+export function readValue(work: Work, field: ValueField): number | undefined {
+  const value = field === 'terminationGracePeriodSeconds' ? work.template.spec[field] : work.workloadSpec?.[field];
+  return typeof value === 'number' ? value : undefined;
+}
+
+export function writeValue(work: Work, field: ValueField, value: number | undefined): void {
+  const target: Record<string, unknown> | undefined =
+    field === 'terminationGracePeriodSeconds' ? work.template.spec : work.workloadSpec;
+  if (!target) return;
+  if (value === undefined) delete target[field];
+  else target[field] = value;
+}

@@ -1,0 +1,37 @@
+// What the engine needs to know about the cluster for one request, gathered at the edge and handed
+// to the pure core as plain data: the Namespace's annotations (from the informer's cache; one GET
+// for a namespace it does not hold yet) and, for a Pod with no record, its owning workload's
+// gracekeeper annotations (see engine/owner.ts). At once when nothing must be read.
+import type { NamespaceSource, OwnerSource } from '../cluster/sources.js';
+import { ownerToLookUp } from '../engine/owner.js';
+import { isExcludedNamespace } from '../engine/scope.js';
+import type { ClusterSettings } from '../settings/cluster-settings.js';
+import type { AdmissionRequest } from './review.js';
+
+export interface Facts {
+  namespaceAnnotations: Record<string, string>;
+  ownerAnnotations?: Record<string, string>;
+}
+
+export interface FactSources {
+  namespaces: NamespaceSource;
+  owners?: OwnerSource;
+}
+
+export function gatherFacts(request: AdmissionRequest, sources: FactSources, cluster: ClusterSettings): Facts | Promise<Facts> {
+  const namespace = request.namespace;
+  if (!namespace || isExcludedNamespace(namespace, cluster)) return { namespaceAnnotations: {} };
+  const cached = sources.namespaces.annotations(namespace);
+  const owner = sources.owners ? ownerToLookUp(request) : undefined;
+  const lookUpNamespace = cached === undefined && sources.namespaces.lookup !== undefined;
+  if (!owner && !lookUpNamespace) return { namespaceAnnotations: cached ?? {} };
+  const settle = <T>(p: Promise<T | undefined> | undefined): Promise<T | undefined> =>
+    p ? p.catch(() => undefined) : Promise.resolve(undefined);
+  return Promise.all([
+    lookUpNamespace ? settle(sources.namespaces.lookup?.(namespace)) : Promise.resolve(cached),
+    owner ? settle(sources.owners?.annotations(namespace, owner)) : Promise.resolve(undefined),
+  ]).then(([namespaceAnnotations, ownerAnnotations]) => ({
+    namespaceAnnotations: namespaceAnnotations ?? {},
+    ...(ownerAnnotations ? { ownerAnnotations } : {}),
+  }));
+}

@@ -1,0 +1,74 @@
+// Every golden case through the webhook's handler as well, as Istio's injector tests run each case
+// through kube-inject and the webhook: each document as an AdmissionReview CREATE, with the same
+// settings, Namespace annotations and API server version. The returned patch applied to the input
+// must give the document in the expected output, and the warnings and denials must be the ones
+// `gracekeeper mutate` printed.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import fastJsonPatch from 'fast-json-patch';
+import { pino } from 'pino';
+import { parseMutateArgs } from '../../src/cli/mutate.js';
+import { isList, readDocuments } from '../../src/cli/documents.js';
+import { MemoryNamespaceSource, StaticVersionSource } from '../../src/cluster/memory.js';
+import { gvkOf } from '../../src/engine/kinds.js';
+import { handleReview, type HandlerDeps } from '../../src/http/handler.js';
+import { Metrics } from '../../src/runtime/metrics.js';
+import { DEFAULT_CLUSTER_SETTINGS, parseClusterSettings } from '../../src/settings/cluster-settings.js';
+import { decodePatch, review } from '../server/helpers.js';
+import { goldenCases, portable } from './cases.js';
+
+type Obj = Record<string, any>;
+
+/** The documents of a file as `gracekeeper mutate` reads them, List items in place. */
+function documentsOf(file: string, text = readFileSync(file, 'utf8')): unknown[] {
+  return readDocuments(text, file).documents.flatMap((d) => (isList(d) ? d.items : [d]));
+}
+
+for (const c of goldenCases()) {
+  test(`golden through the webhook: ${c.name}`, async () => {
+    const options = parseMutateArgs(c.args);
+    const cluster = options.config ? parseClusterSettings(readFileSync(options.config, 'utf8')) : undefined;
+    assert.ok(!cluster || cluster.ok, 'the case config parses');
+    const namespaces = new MemoryNamespaceSource();
+    const deps: HandlerDeps = {
+      settings: () => (cluster?.ok ? cluster.settings : DEFAULT_CLUSTER_SETTINGS),
+      namespaces,
+      version: new StaticVersionSource(options.kubeVersion),
+      metrics: new Metrics(),
+      log: pino({ level: 'silent' }),
+    };
+    const expected = readFileSync(c.txtFile, 'utf8');
+    const [status, ...stderr] = expected.split('\n');
+    const inputs = documentsOf(c.inputFile);
+    const outputs = status === 'exit 0' ? documentsOf(c.outFile) : undefined;
+    if (outputs) assert.equal(outputs.length, inputs.length, 'one output document per input document');
+    const messages: string[] = [];
+    for (const [i, doc] of inputs.entries()) {
+      const gvk = gvkOf(doc);
+      if (!gvk) continue;
+      const object = doc as Obj;
+      const namespace = object.metadata?.namespace ?? options.namespace;
+      namespaces.set(namespace, options.namespaceAnnotations);
+      const out = await handleReview(review(object, { namespace }), deps);
+      assert.equal(out.status, 200);
+      const response = (out.body as Obj).response;
+      const label = `${gvk.kind}/${object.metadata?.name ?? object.metadata?.generateName ?? '<unnamed>'}`;
+      for (const w of response.warnings ?? []) messages.push(`Warning: ${label}: ${w}`);
+      if (!response.allowed) {
+        messages.push(`${label}: ${response.status.message}`);
+        continue;
+      }
+      if (!outputs) continue;
+      const patched = fastJsonPatch.applyPatch(structuredClone(object), decodePatch(response), true, false).newDocument;
+      assert.deepEqual(patched, outputs[i], `${label}: the patch applied to the input gives the expected output`);
+    }
+    // The same messages as the command printed: warnings as they come, denials after them.
+    const printed = stderr.filter((l) => l !== '');
+    const order = (lines: string[]) => [
+      ...lines.filter((l) => l.startsWith('Warning: ')),
+      ...lines.filter((l) => !l.startsWith('Warning: ')),
+    ];
+    if (status !== 'exit 2') assert.deepEqual(order(messages).map(portable), printed);
+  });
+}
