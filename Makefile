@@ -4,7 +4,7 @@ NODE_MODULES_STAMP := node_modules/.package-lock.json
 TEST_FILES = $(shell find test -name '*.test.ts' -not -path 'test/e2e/*' | sort)
 E2E_FILES = $(shell find test/e2e -name '*.test.ts' 2>/dev/null | sort)
 
-.PHONY: all deps build typecheck lint format run test unit e2e clean k8s-binaries certs deploy undeploy
+.PHONY: all deps build typecheck lint format docs run test unit e2e clean k8s-binaries certs deploy undeploy
 
 all: build
 
@@ -34,6 +34,10 @@ lint: deps
 format: deps
 	npx prettier --write --log-level warn .
 	npx eslint --fix .
+
+# The generated tables of docs/reference.md (annotations, cluster settings, metrics) from the code.
+docs: deps
+	node --import tsx scripts/reference.ts
 
 # Every test: unit, golden, property, HTTPS round trips, and the end-to-end suite.
 test: build typecheck lint

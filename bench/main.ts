@@ -2,7 +2,7 @@
 // bench/results.json. BENCH_SECONDS (measured window per run, 4), BENCH_WARMUP (seconds, 1.5),
 // BENCH_ROUNDS (2), BENCH_CONCURRENCY (1,16,64), BENCH_PAYLOADS (pod,deployment,pod-1mib),
 // BENCH_SOAK (admissions, 1000000; 0 for none), BENCH_OUT (bench/results.json; when it is not set, the
-// README's results block is rewritten too), BENCH_NODE_OPTIONS (the Deployment's NODE_OPTIONS),
+// docs/performance.md's results block is rewritten too), BENCH_NODE_OPTIONS (the Deployment's NODE_OPTIONS),
 // BENCH_KUBE_CLIENT (admissions with the Kubernetes client loaded, 100000; 0 for none).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -49,10 +49,10 @@ await writeFile(out, `${JSON.stringify(results, null, 1)}\n`);
 const lines = ['', table(results.runs), '', ...summary(results)];
 const bad = results.rounds.filter((r) => r.errors > 0).length + (results.soak?.errors ? 1 : 0);
 if (bad > 0) {
-  lines.push(`ERRORS in ${bad} runs (see ${out}); README.md not updated`);
+  lines.push(`ERRORS in ${bad} runs (see ${out}); docs/performance.md not updated`);
   process.exitCode = 1;
-} else if (!env.BENCH_OUT && (await updateReadme(join(REPO, 'README.md'), results))) {
-  lines.push('README.md "Performance" updated');
+} else if (!env.BENCH_OUT && (await updateReadme(join(REPO, 'docs', 'performance.md'), results))) {
+  lines.push('docs/performance.md updated');
 }
 lines.push(`wrote ${out} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -7,7 +7,7 @@ import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generate } from 'selfsigned';
+import { newCertificateAuthority, serverCertificate } from '../src/runtime/self-signed.js';
 import { parse as parseYaml } from 'yaml';
 import { makePayload } from './payloads.js';
 import type { ServerName } from './stats.js';
@@ -29,43 +29,14 @@ export interface Certificate {
   keyFile: string;
 }
 
-/** A CA and a serving certificate for localhost and 127.0.0.1 (EC P-256, as scripts/certs.sh makes). */
+/** A CA and a serving certificate for localhost and 127.0.0.1, as `gracekeeper serve` makes for itself. */
 export async function makeCertificate(dir: string): Promise<Certificate> {
-  const now = Date.now();
-  const dates = { notBeforeDate: new Date(now - 60_000), notAfterDate: new Date(now + 86_400_000) };
-  const ca = await generate([{ name: 'commonName', value: 'gracekeeper bench CA' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    ...dates,
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, critical: true },
-    ],
-  });
-  const leaf = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    ...dates,
-    ca: { cert: ca.cert, key: ca.private },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-        ],
-      },
-    ],
-  });
+  const ca = await newCertificateAuthority();
+  const leaf = await serverCertificate(ca, new Date(), 1);
   const files = { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') };
   await writeFile(files.caFile, ca.cert);
   await writeFile(files.certFile, leaf.cert);
-  await writeFile(files.keyFile, leaf.private, { mode: 0o600 });
+  await writeFile(files.keyFile, leaf.key, { mode: 0o600 });
   return files;
 }
 

@@ -1,4 +1,4 @@
-// The README's "Performance" results block, rewritten by `make bench` from the results it just
+// docs/performance.md's results block, rewritten by `make bench` from the results it just
 // wrote, so the table there is always the latest run and names the machine it ran on.
 import { readFile, writeFile } from 'node:fs/promises';
 import type { BenchResults } from './harness.js';
@@ -41,7 +41,7 @@ export function resultsBlock(results: BenchResults): string {
     .replace(/\n\n<!-- \//, '\n<!-- /');
 }
 
-/** Replaces the block between the markers; false when README.md has none. */
+/** Replaces the block between the markers; false when the file has none. */
 export async function updateReadme(path: string, results: BenchResults): Promise<boolean> {
   const text = await readFile(path, 'utf8');
   const start = text.indexOf(BEGIN);

@@ -63,9 +63,9 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 /** True when a value looks like a pod spec we can work on (containers is an array of named objects). */
 export function isPodSpec(value: unknown): value is PodSpec {
   if (!isRecord(value) || !Array.isArray(value.containers)) return false;
-  const all: unknown[] = [
-    ...(value.containers as unknown[]),
-    ...(Array.isArray(value.initContainers) ? (value.initContainers as unknown[]) : []),
-  ];
+  const init = value.initContainers;
+  // null is JSON's "unset"; any other non-list is no pod spec the API server would accept.
+  if (init !== undefined && init !== null && !Array.isArray(init)) return false;
+  const all: unknown[] = [...(value.containers as unknown[]), ...(Array.isArray(init) ? (init as unknown[]) : [])];
   return all.every((c) => isRecord(c) && typeof c.name === 'string');
 }

@@ -23,8 +23,8 @@ export interface InjectionSettings {
   minReadySeconds?: number;
 }
 
-/** SPEC defaults, used when neither the cluster settings nor any annotation say otherwise. */
-export const SPEC_DEFAULTS: Readonly<InjectionSettings> = Object.freeze({
+/** The defaults of every key, used when neither the cluster settings nor any annotation say otherwise. */
+export const DEFAULT_SETTINGS: Readonly<InjectionSettings> = Object.freeze({
   inject: true,
   preStopSleep: 5,
   preStopMode: 'auto',

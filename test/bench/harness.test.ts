@@ -1,6 +1,6 @@
 // A quick run of the admission benchmark (a few hundred requests): gracekeeper's production build
 // and the baseline as separate processes on loopback, a separate load generator, a tiny soak. Also
-// checks that the committed bench/results.json has the agreed shape and that the README shows it.
+// checks that the committed bench/results.json has the shape `make bench` writes and that docs/performance.md shows it.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -84,10 +84,13 @@ describe('bench', () => {
     assert.equal(results.with_kube_client?.errors, 0);
     assert.ok((results.with_kube_client?.rss_mb_after ?? 0) > (results.soak?.rss_mb_after ?? 0), 'the client costs memory');
     assert.match(table(results.runs), /\| pod \| 4 \| gracekeeper \| \d+ \|/);
-    assert.equal(lines.length, 6, lines.join('\n'));
+    // One line per run, the soak's start and end, the client's: the soak's progress lines (every 30 s
+    // on a slow machine) come on top.
+    const progress = /^ {2}soak: \d+ admissions, RSS [\d.]+ MB, \d+ s$/;
+    assert.equal(lines.filter((l) => !progress.test(l)).length, 6, lines.join('\n'));
   });
 
-  it('has results.json in the agreed shape, and the README shows its table', () => {
+  it('has results.json in the shape make bench writes, and docs/performance.md shows its table', () => {
     const results = JSON.parse(readFileSync(join(REPO, 'bench/results.json'), 'utf8')) as BenchResults;
     checkRuns(results);
     const cells = new Set(results.runs.map((r) => `${r.server}/${r.payload}/${r.concurrency}`));
@@ -96,8 +99,11 @@ describe('bench', () => {
         for (const c of [1, 16, 64]) assert.ok(cells.has(`${server}/${payload}/${c}`), `${server}/${payload}/${c}`);
       }
     }
-    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
-    assert.ok(readme.includes('\n## Performance\n'));
-    assert.ok(readme.includes(resultsBlock(results)), 'README.md has the table of bench/results.json (make bench writes both)');
+    const readme = readFileSync(join(REPO, 'docs', 'performance.md'), 'utf8');
+    assert.ok(readme.startsWith('<!-- section:performance -->\n# Performance\n'));
+    assert.ok(
+      readme.includes(resultsBlock(results)),
+      'docs/performance.md has the table of bench/results.json (make bench writes both)',
+    );
   });
 });

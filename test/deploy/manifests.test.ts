@@ -1,5 +1,5 @@
-// deploy/ and every overlay, rendered with `kubectl kustomize`, hold what SPEC "Install" and
-// issue 4 promise: the webhook's scope matches the engine's, the Deployment is restricted,
+// deploy/ and every overlay, rendered with `kubectl kustomize`, hold what the operations guide
+// (docs/operations.md) promises: the webhook's scope matches the engine's, the Deployment is restricted,
 // highly available and shuts down gracefully, and the certificates name the Service.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { parseDuration } from '../../src/settings/duration.js';
 import { INJECT_KEY, VALIDATORS } from '../../src/settings/keys.js';
 import { DEPLOY, findKubectl, one, renderWith, ROOT, selects, type Obj } from './kustomize.js';
 
-// The server's contract (SPEC "The server"): HTTPS :8443 with POST /mutate, GET /healthz and
+// The server's interface (docs/reference.md, `gracekeeper serve`): HTTPS :8443 with POST /mutate, GET /healthz and
 // /readyz; metrics on HTTP :9090. The ports are also read from `gracekeeper serve`'s own flag
 // parsing, below; the paths are exercised on the running server by image.test.ts.
 const SERVER = { port: 8443, metricsPort: 9090, mutatePath: '/mutate', healthz: '/healthz', readyz: '/readyz' };
@@ -311,7 +311,7 @@ function checkInstall(objects: Obj[]): void {
         SUPPORTED_KINDS.flatMap((k) => k.operations.map((op) => `${k.group}/${k.version}/${k.kind.toLowerCase()}s/${op}`)),
       );
       assert.deepEqual([...fromRules].sort(), [...fromEngine].sort());
-      // SPEC, spelled out, in case both sides drifted together.
+      // The documented scope, spelled out, in case both sides drifted together.
       for (const expected of [
         '/v1/pods/CREATE',
         'apps/v1/deployments/UPDATE',

@@ -1,8 +1,10 @@
 // Small typed helpers for the webhook scenarios: namespaces, apply, get, list, polling, and the
 // comparisons the scenarios make between a pod template and the Pods made from it.
 import assert from 'node:assert/strict';
+import { eventually } from '../poll.js';
 import type { ControlPlane, KubectlResult } from './cluster.js';
-import type { Component } from './procs.js';
+
+export { eventually };
 
 export const RECORD = 'gracekeeper.io/injected';
 export const INJECT_LABEL = 'gracekeeper.io/inject';
@@ -31,38 +33,6 @@ export interface PodSpec {
 export interface PodTemplate {
   metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: PodSpec;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Polls `fn` (every 100 ms, then up to 300 ms) until it returns a value other than undefined.
- * Fails after `timeoutMs`, or at once when one of `components` has exited.
- */
-export async function eventually<T>(
-  what: string,
-  fn: () => Promise<T | undefined>,
-  opts: { timeoutMs?: number; components?: readonly Component[] } = {},
-): Promise<T> {
-  const timeoutMs = opts.timeoutMs ?? 20_000;
-  const deadline = Date.now() + timeoutMs;
-  let delay = 100;
-  let lastError = '';
-  for (;;) {
-    const dead = opts.components?.find((c) => c.hasExited());
-    if (dead) throw new Error(`${dead.name} exited while waiting for ${what}`);
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      lastError = (err as Error).message;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}` + (lastError ? ` (last error: ${lastError})` : ''));
-    }
-    await sleep(delay);
-    delay = Math.min(delay * 1.5, 300);
-  }
 }
 
 /** The scenarios' view of the cluster: the control plane plus a few verbs. */

@@ -3,7 +3,8 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:https';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { tail, type Component } from './procs.js';
+import { eventually } from '../poll.js';
+import type { Component } from './procs.js';
 
 /** `n` distinct free TCP ports on 127.0.0.1 (all held open at once, then released). */
 export async function freePorts(n: number): Promise<number[]> {
@@ -128,37 +129,12 @@ export function runKubectl(
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Polls `check` every 100-500 ms until it returns true. Fails after `timeoutMs`, or at once when
- * one of `components()` has exited (with that component's log tail).
- */
+/** Waits until `check` holds; fails at once when one of `components()` has exited (see test/poll.ts). */
 export async function waitFor(
   what: string,
   timeoutMs: number,
   components: () => Component[],
   check: () => Promise<boolean>,
 ): Promise<void> {
-  const deadline = Date.now() + Math.max(timeoutMs, 0);
-  let delay = 100;
-  let lastError = '';
-  for (;;) {
-    const dead = components().find((c) => c.hasExited());
-    if (dead) {
-      throw new Error(
-        `${dead.name} exited (${await dead.exited}) while waiting for ${what}; ` + `its log:\n${tail(dead.logPath)}`,
-      );
-    }
-    try {
-      if (await check()) return;
-    } catch (err) {
-      lastError = (err as Error).message;
-    }
-    if (Date.now() >= deadline) {
-      throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
-    }
-    await sleep(delay);
-    delay = Math.min(delay * 1.5, 500);
-  }
+  await eventually(what, check, { timeoutMs: Math.max(timeoutMs, 0), components, intervalMs: 100 });
 }

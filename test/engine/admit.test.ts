@@ -133,3 +133,17 @@ test('clip: every warning becomes a printable single line under 120 characters',
   assert.ok(long.endsWith('…'));
   assert.equal(clip('short'), 'short');
 });
+
+test('initContainers that is not a list is no pod spec (skipped, no throw); null counts as none', () => {
+  const pod = (initContainers: unknown) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p' },
+    spec: { containers: [{ name: 'app', image: 'a', ports: [{ containerPort: 80 }] }], initContainers },
+  });
+  const kind = { group: '', version: 'v1', kind: 'Pod' };
+  for (const bad of [{}, 'x', 3, { name: 'i' }]) {
+    assert.equal(admit(input(pod(bad), { kind })).reason, 'no pod spec', JSON.stringify(bad));
+  }
+  assert.equal(admit(input(pod(null), { kind })).outcome, 'mutated');
+});

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { pino, type Logger } from 'pino';
+import { eventually } from '../poll.js';
 import { MemoryNamespaceSource, StaticVersionSource } from '../../src/cluster/memory.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/runtime/start.js';
 
@@ -194,13 +195,9 @@ export function decodePatch(response: { patch?: string }): any[] {
 }
 
 /** Polls a condition every 50 ms until it holds, or fails naming what it waited for. */
+/** Waits until `predicate` holds (see test/poll.ts). */
 export async function until(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await predicate()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  await eventually(what, predicate, { timeoutMs });
 }
 
 /** Writes a file whole, by rename, the way a ConfigMap or Secret volume update reaches a reader. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_CLUSTER_SETTINGS, parseClusterSettings } from '../../src/settings/cluster-settings.js';
 
-test('an empty file gives the SPEC defaults', () => {
+test('an empty file gives the defaults', () => {
   const r = parseClusterSettings('');
   assert.ok(r.ok);
   assert.deepEqual(r.settings, DEFAULT_CLUSTER_SETTINGS);

@@ -3,11 +3,11 @@ import { test } from 'node:test';
 import { VALIDATORS } from '../../src/settings/keys.js';
 import { nearestKey } from '../../src/settings/nearest-key.js';
 import { describeError, resolveSettings } from '../../src/settings/resolve.js';
-import { SPEC_DEFAULTS } from '../../src/settings/types.js';
+import { DEFAULT_SETTINGS } from '../../src/settings/types.js';
 
 const P = 'gracekeeper.io/';
 
-test('every key in SPEC has a validator, and each rejects junk with its accepted form', () => {
+test('every key has a validator, and each rejects junk with its accepted form', () => {
   const names = VALIDATORS.map((v) => v.name).sort();
   assert.deepEqual(names, [
     'containers',
@@ -32,8 +32,8 @@ test('every key in SPEC has a validator, and each rejects junk with its accepted
   }
 });
 
-test('ranges from SPEC are enforced', () => {
-  const r = resolveSettings(SPEC_DEFAULTS, [
+test('the ranges of the keys are enforced', () => {
+  const r = resolveSettings(DEFAULT_SETTINGS, [
     {
       source: 'pod',
       annotations: {
@@ -56,7 +56,7 @@ test('ranges from SPEC are enforced', () => {
 });
 
 test('layers apply lowest first; an invalid higher value falls back to the lower one', () => {
-  const r = resolveSettings(SPEC_DEFAULTS, [
+  const r = resolveSettings(DEFAULT_SETTINGS, [
     { source: 'namespace', annotations: { [`${P}pre-stop-sleep`]: '3s', [`${P}drain-timeout`]: '40s' } },
     { source: 'workload', annotations: { [`${P}pre-stop-sleep`]: '8s' } },
     { source: 'template', annotations: { [`${P}pre-stop-sleep`]: 'soon', [`${P}readiness`]: 'GRPC', other: 'x' } },
@@ -69,7 +69,7 @@ test('layers apply lowest first; an invalid higher value falls back to the lower
 });
 
 test('termination-grace-period must exceed pre-stop-sleep, across layers', () => {
-  const r = resolveSettings(SPEC_DEFAULTS, [
+  const r = resolveSettings(DEFAULT_SETTINGS, [
     { source: 'namespace', annotations: { [`${P}termination-grace-period`]: '10s' } },
     { source: 'template', annotations: { [`${P}pre-stop-sleep`]: '10s' } },
   ]);
@@ -79,7 +79,7 @@ test('termination-grace-period must exceed pre-stop-sleep, across layers', () =>
 });
 
 test('unknown keys get the nearest known key', () => {
-  const r = resolveSettings(SPEC_DEFAULTS, [
+  const r = resolveSettings(DEFAULT_SETTINGS, [
     {
       source: 'pod',
       annotations: {
