@@ -35,7 +35,7 @@ export const DEFAULT_CLUSTER_SETTINGS: Readonly<ClusterSettings> = Object.freeze
 
 export type ParseResult = { ok: true; settings: ClusterSettings } | { ok: false; errors: string[] };
 
-const TOP_LEVEL = [
+export const TOP_LEVEL = [
   'targets',
   'invalidAnnotations',
   'excludeContainers',
