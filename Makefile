@@ -53,7 +53,7 @@ k8s-binaries:
 	bash test/e2e/build-k8s.sh
 
 # Helm, promtool and promql-inspect for the chart and observability tests, from the Go module
-# proxy into ~/.cache/gracekeeper (test/tools/build.sh; first run ~15 min on 2 cores).
+# proxy into ~/.cache/gracekeeper (test/tools/build.sh; first run 15 to 25 min on 2 cores).
 tools:
 	bash test/tools/build.sh helm
 	bash test/tools/build.sh promtool
