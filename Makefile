@@ -4,7 +4,7 @@ NODE_MODULES_STAMP := node_modules/.package-lock.json
 TEST_FILES = $(shell find test -name '*.test.ts' -not -path 'test/e2e/*' | sort)
 E2E_FILES = $(shell find test/e2e -name '*.test.ts' 2>/dev/null | sort)
 
-.PHONY: all deps build typecheck lint format docs run test unit e2e clean k8s-binaries certs deploy undeploy
+.PHONY: all deps build typecheck lint format docs run test unit e2e clean k8s-binaries tools helm-docs certs deploy undeploy
 
 all: build
 
@@ -55,6 +55,18 @@ clean:
 # Kubernetes + etcd binaries for test/e2e, cached in ~/.cache/gracekeeper (first run ~4 min on 2 cores).
 k8s-binaries:
 	bash test/e2e/build-k8s.sh
+
+# Helm, promtool and promql-inspect for the chart and observability tests, from the Go module
+# proxy into ~/.cache/gracekeeper (test/tools/build.sh; first run 15 to 25 min on 2 cores).
+tools:
+	bash test/tools/build.sh helm
+	bash test/tools/build.sh promtool
+	bash test/tools/build.sh promql-inspect
+
+# Regenerates docs/helm.md's values table and the chart's copies of deploy/observability
+# (a test fails when they are stale).
+helm-docs: deps
+	node --import tsx test/helm/chart-docs.ts
 
 # Install into the current kubectl context without cert-manager (README "Install"):
 # `make certs` makes a CA and serving certificate in certs/ (never committed), `make deploy`

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Builds a command-line tool that the tests run, from the release pinned in test/tools/<tool>/go.mod
+# (fetched through the Go module proxy), into a cache outside the repository:
+#   ${GRACEKEEPER_CACHE:-$HOME/.cache/gracekeeper}/helm-<version>/helm           (helm.sh/helm/v3)
+#   ${GRACEKEEPER_CACHE:-$HOME/.cache/gracekeeper}/promtool-<version>/promtool   (Prometheus)
+#   ${GRACEKEEPER_CACHE:-$HOME/.cache/gracekeeper}/promtool-<version>/promql-inspect-<source hash>
+#     (test/tools/promtool/promql-inspect: Prometheus's PromQL parser, reporting what a query reads)
+# Only the first run pays for the build; later runs find the binary and exit. The binary is built
+# under a temporary name and renamed into place, so an interrupted build leaves nothing behind;
+# concurrent runs serialise on a lock in the cache root.
+#
+# Usage: test/tools/build.sh <helm|promtool|promql-inspect> [--print-path] [--help]
+#   --print-path  print the binary's path and exit (builds nothing)
+# Environment: GRACEKEEPER_CACHE (cache root), GO (go command, default: go),
+#   BUILD_PARALLEL (go build -p, default: nproc).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cache_root=${GRACEKEEPER_CACHE:-${HOME:-/root}/.cache/gracekeeper}
+go_cmd=${GO:-go}
+
+tool=${1:-}
+case $tool in
+  -h|--help|'') sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [[ -n $tool ]]; exit $? ;;
+  helm|promtool|promql-inspect) shift ;;
+  *) echo "tools/build: unknown tool: $tool (helm, promtool or promql-inspect)" >&2; exit 2 ;;
+esac
+print_path=false
+for arg in "$@"; do
+  case $arg in
+    --print-path) print_path=true ;;
+    *) echo "tools/build: unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+
+moddir=$here/${tool/promql-inspect/promtool}
+# Package, release version and link flags, as each project's own release build sets them.
+case $tool in
+  helm)
+    module=helm.sh/helm/v3
+    version=$(awk -v m="$module" '$1 == "require" && $2 == m { print $3 }' "$moddir/go.mod")
+    pkg=$module/cmd/helm
+    # Helm's Makefile: the version, and the Kubernetes version its capabilities default to (the
+    # client-go it is built with: v0.N.x is Kubernetes 1.N).
+    client_go=$(awk '$1 == "k8s.io/client-go" { print $2 }' "$moddir/go.mod")
+    k8s_minor=${client_go#v0.}; k8s_minor=${k8s_minor%%.*}
+    ldflags="-s -w -X $module/internal/version.version=$version -X $module/internal/version.gitTreeState=clean"
+    for p in pkg/lint/rules pkg/chartutil; do
+      ldflags+=" -X $module/$p.k8sVersionMajor=1 -X $module/$p.k8sVersionMinor=$k8s_minor"
+    done
+    tags=''
+    ;;
+  promtool|promql-inspect)
+    module=github.com/prometheus/prometheus
+    modversion=$(awk -v m="$module" '$1 == "require" && $2 == m { print $3 }' "$moddir/go.mod")
+    # Prometheus X.Y.Z is published as the module version v0.(X*100+Y).Z.
+    minor=${modversion#v0.}; minor=${minor%%.*}; patch=${modversion##*.}
+    version=v$((minor / 100)).$((minor % 100)).$patch
+    pkg=$module/cmd/promtool
+    [[ $tool == promtool ]] || pkg=./promql-inspect
+    ldflags="-s -w -X github.com/prometheus/common/version.Version=${version#v}"
+    # remove_all_sd: no service-discovery plugins (cloud SDKs), which rule checks never use.
+    tags=netgo,remove_all_sd
+    ;;
+esac
+[[ -n $version ]] || { echo "tools/build: cannot read the $tool version from $moddir/go.mod" >&2; exit 1; }
+dir=$cache_root/${tool/promql-inspect/promtool}-$version
+out=$dir/$tool
+# promql-inspect's source is in this repository: its binary is keyed on that source as well.
+if [[ $tool == promql-inspect ]]; then
+  out=$dir/$tool-$(cat "$moddir/promql-inspect/main.go" "$moddir/go.sum" | sha256sum | cut -c1-12)
+fi
+
+if $print_path; then echo "$out"; exit 0; fi
+if [[ -x $out ]]; then echo "tools/build: $tool: up to date: $out"; exit 0; fi
+
+command -v "$go_cmd" >/dev/null || { echo "tools/build: Go toolchain '$go_cmd' not found; cannot build $tool" >&2; exit 127; }
+mkdir -p "$dir"
+exec 9>"$cache_root/.build-$tool.lock"
+if ! flock -n 9; then
+  echo "tools/build: another build holds $cache_root/.build-$tool.lock; waiting for it"
+  flock 9
+fi
+if [[ -x $out ]]; then echo "tools/build: $tool: built meanwhile: $out"; exit 0; fi
+
+tmp=$dir/.$tool.tmp.$$
+build=''
+cleanup() {
+  if [[ -n $build ]]; then
+    pkill -TERM -P "$build" 2>/dev/null || true
+    kill -TERM "$build" 2>/dev/null || true
+    wait "$build" 2>/dev/null || true
+  fi
+  rm -f "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+start=$SECONDS
+echo "tools/build: $tool $version: building $pkg"
+parallel=${BUILD_PARALLEL:-$(nproc 2>/dev/null || echo 2)}
+# In the background and waited for, so that a signal interrupts the wait and cleanup stops it.
+(cd "$moddir" && CGO_ENABLED=0 exec "$go_cmd" build -p "$parallel" -trimpath ${tags:+-tags "$tags"} \
+  -ldflags "$ldflags" -o "$tmp" "$pkg") 9>&- &
+build=$!
+if ! wait "$build"; then
+  build=''
+  echo "tools/build: $tool: go build failed after $((SECONDS - start))s" >&2
+  exit 1
+fi
+build=''
+mv -f "$tmp" "$out"
+echo "tools/build: $tool: done in $((SECONDS - start))s -> $out"
