@@ -52,6 +52,12 @@ clean:
 k8s-binaries:
 	bash test/e2e/build-k8s.sh
 
+# The image's Node.js (version pinned in scripts/ensure-node.sh) for the image test and make bench,
+# from the npm registry into ~/.cache/gracekeeper/node-v<version>/ (docs/runtime.md).
+.PHONY: image-node
+image-node:
+	bash scripts/ensure-node.sh
+
 # Install into the current kubectl context without cert-manager (README "Install"):
 # `make certs` makes a CA and serving certificate in certs/ (never committed), `make deploy`
 # creates the TLS Secret, fills the webhook's caBundle and applies deploy/ with IMG.
@@ -76,8 +82,9 @@ rollout-proof: build
 	bash test/rollout/prereqs.sh
 	node --import tsx test/rollout/proof.ts $(ROLLOUT_ARGS)
 
-# Admission benchmark (README "Performance"): gracekeeper's build against a bare node:https
-# baseline on loopback, then a soak; writes bench/results.json and the README's table.
+# Admission benchmark (docs/performance.md): gracekeeper's build against a bare node:https
+# baseline on loopback, then a soak, both on the image's Node.js (BENCH_NODE=path for another);
+# writes bench/results.json and the table in docs/performance.md.
 .PHONY: bench
 bench: build
 	npx tsc -p bench/tsconfig.json
