@@ -38,7 +38,7 @@ describe('bench', () => {
     );
   });
 
-  it('runs gracekeeper and the baseline under load, alternately, and a soak', { timeout: 60_000 }, async (t) => {
+  it('runs gracekeeper and the baseline under load, alternately, and a soak', { timeout: 180_000 }, async (t) => {
     if (!existsSync(join(REPO, 'dist/cli.js'))) {
       t.skip('dist/cli.js is not built (make build)');
       return;
