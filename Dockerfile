@@ -7,10 +7,21 @@
 # production dependencies alone; the runtime image is distroless (node, no shell, no npm), runs as
 # the non-root user 65532 and holds only node_modules (production), package.json and dist/.
 # test/deploy/image.test.ts performs the "deps" and runtime steps in a temporary folder and
-# starts the server, since these machines have no Docker engine.
-ARG NODE_MAJOR=20
+# starts the server on this Node.js major (installed by scripts/ensure-node.sh), since these
+# machines have no Docker engine.
+#
+# Node.js 26 ("Lithium"): the Active LTS line since 2026-10-28, in maintenance from 2027-10-20,
+# security fixes until 2029-04-30 (nodejs/Release, README.md's schedule). Node.js 24 has been in
+# Maintenance LTS since 2026-10-20 (critical and security fixes only, until 2028-04-30) and Node.js 20
+# reached end of life on 2026-04-30: a webhook that every Pod creation passes through runs on the
+# line that gets every fix for longest. distroless publishes gcr.io/distroless/nodejs26-debian13
+# (its Node.js images are built on Debian 13 alone: nodejs/config.bzl, NODEJS_DISTROS), so the
+# build stages use the official node image on the same Debian release, 13 (trixie).
+# Bumping: NODE_VERSION in scripts/ensure-node.sh first (the version the tests run), then this
+# ARG; test/deploy/runtime.test.ts fails while the two majors differ (docs/runtime.md).
+ARG NODE_MAJOR=26
 
-FROM node:${NODE_MAJOR}-bookworm-slim AS build
+FROM node:${NODE_MAJOR}-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
@@ -18,7 +29,7 @@ COPY tsconfig.json ./
 COPY src ./src
 RUN npx tsc -p tsconfig.json
 
-FROM node:${NODE_MAJOR}-bookworm-slim AS deps
+FROM node:${NODE_MAJOR}-trixie-slim AS deps
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
@@ -28,7 +39,7 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
     && find node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete
 
-FROM gcr.io/distroless/nodejs${NODE_MAJOR}-debian12:nonroot AS runtime
+FROM gcr.io/distroless/nodejs${NODE_MAJOR}-debian13:nonroot AS runtime
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=deps /app/package.json ./package.json

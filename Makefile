@@ -68,7 +68,13 @@ tools:
 helm-docs: deps
 	node --import tsx test/helm/chart-docs.ts
 
-# Install into the current kubectl context without cert-manager (README "Install"):
+# The image's Node.js (version pinned in scripts/ensure-node.sh) for the image test and make bench,
+# from the npm registry into ~/.cache/gracekeeper/node-v<version>/ (docs/runtime.md).
+.PHONY: image-node
+image-node:
+	bash scripts/ensure-node.sh
+
+# Install into the current kubectl context without cert-manager (docs/operations.md "Install"):
 # `make certs` makes a CA and serving certificate in certs/ (never committed), `make deploy`
 # creates the TLS Secret, fills the webhook's caBundle and applies deploy/ with IMG.
 # With cert-manager: `make deploy CERT_MANAGER=true`. `make undeploy` removes it all.
@@ -85,15 +91,15 @@ undeploy:
 	bash scripts/undeploy.sh
 
 # Proof that a rolling update drops no requests with gracekeeper: a real single-node cluster on this
-# machine (root; Debian containerd, runc, CNI plugins), writes bench/rollout.json (README "Proof:
-# rolling updates without failed requests"). Not part of `make test`. ROLLOUT_ARGS e.g. --runs=1.
+# machine (root; Debian containerd, runc, CNI plugins), writes bench/rollout.json (docs/rollout-proof.md). Not part of `make test`. ROLLOUT_ARGS e.g. --runs=1.
 .PHONY: rollout-proof
 rollout-proof: build
 	bash test/rollout/prereqs.sh
 	node --import tsx test/rollout/proof.ts $(ROLLOUT_ARGS)
 
-# Admission benchmark (README "Performance"): gracekeeper's build against a bare node:https
-# baseline on loopback, then a soak; writes bench/results.json and the README's table.
+# Admission benchmark (docs/performance.md): gracekeeper's build against a bare node:https
+# baseline on loopback, then a soak, both on the image's Node.js (BENCH_NODE=path for another);
+# writes bench/results.json and the table in docs/performance.md.
 .PHONY: bench
 bench: build
 	npx tsc -p bench/tsconfig.json

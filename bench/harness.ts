@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { LoadConfig, LoadMessage, LoadResult } from './loadgen.js';
+import { nodeVersion } from './node.js';
 import type { PayloadName } from './payloads.js';
 import {
   benchModule,
@@ -34,6 +35,8 @@ export interface BenchConfig {
   soakMaxMs: number;
   /** Admissions to gracekeeper with the Kubernetes client loaded, for its memory (0: none). */
   kubeClientAdmissions: number;
+  /** The node binary both servers run on (the load generator runs on this process's). */
+  node: string;
   nodeOptions: string;
   gracekeeperNodeFlags?: string[];
   log: (line: string) => void;
@@ -88,7 +91,8 @@ export interface KubeClientMemory {
 
 export interface BenchResults {
   date: string;
-  machine: { cpu: string; cores: number; memory_gb: number; node: string; kernel: string };
+  /** node: the Node.js both servers ran on; load_generator_node: the one the load generator ran on. */
+  machine: { cpu: string; cores: number; memory_gb: number; node: string; load_generator_node: string; kernel: string };
   method: Record<string, unknown>;
   runs: Run[];
   ratios: Ratio[];
@@ -138,12 +142,13 @@ function runLoad(
   });
 }
 
-function machine(): BenchResults['machine'] {
+function machine(node: string): BenchResults['machine'] {
   return {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
     memory_gb: round(totalmem() / 2 ** 30, 1),
-    node: process.version,
+    node: nodeVersion(node),
+    load_generator_node: process.version,
     kernel: release(),
   };
 }
@@ -159,6 +164,7 @@ async function runOne(
 ): Promise<RoundResult & { samples: number[]; elapsedMs: number }> {
   const logFile = join(dir, `${server}.log`);
   const options: StartOptions = {
+    node: config.node,
     certificate,
     logFile,
     nodeOptions: config.nodeOptions,
@@ -234,7 +240,12 @@ async function admissionLines(file: string): Promise<{ lines: number; bytes: num
 async function soak(config: BenchConfig, certificate: Certificate): Promise<SoakResult> {
   const payloads: PayloadName[] = ['pod', 'deployment'];
   // The log goes to /dev/null here: a million lines would be ~300 MB of disk for no information.
-  const proc = await startServer('gracekeeper', { certificate, logFile: '/dev/null', nodeOptions: config.nodeOptions });
+  const proc = await startServer('gracekeeper', {
+    node: config.node,
+    certificate,
+    logFile: '/dev/null',
+    nodeOptions: config.nodeOptions,
+  });
   const series: [number, number][] = [];
   let lastReport = 0;
   const started = performance.now();
@@ -304,6 +315,7 @@ async function kubeClientMemory(config: BenchConfig, certificate: Certificate, d
     ].join('\n'),
   );
   const proc = await startServer('gracekeeper', {
+    node: config.node,
     certificate,
     logFile: '/dev/null',
     nodeOptions: config.nodeOptions,
@@ -393,7 +405,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
     }
     return {
       date: new Date().toISOString(),
-      machine: machine(),
+      machine: machine(config.node),
       method: {
         rounds: config.rounds,
         warmup_ms: config.warmupMs,

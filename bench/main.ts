@@ -1,15 +1,17 @@
 // `make bench`: runs the benchmark with settings from the environment, prints the table and writes
 // bench/results.json. BENCH_SECONDS (measured window per run, 4), BENCH_WARMUP (seconds, 1.5),
 // BENCH_ROUNDS (2), BENCH_CONCURRENCY (1,16,64), BENCH_PAYLOADS (pod,deployment,pod-1mib),
-// BENCH_SOAK (admissions, 1000000; 0 for none), BENCH_OUT (bench/results.json; when it is not set, the
-// docs/performance.md's results block is rewritten too), BENCH_NODE_OPTIONS (the Deployment's NODE_OPTIONS),
-// BENCH_KUBE_CLIENT (admissions with the Kubernetes client loaded, 100000; 0 for none).
+// BENCH_SOAK (admissions, 1000000; 0 for none), BENCH_OUT (bench/results.json; when it is not set,
+// docs/performance.md's results block is rewritten too), BENCH_NODE_OPTIONS (the Deployment's
+// NODE_OPTIONS), BENCH_KUBE_CLIENT (admissions with the Kubernetes client loaded, 100000; 0 for none),
+// BENCH_NODE (the node binary both servers run on; the image's Node.js by default: bench/node.ts).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBench } from './harness.js';
+import { benchNode, nodeVersion } from './node.js';
 import { PAYLOAD_NAMES, type PayloadName } from './payloads.js';
+import { summary, updateDoc } from './performance-doc.js';
 import { deploymentNodeOptions, REPO } from './processes.js';
-import { summary, updateReadme } from './readme.js';
 import { table } from './stats.js';
 
 const env = process.env;
@@ -27,7 +29,10 @@ const list = (name: string, fallback: string) =>
 const payloads = list('BENCH_PAYLOADS', PAYLOAD_NAMES.join(','));
 for (const p of payloads) if (!(PAYLOAD_NAMES as readonly string[]).includes(p)) throw new Error(`BENCH_PAYLOADS: unknown ${p}`);
 const out = env.BENCH_OUT || join(REPO, 'bench/results.json');
+const doc = join(REPO, 'docs/performance.md');
+const node = benchNode(env);
 const started = performance.now();
+process.stdout.write(`gracekeeper and the baseline on Node.js ${nodeVersion(node)} (${node})\n`);
 
 const results = await runBench({
   payloads: payloads as PayloadName[],
@@ -40,6 +45,7 @@ const results = await runBench({
   soakConcurrency: 16,
   soakMaxMs: number('BENCH_SOAK_MAX_SECONDS', 400) * 1000,
   kubeClientAdmissions: number('BENCH_KUBE_CLIENT', 100_000),
+  node,
   nodeOptions: env.BENCH_NODE_OPTIONS ?? deploymentNodeOptions(),
   gracekeeperNodeFlags: env.BENCH_GRACEKEEPER_FLAGS ? env.BENCH_GRACEKEEPER_FLAGS.split(' ') : undefined,
   log: (line) => process.stdout.write(`${line}\n`),
@@ -51,7 +57,7 @@ const bad = results.rounds.filter((r) => r.errors > 0).length + (results.soak?.e
 if (bad > 0) {
   lines.push(`ERRORS in ${bad} runs (see ${out}); docs/performance.md not updated`);
   process.exitCode = 1;
-} else if (!env.BENCH_OUT && (await updateReadme(join(REPO, 'docs', 'performance.md'), results))) {
+} else if (!env.BENCH_OUT && (await updateDoc(doc, results))) {
   lines.push('docs/performance.md updated');
 }
 lines.push(`wrote ${out} in ${((performance.now() - started) / 1000).toFixed(0)} s`);

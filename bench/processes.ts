@@ -71,6 +71,8 @@ export interface ServerProcess {
 }
 
 export interface StartOptions {
+  /** The node binary the server runs on (bench/node.ts). */
+  node: string;
   certificate: Certificate;
   /** Where the server's stdout (gracekeeper's JSON log) goes: a file path, or /dev/null. */
   logFile: string;
@@ -156,7 +158,7 @@ export async function startServer(server: ServerName, options: StartOptions): Pr
   const log = openSync(options.logFile, 'w');
   let stderr = '';
   const started = performance.now();
-  const child = spawn(process.execPath, command(server, port, options), { cwd: REPO, env, stdio: ['ignore', log, 'pipe'] });
+  const child = spawn(options.node, command(server, port, options), { cwd: REPO, env, stdio: ['ignore', log, 'pipe'] });
   closeSync(log);
   child.stderr?.on('data', (chunk: Buffer) => {
     if (stderr.length < 10_000) stderr += chunk.toString('utf8');

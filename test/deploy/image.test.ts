@@ -3,6 +3,9 @@
 // performed in a temporary folder: WORKDIR, ENV, COPY (from the build context through
 // .dockerignore, or --from another stage) and RUN as written. One substitution: the build stage's
 // `npm ci` links the repository's node_modules (the same lock file) instead of installing again.
+// Every stage runs on the image's Node.js major, the pinned build scripts/ensure-node.sh installs
+// (./image-node.ts): first on PATH for the RUN steps (npm and tsc run on it), and as the distroless
+// base's /nodejs/bin/node in the runtime stage's folder.
 // The runtime stage's ENTRYPOINT is then started with the Deployment's own arguments and
 // environment (ports made free, files put in a temporary folder), as user 65532 when the test
 // runs as root, so that a write outside /tmp fails as on a read-only root filesystem; and the
@@ -12,7 +15,9 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import {
   chmodSync,
   chownSync,
+  copyFileSync,
   cpSync,
+  linkSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -25,10 +30,11 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../../src/settings/duration.js';
+import { imageNode } from './image-node.js';
 import { ROOT, type Obj } from './kustomize.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -214,8 +220,27 @@ function get(url: string, ca?: Buffer, method = 'GET', body?: string): Promise<R
 
 const asRoot = process.getuid?.() === 0;
 const USER = 65532;
+const image = imageNode();
 
-describe('the image, built and started in a temporary folder', () => {
+/** The distroless base's node, at the path the image has it: the cached build, linked (or copied) in. */
+function provideBaseNode(root: string, from: string, node: string, version: string): void {
+  const m = /^gcr\.io\/distroless\/nodejs(\d+)-/.exec(from);
+  if (!m) return;
+  assert.equal(m[1], version.split('.')[0], `${from} is the major of the Node.js this test runs (${version})`);
+  const target = join(root, 'nodejs', 'bin', 'node');
+  mkdirSync(dirname(target), { recursive: true, mode: 0o755 });
+  try {
+    linkSync(node, target);
+  } catch {
+    copyFileSync(node, target);
+    chmodSync(target, 0o755);
+  }
+}
+
+describe('the image, built and started in a temporary folder', { skip: 'skip' in image ? image.skip : false }, () => {
+  const { node, version } = 'skip' in image ? { node: '', version: '' } : image;
+  // The RUN steps find the image's node first on PATH (npm and npx are this machine's, run by it).
+  const stagePath = `${dirname(node)}:${process.env.PATH ?? '/usr/bin:/bin'}`;
   let dir: string;
   const stageDirs = new Map<string, string>();
   let child: ChildProcess | undefined;
@@ -239,12 +264,15 @@ describe('the image, built and started in a temporary folder', () => {
   });
 
   it('performs every stage', { timeout: 180_000 }, () => {
+    const onPath = spawnSync('sh', ['-c', 'node --version'], { encoding: 'utf8', env: { ...process.env, PATH: stagePath } });
+    assert.equal(onPath.stdout.trim(), `v${version}`, "the RUN steps' node is the image's");
     for (const stage of dockerfile.stages) {
       const root = join(dir, 'stages', stage.name);
       let workdir = '/';
       const env: Record<string, string> = {};
       const host = (p: string) => join(root, posix.resolve(workdir, p));
       mkdirSync(root, { recursive: true, mode: 0o755 });
+      provideBaseNode(root, stage.from, node, version);
       for (const ins of stage.body) {
         switch (ins.op) {
           case 'WORKDIR':
@@ -287,7 +315,13 @@ describe('the image, built and started in a temporary folder', () => {
               cwd: host('.'),
               encoding: 'utf8',
               timeout: 150_000,
-              env: { ...process.env, ...env, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
+              env: {
+                ...process.env,
+                ...env,
+                PATH: stagePath,
+                npm_config_prefer_offline: 'true',
+                npm_config_update_notifier: 'false',
+              },
             });
             assert.equal(r.status, 0, `stage ${stage.name}, line ${ins.line}: ${command}\n${r.stdout}\n${r.stderr}`);
             break;
@@ -373,9 +407,11 @@ describe('the image, built and started in a temporary folder', () => {
     for (const e of container.env as Obj[]) {
       env[e.name] = e.value ?? (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace' ? 'gracekeeper' : '');
     }
-    // The image's ENTRYPOINT, with this machine's node for /nodejs/bin/node.
+    // The image's ENTRYPOINT, its /nodejs/bin/node the one provideBaseNode put in the stage's folder.
     const entry = exec(runtime.body.find((i) => i.op === 'ENTRYPOINT') as Instruction);
-    const command = [process.execPath, ...entry.slice(1), ...args];
+    const runtimeRoot = stageDirs.get(runtime.name) as string;
+    assert.ok(entry[0]?.startsWith('/') && existsSync(join(runtimeRoot, entry[0])), `${entry[0]} is in the runtime stage`);
+    const command = [join(runtimeRoot, entry[0]), ...entry.slice(1), ...args];
     child = spawn(command[0], command.slice(1), {
       cwd: app,
       env,
@@ -448,6 +484,8 @@ describe('the image, built and started in a temporary folder', () => {
     const metrics = await get(`http://127.0.0.1:${metricsPort}/metrics`);
     assert.equal(metrics.status, 200);
     assert.match(metrics.body, /^# (HELP|TYPE) /m);
+    // prom-client's default metrics name the runtime that serves: the image's Node.js.
+    assert.ok(metrics.body.includes(`nodejs_version_info{version="v${version}"`), `served by Node.js ${version}`);
   });
 
   it("on SIGTERM turns unready at once and exits 0 within the pod's grace period", { timeout: 60_000 }, async () => {

@@ -1,5 +1,5 @@
-// docs/performance.md's results block, rewritten by `make bench` from the results it just
-// wrote, so the table there is always the latest run and names the machine it ran on.
+// docs/performance.md's results block, rewritten by `make bench` from the results it just wrote,
+// so the table there is always the latest run and names the machine and the Node.js it ran on.
 import { readFile, writeFile } from 'node:fs/promises';
 import type { BenchResults } from './harness.js';
 import { table } from './stats.js';
@@ -12,7 +12,8 @@ export function summary(
 ): string[] {
   const m = results.machine;
   const lines = [
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gb} GB, Node.js ${m.node}, Linux ${m.kernel}; run of ${results.date}.`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gb} GB, Linux ${m.kernel}; gracekeeper and the baseline on Node.js ${m.node}, ` +
+      `the load generator on ${m.load_generator_node}; run of ${results.date}.`,
   ];
   const cold = Object.entries(results.cold_start_ms).map(
     ([server, c]) => `${server} ${c.median} ms (median of ${c.samples} starts, ${c.min} to ${c.max})`,
@@ -42,7 +43,7 @@ export function resultsBlock(results: BenchResults): string {
 }
 
 /** Replaces the block between the markers; false when the file has none. */
-export async function updateReadme(path: string, results: BenchResults): Promise<boolean> {
+export async function updateDoc(path: string, results: BenchResults): Promise<boolean> {
   const text = await readFile(path, 'utf8');
   const start = text.indexOf(BEGIN);
   const end = text.indexOf(END);
