@@ -26,7 +26,17 @@ export function kyvernoDir(): string {
 export async function installKyverno(cp: ControlPlane, dir: string): Promise<void> {
   // Server-side: some of the CRDs are too large for the last-applied annotation.
   await cp.kubectl(['apply', '--server-side', '-R', '-f', join(dir, 'crds')], { timeoutMs: 180_000 });
-  await cp.kubectl(['wait', '--for=condition=Established', '--timeout=120s', 'crd', '--all'], { timeoutMs: 150_000 });
+  await waitFor(
+    'the CRDs to be established',
+    120_000,
+    () => [],
+    async () => {
+      const { items } = JSON.parse((await cp.kubectl(['get', 'crd', '-o', 'json'])).stdout) as {
+        items: { status?: { conditions?: { type: string; status: string }[] } }[];
+      };
+      return items.every((c) => c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True'));
+    },
+  );
   await cp.kubectl(['apply', '-f', join(REPO, 'bench/peers/kyverno-install.yaml')]);
   await cp.kubectl(['apply', '-f', join(REPO, 'bench/peers/kyverno-policy.yaml')]);
 }

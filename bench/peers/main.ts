@@ -15,7 +15,7 @@ import { installKyverno, kyvernoDir } from './kyverno.js';
 import { runLoad, type Tls } from './load.js';
 import { machine, type Machine } from './machine.js';
 import { CASES, NAMESPACE, loadPod, type Obj } from './pods.js';
-import { measure } from './proc.js';
+import { measure, settle } from './proc.js';
 import { REPO } from './repo.js';
 import { differencesTable, ratios, replaceSection, rows, table, type Window } from './report.js';
 import { WEBHOOKS, dryRun, install, type Installed, type WebhookName } from './webhooks.js';
@@ -119,6 +119,7 @@ async function main(): Promise<void> {
         const inst = await install(name, { cp, kyvernoDir: kyDir, workDir });
         try {
           if (!seen.has(name)) seen.set(name, await outputs(cp));
+          if (inst.pid !== undefined) await settle(inst.pid);
           for (const clients of CLIENTS) windows.push(await window(cp, tls, inst, clients, true, round));
         } finally {
           await inst.remove();
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
     for (const name of SETUPS) {
       const inst = await install(name, { cp, kyvernoDir: kyDir, workDir });
       try {
+        if (inst.pid !== undefined) await settle(inst.pid);
         windows.push(await window(cp, tls, inst, CLIENTS[0], false, 1));
       } finally {
         await inst.remove();

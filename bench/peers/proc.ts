@@ -63,3 +63,18 @@ export function measure(pid: number): () => Usage {
   const cpu0 = cpuSeconds(pid);
   return () => ({ cpuSeconds: cpuSeconds(pid) - cpu0, peakRssMb: peakRssMb(pid), peakSinceReset: reset });
 }
+
+/**
+ * Waits until the process is idle (under `share` of a core over a `sampleMs` sample), so that a
+ * measured window does not bill start-up work (caches, certificates) as admissions; at most `maxMs`.
+ * Returns the last sample's share.
+ */
+export async function settle(pid: number, share = 0.05, sampleMs = 2000, maxMs = 60_000): Promise<number> {
+  const deadline = Date.now() + maxMs;
+  for (;;) {
+    const c0 = cpuSeconds(pid);
+    await new Promise((r) => setTimeout(r, sampleMs));
+    const used = (cpuSeconds(pid) - c0) / (sampleMs / 1000);
+    if (used < share || Date.now() >= deadline) return used;
+  }
+}
