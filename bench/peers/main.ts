@@ -3,7 +3,7 @@
 // per second and the API call's latency as a client sees them, what each webhook process costs
 // (CPU seconds per 1,000 admissions, peak RSS), and where the two outputs differ on the same Pods.
 // Writes bench/peers.json and the tables of docs/peers.md.
-// Options: --rounds=N (3) --seconds=S (15, per measured window) --warmup=S (3) --clients=16,100
+// Options: --rounds=N (5) --seconds=S (12, per measured window) --warmup=S (3) --clients=16,100
 //          --creates=N (real creates per webhook, 3000) --out=PATH (bench/peers.json) --no-docs
 //          --webhooks=none,gracekeeper (a subset, to try the harness; then neither file is written)
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -15,7 +15,7 @@ import { installKyverno, kyvernoDir } from './kyverno.js';
 import { runLoad, type Tls } from './load.js';
 import { machine, type Machine } from './machine.js';
 import { CASES, NAMESPACE, loadPod, type Obj } from './pods.js';
-import { measure, settle } from './proc.js';
+import { cpuSeconds, measure, settle, type Usage } from './proc.js';
 import { REPO } from './repo.js';
 import { differencesTable, ratios, replaceSection, rows, table, type Window } from './report.js';
 import { WEBHOOKS, dryRun, install, type Installed, type WebhookName } from './webhooks.js';
@@ -26,8 +26,8 @@ function option(name: string, fallback: string): string {
   return arg ? arg.slice(name.length + 3) : fallback;
 }
 
-const ROUNDS = Number(option('rounds', '3'));
-const SECONDS = Number(option('seconds', '15'));
+const ROUNDS = Number(option('rounds', '5'));
+const SECONDS = Number(option('seconds', '12'));
 const WARMUP = Number(option('warmup', '3'));
 const CLIENTS = option('clients', '16,100').split(',').map(Number);
 const CREATES = Number(option('creates', '3000'));
@@ -46,8 +46,11 @@ async function window(
   dry: boolean,
   round: number,
 ): Promise<Window> {
-  let end: (() => { cpuSeconds: number; peakRssMb: number }) | undefined;
-  let usage: { cpuSeconds: number; peakRssMb: number } | undefined;
+  let end: (() => Usage) | undefined;
+  let usage: Usage | undefined;
+  const apiserver = cp.components.find((c) => c.name === 'kube-apiserver')?.pid;
+  let apiCpu0 = 0;
+  let apiCpu: number | undefined;
   const r = await runLoad({
     server: cp.server,
     tls,
@@ -59,12 +62,16 @@ async function window(
     maxRequests: dry ? 1_000_000 : CREATES,
     expectMutated: inst.name !== 'none',
     onWindow: (edge) => {
+      if (apiserver !== undefined) {
+        if (edge === 'open') apiCpu0 = cpuSeconds(apiserver);
+        else apiCpu = cpuSeconds(apiserver) - apiCpu0;
+      }
       if (inst.pid === undefined) return;
       if (edge === 'open') end = measure(inst.pid);
       else usage = end?.();
     },
   });
-  const w: Window = { webhook: inst.name, clients, dryRun: dry, round, ...r, ...usage };
+  const w: Window = { webhook: inst.name, clients, dryRun: dry, round, ...r, ...usage, apiserverCpuSeconds: apiCpu };
   log(
     `round ${round} ${dry ? 'dry-run' : 'create'} ${inst.name} x${clients}: ${r.count} calls in ${(r.elapsedMs / 1000).toFixed(1)} s, ` +
       `${r.errors} errors, ${r.wrongMutation} wrongly mutated` +

@@ -53,6 +53,9 @@ export function resetPeak(pid: number): boolean {
 export interface Usage {
   cpuSeconds: number;
   peakRssMb: number;
+  /** At the window's end: anonymous memory (heap, stacks) and file-backed pages (the binary) of the RSS. */
+  rssAnonMb: number;
+  rssFileMb: number;
   /** Whether the peak is this window's (reset at its start) or the process's lifetime peak. */
   peakSinceReset: boolean;
 }
@@ -61,7 +64,13 @@ export interface Usage {
 export function measure(pid: number): () => Usage {
   const reset = resetPeak(pid);
   const cpu0 = cpuSeconds(pid);
-  return () => ({ cpuSeconds: cpuSeconds(pid) - cpu0, peakRssMb: peakRssMb(pid), peakSinceReset: reset });
+  return () => ({
+    cpuSeconds: cpuSeconds(pid) - cpu0,
+    peakRssMb: peakRssMb(pid),
+    rssAnonMb: (statusKb(pid, 'RssAnon') * 1024) / 1e6,
+    rssFileMb: (statusKb(pid, 'RssFile') * 1024) / 1e6,
+    peakSinceReset: reset,
+  });
 }
 
 /**
