@@ -23,10 +23,10 @@ const CATEGORIES: [string, (f: CallFrame) => boolean][] = [
   ['start-up: loading modules', (f) => /modules\/(esm|cjs)|package_json_reader/.test(f.url)],
   ['engine (src/engine)', (f) => f.url.includes('/dist/engine/')],
   ['JSON patch (fast-json-patch)', (f) => f.url.includes('fast-json-patch')],
-  ['logging (pino)', (f) => /\/pino|sonic-boom|dist\/server\/logger\.js/.test(f.url)],
-  ['metrics (prom-client)', (f) => /prom-client|dist\/server\/metrics\.js/.test(f.url)],
-  ['Kubernetes client, informer', (f) => /@kubernetes|dist\/server\/(kube|cluster|namespace-lookup)\.js/.test(f.url)],
-  ['admission edge (src/server: body, JSON parse, review, response)', (f) => f.url.includes('/dist/server/')],
+  ['logging (pino)', (f) => /\/pino|sonic-boom|dist\/runtime\/logger\.js/.test(f.url)],
+  ['metrics (prom-client)', (f) => /prom-client|dist\/runtime\/metrics\.js/.test(f.url)],
+  ['Kubernetes client, informer (src/cluster)', (f) => /@kubernetes|dist\/cluster\//.test(f.url)],
+  ['admission edge (src/http: body, JSON parse, review, response)', (f) => f.url.includes('/dist/http/')],
   [
     'HTTP, TLS, streams (Node core)',
     (f) =>

@@ -6,6 +6,7 @@
 // Options: --rounds=N (5) --seconds=S (12, per measured window) --warmup=S (3) --clients=16,100
 //          --creates=N (real creates per webhook, 3000) --out=PATH (bench/peers.json) --no-docs
 //          --webhooks=none,gracekeeper (a subset, to try the harness; then neither file is written)
+//          --render=bench/peers.json (only rewrite the tables of docs/peers.md from that file)
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,8 @@ import { machine, type Machine } from './machine.js';
 import { CASES, NAMESPACE, loadPod, type Obj } from './pods.js';
 import { cpuSeconds, measure, settle, type Usage } from './proc.js';
 import { REPO } from './repo.js';
-import { differencesTable, ratios, replaceSection, rows, table, type Window } from './report.js';
+import { writeDocs, type Result } from './docs.js';
+import { ratios, rows, table, type Window } from './report.js';
 import { WEBHOOKS, dryRun, install, type Installed, type WebhookName } from './webhooks.js';
 import { readFileSync } from 'node:fs';
 
@@ -157,7 +159,7 @@ async function main(): Promise<void> {
       what: c.what,
       differences: diff(gk.get(c.name), ky.get(c.name)),
     }));
-    const result = {
+    const result: Result = {
       runs: dry.rows,
       creates: real.rows,
       details: [...dry.details, ...real.details],
@@ -173,39 +175,17 @@ async function main(): Promise<void> {
       '\n',
     );
     process.stdout.write(`${text}\n\nratios gracekeeper / Kyverno: ${JSON.stringify(result.ratios)}\n`);
-    if (DOCS) {
-      const docs = join(REPO, 'docs/peers.md');
-      replaceSection(docs, 'peers-machine', machineLine(m, result.settings, result.took_s));
-      replaceSection(docs, 'peers-table', table(dry.rows, dry.details));
-      replaceSection(docs, 'peers-creates', table(real.rows, real.details));
-      replaceSection(docs, 'peers-ratios', ratioLines(result.ratios));
-      replaceSection(docs, 'peers-differences', differencesTable(differences));
-      log(`updated ${docs}`);
-    }
+    if (DOCS) log(`updated ${writeDocs(result)}`);
   } finally {
     await cp.stop();
   }
 }
 
-function machineLine(m: Machine, s: { rounds: number; seconds: number; clients: number[] }, took: number): string {
-  return (
-    `Measured on ${m.cpus} cores (${m.cpu_model}), load average ${m.load_average} at the start, Node ${m.node}, ` +
-    `${m.go}, kube-apiserver ${m.kubernetes}, Kyverno ${m.kyverno}; ${s.rounds} rounds of ${s.seconds} s per ` +
-    `webhook and client count, alternated; \`make bench-peers\` took ${Math.round(took / 60)} min.`
-  );
-}
-
-function ratioLines(rs: ReturnType<typeof ratios>): string {
-  const lines = [
-    '| clients | added p99: gracekeeper / Kyverno | CPU per 1k: gracekeeper / Kyverno | peak RSS: gracekeeper / Kyverno |',
-  ];
-  lines.push('| ---: | ---: | ---: | ---: |');
-  for (const r of rs)
-    lines.push(`| ${r.clients} | ${r.added_p99.toFixed(2)} | ${r.cpu_per_1k.toFixed(2)} | ${r.rss.toFixed(2)} |`);
-  return lines.join('\n');
-}
-
-main().catch((err: unknown) => {
+const render = process.argv.find((a) => a.startsWith('--render='));
+(render
+  ? Promise.resolve(log(`updated ${writeDocs(JSON.parse(readFileSync(render.slice(9), 'utf8')) as Result)}`))
+  : main()
+).catch((err: unknown) => {
   process.stderr.write(`bench-peers: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });
