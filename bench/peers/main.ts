@@ -7,7 +7,7 @@
 //          --creates=N (real creates per webhook, 3000) --out=PATH (bench/peers.json) --no-docs
 //          --webhooks=none,gracekeeper (a subset, to try the harness; then neither file is written)
 //          --render=bench/peers.json (only rewrite the tables of docs/peers.md from that file)
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startControlPlane, type ControlPlane } from '../../test/e2e/cluster.js';
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const kyDir = kyvernoDir();
   const workDir = await mkdtemp(join(tmpdir(), 'gracekeeper-peers-'));
-  log(`starting the control plane (logs of each phase in ${workDir})`);
+  log(`starting the control plane (Kyverno's logs in ${workDir}, removed after a full run that succeeds)`);
   const cp = await startControlPlane();
   try {
     const tls: Tls = {
@@ -179,6 +179,7 @@ async function main(): Promise<void> {
   } finally {
     await cp.stop();
   }
+  if (process.env.GRACEKEEPER_E2E_KEEP !== '1') await rm(workDir, { recursive: true, force: true });
 }
 
 const render = process.argv.find((a) => a.startsWith('--render='));
