@@ -104,3 +104,13 @@ rollout-proof: build
 bench: build
 	npx tsc -p bench/tsconfig.json
 	node bench/.build/main.js
+
+# gracekeeper side by side with Kyverno (docs/peers.md): a real control plane (test/e2e), Kyverno
+# v1.19.1 built from the Go module proxy into ~/.cache/gracekeeper (long the first time), Pods
+# created through kube-apiserver with no webhook, gracekeeper and Kyverno alternated; writes
+# bench/peers.json and the tables of docs/peers.md. Not part of `make test`. PEERS_ARGS e.g. --rounds=1.
+.PHONY: bench-peers
+bench-peers: build
+	bash test/e2e/build-k8s.sh
+	bash bench/peers/build-kyverno.sh
+	node --import tsx bench/peers/main.ts $(PEERS_ARGS)
