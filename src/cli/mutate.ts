@@ -11,7 +11,8 @@ import { parseKeyValues, UsageError } from './args.js';
 import { InputError, isList, readDocuments } from './documents.js';
 
 export const MUTATE_USAGE = `Usage: gracekeeper mutate -f FILE|- [--config FILE] [--namespace NAME]
-       [--namespace-annotation KEY=VALUE ...] [--kube-version X.Y] [-o yaml|json]`;
+       [--namespace-annotation KEY=VALUE ...] [--namespace-label KEY=VALUE ...] [--kube-version X.Y]
+       [-o yaml|json]`;
 
 export interface CommandIO {
   stdout: (text: string) => void;
@@ -58,6 +59,7 @@ export function runMutate(argv: string[], io: CommandIO): number {
       operation: 'CREATE',
       namespace: meta.namespace ?? options.namespace,
       object: doc,
+      namespaceLabels: options.namespaceLabels,
       namespaceAnnotations: options.namespaceAnnotations,
       kubeVersion: options.kubeVersion,
       cluster,
@@ -89,6 +91,7 @@ export interface MutateOptions {
   config?: string;
   namespace: string;
   namespaceAnnotations: Record<string, string>;
+  namespaceLabels: Record<string, string>;
   kubeVersion?: { major: number; minor: number };
   output: 'yaml' | 'json';
 }
@@ -101,6 +104,7 @@ export function parseMutateArgs(argv: string[]): MutateOptions {
       config: { type: 'string' },
       namespace: { type: 'string', short: 'n', default: 'default' },
       'namespace-annotation': { type: 'string', multiple: true, default: [] },
+      'namespace-label': { type: 'string', multiple: true, default: [] },
       'kube-version': { type: 'string' },
       output: { type: 'string', short: 'o', default: 'yaml' },
     },
@@ -120,6 +124,7 @@ export function parseMutateArgs(argv: string[]): MutateOptions {
     config: values.config,
     namespace: values.namespace ?? 'default',
     namespaceAnnotations,
+    namespaceLabels: parseKeyValues(values['namespace-label'] ?? [], '--namespace-label'),
     kubeVersion: values['kube-version'] === undefined ? undefined : kubeVersionFlag(values['kube-version']),
     output: values.output,
   };

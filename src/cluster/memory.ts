@@ -1,23 +1,23 @@
 // In-memory cluster sources: a namespace cache filled by hand and a fixed version, for tests and,
 // empty, for running without a cluster.
 import type { KubeVersion } from '../engine/kube-version.js';
-import type { ClusterSource, NamespaceSource, SourceState, VersionSource } from './sources.js';
+import type { ClusterSource, NamespaceInfo, NamespaceSource, SourceState, VersionSource } from './sources.js';
 
 /** A namespace cache filled by hand: for tests, and (empty, always synced) for "no cluster". */
 export class MemoryNamespaceSource implements NamespaceSource {
-  private readonly cache = new Map<string, Record<string, string>>();
+  private readonly cache = new Map<string, NamespaceInfo>();
   private readonly disabled: boolean;
   private isSynced: boolean;
   /** Set in tests to stand for the API lookup of a namespace not cached yet. */
-  lookup?: (name: string) => Promise<Record<string, string> | undefined>;
+  lookup?: (name: string) => Promise<NamespaceInfo | undefined>;
 
   constructor(options: { synced?: boolean; disabled?: boolean } = {}) {
     this.isSynced = options.synced ?? true;
     this.disabled = options.disabled ?? false;
   }
 
-  set(name: string, annotations: Record<string, string>): void {
-    this.cache.set(name, { ...annotations });
+  set(name: string, annotations: Record<string, string>, labels: Record<string, string> = {}): void {
+    this.cache.set(name, { labels: { ...labels }, annotations: { ...annotations } });
   }
 
   delete(name: string): void {
@@ -28,7 +28,7 @@ export class MemoryNamespaceSource implements NamespaceSource {
     this.isSynced = synced;
   }
 
-  annotations(name: string): Record<string, string> | undefined {
+  get(name: string): NamespaceInfo | undefined {
     return this.cache.get(name);
   }
 

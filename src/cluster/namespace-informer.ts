@@ -3,8 +3,8 @@
 import { CoreV1Api, makeInformer, type KubeConfig, type V1Namespace } from '@kubernetes/client-node';
 import { backoffDelay, describeError } from './backoff.js';
 import type { KubeSourceOptions } from './kubeconfig.js';
-import { NamespaceLookup } from './namespace-lookup.js';
-import type { NamespaceSource, SourceState } from './sources.js';
+import { NamespaceLookup, namespaceInfo } from './namespace-lookup.js';
+import type { NamespaceInfo, NamespaceSource, SourceState } from './sources.js';
 
 type NamespaceInformer = ReturnType<typeof makeInformer<V1Namespace>>;
 
@@ -23,13 +23,12 @@ export class InformerNamespaceSource implements NamespaceSource {
     private readonly options: KubeSourceOptions,
   ) {}
 
-  annotations(name: string): Record<string, string> | undefined {
+  get(name: string): NamespaceInfo | undefined {
     const ns = this.informer?.get(name);
-    if (!ns) return undefined;
-    return ns.metadata?.annotations ?? {};
+    return ns ? namespaceInfo(ns) : undefined;
   }
 
-  lookup(name: string): Promise<Record<string, string> | undefined> {
+  lookup(name: string): Promise<NamespaceInfo | undefined> {
     this.fallback ??= new NamespaceLookup(this.config.makeApiClient(CoreV1Api));
     return this.fallback.get(name);
   }

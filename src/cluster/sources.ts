@@ -1,16 +1,22 @@
-// What the server needs from a cluster, behind two small interfaces: Namespace annotations from a
-// cache, and the API server's version. The real ones (kubeconfig.ts) use @kubernetes/client-node;
+// What the server needs from a cluster, behind small interfaces: Namespaces' labels and annotations
+// from a cache, the API server's version, a Pod's owning workload. The real ones (kubeconfig.ts) use @kubernetes/client-node;
 // tests and "no cluster" use the in-memory ones (memory.ts).
 import type { KubeVersion } from '../engine/kube-version.js';
 import type { OwnerRef } from '../engine/owner.js';
 
 export type SourceState = 'disabled' | 'starting' | 'synced' | 'error';
 
+/** What gracekeeper reads of a Namespace: its annotations (a settings layer) and labels (meshes). */
+export interface NamespaceInfo {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
 export interface NamespaceSource {
-  /** Annotations of a namespace from the cache; undefined when the namespace is not known. */
-  annotations(name: string): Record<string, string> | undefined;
+  /** A namespace from the cache; undefined when the namespace is not known. */
+  get(name: string): NamespaceInfo | undefined;
   /** For a namespace the cache does not hold yet: ask the API server once (absent without a cluster). */
-  lookup?(name: string): Promise<Record<string, string> | undefined>;
+  lookup?(name: string): Promise<NamespaceInfo | undefined>;
   /** Whether the cache has been filled at least once (readiness waits for it). */
   synced(): boolean;
   state(): SourceState;

@@ -21,6 +21,8 @@ export interface AdmissionInput {
   namespace: string;
   /** The object as the API server sent it; never modified by the engine. */
   object: unknown;
+  /** Labels of the object's Namespace, from the informer cache (empty or absent when unknown). */
+  namespaceLabels?: Record<string, string>;
   /** Annotations of the object's Namespace, from the informer cache (empty when unknown). */
   namespaceAnnotations: Record<string, string>;
   /**

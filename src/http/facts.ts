@@ -1,5 +1,5 @@
 // What the engine needs to know about the cluster for one request, gathered at the edge and handed
-// to the pure core as plain data: the Namespace's annotations (from the informer's cache; one GET
+// to the pure core as plain data: the Namespace's labels and annotations (from the informer's cache; one GET
 // for a namespace it does not hold yet) and, for a Pod with no record, its owning workload's
 // gracekeeper annotations (see engine/owner.ts). At once when nothing must be read.
 import type { NamespaceSource, OwnerSource } from '../cluster/sources.js';
@@ -9,6 +9,7 @@ import type { ClusterSettings } from '../settings/cluster-settings.js';
 import type { AdmissionRequest } from './review.js';
 
 export interface Facts {
+  namespaceLabels: Record<string, string>;
   namespaceAnnotations: Record<string, string>;
   ownerAnnotations?: Record<string, string>;
 }
@@ -20,18 +21,20 @@ export interface FactSources {
 
 export function gatherFacts(request: AdmissionRequest, sources: FactSources, cluster: ClusterSettings): Facts | Promise<Facts> {
   const namespace = request.namespace;
-  if (!namespace || isExcludedNamespace(namespace, cluster)) return { namespaceAnnotations: {} };
-  const cached = sources.namespaces.annotations(namespace);
+  if (!namespace || isExcludedNamespace(namespace, cluster)) return { namespaceLabels: {}, namespaceAnnotations: {} };
+  const cached = sources.namespaces.get(namespace);
   const owner = sources.owners ? ownerToLookUp(request) : undefined;
   const lookUpNamespace = cached === undefined && sources.namespaces.lookup !== undefined;
-  if (!owner && !lookUpNamespace) return { namespaceAnnotations: cached ?? {} };
+  if (!owner && !lookUpNamespace)
+    return { namespaceLabels: cached?.labels ?? {}, namespaceAnnotations: cached?.annotations ?? {} };
   const settle = <T>(p: Promise<T | undefined> | undefined): Promise<T | undefined> =>
     p ? p.catch(() => undefined) : Promise.resolve(undefined);
   return Promise.all([
     lookUpNamespace ? settle(sources.namespaces.lookup?.(namespace)) : Promise.resolve(cached),
     owner ? settle(sources.owners?.annotations(namespace, owner)) : Promise.resolve(undefined),
-  ]).then(([namespaceAnnotations, ownerAnnotations]) => ({
-    namespaceAnnotations: namespaceAnnotations ?? {},
+  ]).then(([info, ownerAnnotations]) => ({
+    namespaceLabels: info?.labels ?? {},
+    namespaceAnnotations: info?.annotations ?? {},
     ...(ownerAnnotations ? { ownerAnnotations } : {}),
   }));
 }

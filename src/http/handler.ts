@@ -34,6 +34,7 @@ export function admissionInput(request: AdmissionRequest, deps: HandlerDeps, fac
     ...(request.subResource ? { subResource: request.subResource } : {}),
     namespace: request.namespace,
     object: request.object,
+    namespaceLabels: facts.namespaceLabels,
     namespaceAnnotations: facts.namespaceAnnotations,
     ...(facts.ownerAnnotations ? { ownerAnnotations: facts.ownerAnnotations } : {}),
     kubeVersion: deps.version.current(),

@@ -49,7 +49,7 @@ for (const c of goldenCases()) {
       if (!gvk) continue;
       const object = doc as Obj;
       const namespace = object.metadata?.namespace ?? options.namespace;
-      namespaces.set(namespace, options.namespaceAnnotations);
+      namespaces.set(namespace, options.namespaceAnnotations, options.namespaceLabels);
       const out = await handleReview(review(object, { namespace }), deps);
       assert.equal(out.status, 200);
       const response = (out.body as Obj).response;

@@ -185,7 +185,7 @@ describe('POST /mutate round trips over TLS', () => {
     server.namespacesSource.lookup = async (name: string) => {
       asked.push(name);
       await new Promise((r) => setTimeout(r, 20));
-      return name === 'shop' ? { 'gracekeeper.io/pre-stop-sleep': '11' } : undefined;
+      return name === 'shop' ? { labels: {}, annotations: { 'gracekeeper.io/pre-stop-sleep': '11' } } : undefined;
     };
     try {
       const reply = await call(server, { body: review(pod()) });

@@ -17,13 +17,13 @@ function reader(answer: (name: string) => Promise<unknown>) {
   };
 }
 
-test('one GET for a burst of admissions in a new namespace; the answer is its annotations', async () => {
+test('one GET for a burst of admissions in a new namespace; the answer is its labels and annotations', async () => {
   const { calls, api } = reader((name) =>
-    Promise.resolve({ metadata: { name, annotations: { 'gracekeeper.io/pre-stop-sleep': '9' } } }),
+    Promise.resolve({ metadata: { name, labels: { team: 'a' }, annotations: { 'gracekeeper.io/pre-stop-sleep': '9' } } }),
   );
   const lookup = new NamespaceLookup(api);
   const answers = await Promise.all([lookup.get('new'), lookup.get('new'), lookup.get('new')]);
-  assert.deepEqual(answers, Array(3).fill({ 'gracekeeper.io/pre-stop-sleep': '9' }));
+  assert.deepEqual(answers, Array(3).fill({ labels: { team: 'a' }, annotations: { 'gracekeeper.io/pre-stop-sleep': '9' } }));
   assert.deepEqual(calls, ['new']);
 });
 
@@ -31,7 +31,7 @@ test('remembered for the TTL only', async () => {
   let clock = 0;
   const { calls, api } = reader(() => Promise.resolve({ metadata: {} }));
   const lookup = new NamespaceLookup(api, { ttlMs: 100, now: () => clock });
-  assert.deepEqual(await lookup.get('a'), {});
+  assert.deepEqual(await lookup.get('a'), { labels: {}, annotations: {} });
   clock = 50;
   await lookup.get('a');
   clock = 150;
