@@ -5,12 +5,15 @@ import type { Logger } from 'pino';
 import { ApiVersionSource } from './api-version.js';
 import { InformerNamespaceSource } from './namespace-informer.js';
 import { apiMetadataReader, OwnerLookup } from './owner-lookup.js';
+import { InformerTrafficSource } from './traffic-source.js';
 import type { ClusterSource } from './sources.js';
 
 export interface KubeSourceOptions {
   log: Logger;
-  /** Called on each informer restart after an error (for a metric). */
+  /** Called on each Namespace informer restart after an error (for a metric). */
   onRestart?: () => void;
+  /** Called on each restart of a traffic informer after an error, with its resource (for a metric). */
+  onTrafficRestart?: (resource: string) => void;
   backoffInitialMs?: number;
   backoffMaxMs?: number;
   /** How often the API server version is re-read (default 10 minutes). */
@@ -40,5 +43,11 @@ export function kubeCluster(config: KubeConfig, description: string, options: Ku
     namespaces: new InformerNamespaceSource(config, options),
     version: new ApiVersionSource(config, options),
     owners: new OwnerLookup(apiMetadataReader(config)),
+    traffic: new InformerTrafficSource(config, {
+      log: options.log,
+      backoffInitialMs: options.backoffInitialMs,
+      backoffMaxMs: options.backoffMaxMs,
+      onRestart: options.onTrafficRestart,
+    }),
   };
 }

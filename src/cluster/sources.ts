@@ -3,6 +3,7 @@
 // tests and "no cluster" use the in-memory ones (memory.ts).
 import type { KubeVersion } from '../engine/kube-version.js';
 import type { OwnerRef } from '../engine/owner.js';
+import type { TrafficSource } from './traffic-source.js';
 
 export type SourceState = 'disabled' | 'starting' | 'synced' | 'error';
 
@@ -47,4 +48,6 @@ export interface ClusterSource {
   version: VersionSource;
   /** Absent without a cluster. */
   owners?: OwnerSource;
+  /** What sends traffic to pods (absent without a cluster: no paths, `auto` is propagationDelay). */
+  traffic?: TrafficSource;
 }

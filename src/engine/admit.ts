@@ -5,7 +5,7 @@ import type { Operation } from 'fast-json-patch';
 import { RECORD_KEY } from '../settings/keys.js';
 import { describeChanges } from './changes.js';
 import { copyOf } from './copy.js';
-import { injectTemplate, type InjectOutcome } from './inject.js';
+import { injectTemplate, type InjectContext, type InjectOutcome } from './inject.js';
 import { diff, withPath } from './patch.js';
 import type { ObjectMeta } from './pod-types.js';
 import type { FingerprintMemo } from './record/fingerprint.js';
@@ -34,7 +34,15 @@ export function admit(input: AdmissionInput): AdmissionResult {
 
   // 4. Inject afresh, noting each addition in a new record (nothing, for an opt-out).
   const injected: InjectOutcome = resolved
-    ? injectTemplate(work, { settings: resolved.settings, cluster: input.cluster, kubeVersion: input.kubeVersion, memo })
+    ? injectTemplate(work, {
+        settings: resolved.settings,
+        cluster: input.cluster,
+        kubeVersion: input.kubeVersion,
+        traffic: input.traffic,
+        earlierSleep: earlierSleep(target, input.cluster),
+        announce: target.rule.class === 'workload' && !target.controlled,
+        memo,
+      })
     : { record: emptyRecord(), warnings: [] };
   if (resolved) carryOver(injected.record, target, work);
 
@@ -43,7 +51,8 @@ export function admit(input: AdmissionInput): AdmissionResult {
   const patch: Operation[] = diff(target.object, mutated, target.rule);
   const warnings = [...target.warnings, ...(resolved?.warnings ?? []), ...injected.warnings.map((w) => clip(w))];
   const invalidAnnotations = resolved?.invalidCount ?? 0;
-  if (patch.length === 0) return { ...unchanged(input, 'unchanged', undefined, warnings), invalidAnnotations };
+  const sleepFamily = injected.sleepFamily ? { sleepFamily: injected.sleepFamily } : {};
+  if (patch.length === 0) return { ...unchanged(input, 'unchanged', undefined, warnings), invalidAnnotations, ...sleepFamily };
   // Only now, with a patch to describe: an unchanged admission (every Pod made from a mutated
   // template) skips this walk over the containers.
   const before = viewOf(target.rule, target.object, target.templateMeta, target.template.spec);
@@ -56,7 +65,22 @@ export function admit(input: AdmissionInput): AdmissionResult {
     warnings,
     changes: changes.length > 0 ? changes : ['record'],
     invalidAnnotations,
+    ...sleepFamily,
   };
+}
+
+/**
+ * What an earlier `auto` decision means now. A Pod is sized again at its CREATE, never below what
+ * its template had (a Service or Ingress added since takes effect on the next Pods); a workload a
+ * controller made from a template (a ReplicaSet of a Deployment) keeps its template's exactly, so
+ * that it stays the template its controller made; any other workload is sized afresh.
+ */
+function earlierSleep(target: Target, cluster: AdmissionInput['cluster']): InjectContext['earlierSleep'] {
+  if (!target.earlier) return undefined;
+  // A record without `sleep` is one whose sleep propagationDelay decided (or a fixed one's).
+  const sleep = target.earlier.sleep ?? { seconds: cluster.propagationDelay, by: 'propagationDelay' };
+  if (target.rule.class === 'pod') return { ...sleep, use: 'floor' };
+  return target.controlled ? { ...sleep, use: 'keep' } : undefined;
 }
 
 function resolve(input: AdmissionInput, target: Target): RequestSettings {

@@ -3,14 +3,16 @@
 import type { ClusterSettings } from '../settings/cluster-settings.js';
 import type { InjectionSettings } from '../settings/types.js';
 import { copyOf } from './copy.js';
+import type { TrafficFacts } from '../traffic/types.js';
 import type { KubeVersion } from './kube-version.js';
 import type { Container, Handler } from './pod-types.js';
 import { fingerprint, probeFingerprint, type FingerprintMemo } from './record/fingerprint.js';
 import { emptyRecord, noteAdded, noteKept, type InjectionRecord } from './record/record.js';
 import { selectContainers } from './rules/containers.js';
-import { clampSleep, decideGracePeriod, longestUserSleep } from './rules/grace-period.js';
+import { decideGracePeriod, longestUserSleep } from './rules/grace-period.js';
 import { decideMinReadySeconds } from './rules/min-ready-seconds.js';
 import { effectiveMode, preStopHandler } from './rules/prestop.js';
+import { decideSleep, type SleepInput } from './rules/sleep.js';
 import { handlerOf, readinessHandler, readinessProbe, startupProbe } from './rules/probes.js';
 import { hasValue, readValue, writeValue, type ValueField, type Work } from './work.js';
 
@@ -18,6 +20,12 @@ export interface InjectContext {
   settings: InjectionSettings;
   cluster: ClusterSettings;
   kubeVersion: KubeVersion | undefined;
+  /** What sends the pod traffic, for `pre-stop-sleep: auto`. */
+  traffic?: TrafficFacts;
+  /** An earlier pass's `auto` decision and how to use it (see admit.ts). */
+  earlierSleep?: SleepInput['earlier'];
+  /** A workload's CREATE or UPDATE (an `auto` sleep above propagationDelay is announced). */
+  announce?: boolean;
   /** Fingerprints of this admission (see FingerprintMemo). */
   memo?: FingerprintMemo;
 }
@@ -25,6 +33,8 @@ export interface InjectContext {
 export interface InjectOutcome {
   record: InjectionRecord;
   warnings: string[];
+  /** The family that decided an `auto` sleep (for the metric). */
+  sleepFamily?: string;
 }
 
 export function injectTemplate(work: Work, ctx: InjectContext): InjectOutcome {
@@ -34,9 +44,18 @@ export function injectTemplate(work: Work, ctx: InjectContext): InjectOutcome {
   const selection = selectContainers(template.spec, settings.containers, cluster.excludeContainers);
   const warnings = [...selection.warnings];
   const mode = effectiveMode(settings.preStopMode, ctx.kubeVersion);
-  const sleep = clampSleep(settings.preStopSleep, cluster.maxTerminationGracePeriod);
-  if (sleep.warning && mode !== 'none' && settings.preStopSleep > 0) warnings.push(sleep.warning);
+  const sleep = decideSleep({
+    setting: settings.preStopSleep,
+    traffic: ctx.traffic,
+    cluster,
+    exactGrace: settings.terminationGracePeriod,
+    earlier: ctx.earlierSleep,
+    announce: ctx.announce ?? false,
+  });
+  if (mode !== 'none' && settings.preStopSleep !== 0) warnings.push(...sleep.warnings);
   const hook = preStopHandler(mode, sleep.seconds);
+  // Only a path's decision is recorded: one by propagationDelay leaves the record as it always was.
+  if (hook && sleep.auto && sleep.auto.by !== 'propagationDelay') record.sleep = { seconds: sleep.seconds, by: sleep.auto.by };
 
   for (const container of selection.containers) {
     if (container.lifecycle?.preStop) noteKept(record, 'preStop', container.name);
@@ -77,7 +96,7 @@ export function injectTemplate(work: Work, ctx: InjectContext): InjectOutcome {
       decideMinReadySeconds(readValue(work, 'minReadySeconds'), settings.minReadySeconds),
     );
   }
-  return { record, warnings };
+  return { record, warnings, ...(hook && sleep.auto ? { sleepFamily: sleep.auto.family } : {}) };
 }
 
 /** Writes a value and records from/to, when it differs from what the work holds; undefined leaves it. */

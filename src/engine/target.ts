@@ -2,12 +2,12 @@
 // did an earlier pass record, and does it opt out. An object that opts out after gracekeeper
 // mutated it is still a target: what the record says gracekeeper added is taken back.
 import { gracekeeperAnnotations } from './request-settings.js';
-import type { KindRule } from './kinds.js';
+import { findKindRule, type KindRule } from './kinds.js';
 import { getPath } from './patch.js';
 import { isPodSpec, isRecord, type ObjectMeta, type PodSpec } from './pod-types.js';
 import { readRecord, type InjectionRecord } from './record/record.js';
 import { decideScope, hasOptOutAnnotation, hasOptOutLabel } from './scope.js';
-import type { AdmissionInput } from './types.js';
+import type { AdmissionInput, GroupVersionKind } from './types.js';
 import { clip } from './warnings.js';
 
 export interface Target {
@@ -22,6 +22,8 @@ export interface Target {
   workloadAnnotations: Record<string, string>;
   /** Why the object opts out, when it does: nothing is added and the earlier additions are taken back. */
   optOut?: string;
+  /** Made by a controller from a template (a ReplicaSet of a Deployment, a Job of a CronJob). */
+  controlled: boolean;
   warnings: string[];
 }
 
@@ -50,7 +52,11 @@ export function findTarget(input: AdmissionInput): TargetOrSkip {
   }
   if (optOut && !earlier) return { skip: optOut, warnings };
 
-  const workloadAnnotations = isPod ? (earlier?.workload ?? input.ownerAnnotations ?? {}) : workloadLayer(meta, earlier);
+  const controlled =
+    Array.isArray(meta.ownerReferences) && meta.ownerReferences.some((r) => isRecord(r) && r.controller === true);
+  const workloadAnnotations = isPod
+    ? (earlier?.workload ?? input.ownerAnnotations ?? {})
+    : workloadLayer(meta, earlier, controlled);
   return {
     target: {
       rule,
@@ -60,6 +66,7 @@ export function findTarget(input: AdmissionInput): TargetOrSkip {
       earlier,
       workloadAnnotations,
       optOut,
+      controlled,
       warnings,
     },
   };
@@ -70,9 +77,16 @@ export function findTarget(input: AdmissionInput): TargetOrSkip {
  * a CronJob, a ReplicaSet from a Deployment) also keeps those its template's record carried from
  * that controller, its own winning: else a CronJob's annotations would be lost at its Job.
  */
-function workloadLayer(meta: ObjectMeta, earlier: InjectionRecord | undefined): Record<string, string> {
+function workloadLayer(meta: ObjectMeta, earlier: InjectionRecord | undefined, controlled: boolean): Record<string, string> {
   const own = gracekeeperAnnotations(meta.annotations);
-  const controlled =
-    Array.isArray(meta.ownerReferences) && meta.ownerReferences.some((r) => isRecord(r) && r.controller === true);
   return controlled && earlier?.workload ? { ...earlier.workload, ...own } : own;
+}
+
+/** The labels of the pods an object makes (a Pod's own, a workload's pod template's), for the traffic index. */
+export function podLabels(kind: GroupVersionKind, object: unknown): Record<string, string> | undefined {
+  const rule = findKindRule(kind);
+  if (!rule || !isRecord(object)) return undefined;
+  const template = getPath(object, rule.templatePath);
+  const meta = isRecord(template) && isRecord(template.metadata) ? template.metadata : undefined;
+  return isRecord(meta?.labels) ? (meta.labels as Record<string, string>) : undefined;
 }

@@ -1,6 +1,7 @@
 // The engine's input and output: everything the HTTP edge and the CLI need, nothing about transport.
 import type { Operation } from 'fast-json-patch';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
+import type { TrafficFacts } from '../traffic/types.js';
 import type { KubeVersion } from './kube-version.js';
 
 export type { KubeVersion } from './kube-version.js';
@@ -31,6 +32,8 @@ export interface AdmissionInput {
    * does not carry them (targets: pods leaves workloads unmutated, so there is no record).
    */
   ownerAnnotations?: Record<string, string>;
+  /** What sends traffic to the pods (Services, Ingresses, routes), for `pre-stop-sleep: auto`. */
+  traffic?: TrafficFacts;
   /** The API server's version; undefined means "assume the newest". */
   kubeVersion?: KubeVersion;
   cluster: ClusterSettings;
@@ -54,4 +57,6 @@ export interface AdmissionResult {
   changes: string[];
   /** Number of invalid gracekeeper annotations seen (for metrics). */
   invalidAnnotations: number;
+  /** The traffic-path family that decided an `auto` sleep (for metrics). */
+  sleepFamily?: string;
 }

@@ -6,6 +6,7 @@ import { changeType } from '../engine/changes.js';
 import type { AdmissionInput, AdmissionResult } from '../engine/types.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
 import type { NamespaceSource, OwnerSource, VersionSource } from '../cluster/sources.js';
+import type { TrafficSource } from '../cluster/traffic-source.js';
 import { gatherFacts, type Facts } from './facts.js';
 import { kindLabel, type Metrics } from '../runtime/metrics.js';
 import { buildResponse, internalErrorResponse, statusBody, type AdmissionReviewResponse, type StatusBody } from './response.js';
@@ -17,6 +18,8 @@ export interface HandlerDeps {
   version: VersionSource;
   /** A Pod's owning workload's annotations (absent without a cluster). */
   owners?: OwnerSource;
+  /** What sends traffic to pods (absent without a cluster). */
+  traffic?: TrafficSource;
   metrics: Metrics;
   log: Logger;
   /** The engine; replaceable in tests (e.g. to show the internal-error path). */
@@ -37,6 +40,7 @@ export function admissionInput(request: AdmissionRequest, deps: HandlerDeps, fac
     namespaceLabels: facts.namespaceLabels,
     namespaceAnnotations: facts.namespaceAnnotations,
     ...(facts.ownerAnnotations ? { ownerAnnotations: facts.ownerAnnotations } : {}),
+    ...(facts.traffic ? { traffic: facts.traffic } : {}),
     kubeVersion: deps.version.current(),
     cluster: deps.settings(),
   };
@@ -88,6 +92,7 @@ function answer(request: AdmissionRequest, deps: HandlerDeps, facts: Facts, star
   if (result) {
     if (result.patch.length > 0) for (const tag of result.changes) deps.metrics.changes.inc({ type: changeType(tag) });
     if (result.invalidAnnotations > 0) deps.metrics.invalidAnnotations.inc({ kind }, result.invalidAnnotations);
+    if (result.sleepFamily) deps.metrics.trafficDecisions.inc({ family: result.sleepFamily });
   }
   // One line per admission; never the object, nor the denial text (it quotes annotation values).
   deps.log.info(

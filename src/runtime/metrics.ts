@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { findKindRule } from '../engine/kinds.js';
 import type { GroupVersionKind } from '../engine/types.js';
 import type { SourceState } from '../cluster/sources.js';
+import type { TrafficSourceState } from '../cluster/traffic-source.js';
 
 const STATES: readonly SourceState[] = ['disabled', 'starting', 'synced', 'error'];
 
@@ -10,6 +11,7 @@ export interface MetricSources {
   /** The serving certificate's notAfter. */
   certificateNotAfter?: () => Date | undefined;
   informerState?: () => SourceState;
+  trafficStates?: () => TrafficSourceState[];
   namespaceCacheSize?: () => number;
   now?: () => number;
 }
@@ -80,6 +82,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly trafficDecisions = new Counter({
+    name: 'gracekeeper_traffic_path_decisions_total',
+    help: 'Admissions whose pre-stop-sleep auto was decided, by the deciding family (propagationDelay, aws-alb-ip, gke-neg, ...)',
+    labelNames: ['family'] as const,
+    registers: [this.registry],
+  });
+
+  readonly trafficInformerRestarts = new Counter({
+    name: 'gracekeeper_traffic_informer_restarts_total',
+    help: 'Watch restarts after an error of the informers of traffic paths, by resource',
+    labelNames: ['resource'] as const,
+    registers: [this.registry],
+  });
+
   readonly informerRestarts = new Counter({
     name: 'gracekeeper_namespace_informer_restarts_total',
     help: 'Namespace watch restarts after an error',
@@ -113,6 +129,28 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         this.set(sources.namespaceCacheSize?.() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'gracekeeper_traffic_informer_state',
+      help: 'State of each informer of traffic paths (services, ingresses, ingressclasses, httproutes, grpcroutes, gateways, gatewayclasses): 1 for the current state',
+      labelNames: ['resource', 'state'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const s of sources.trafficStates?.() ?? []) {
+          for (const state of STATES) this.set({ resource: s.resource, state }, s.state === state ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'gracekeeper_traffic_objects',
+      help: 'Objects held by each informer of traffic paths, by resource',
+      labelNames: ['resource'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const s of sources.trafficStates?.() ?? []) this.set({ resource: s.resource }, s.objects);
       },
     });
     collectDefaultMetrics({ register: this.registry });

@@ -111,6 +111,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         ...options.kube,
         log,
         onRestart: () => metrics.informerRestarts.inc(),
+        onTrafficRestart: (resource) => metrics.trafficInformerRestarts.inc({ resource }),
       });
     } else {
       log.warn(
@@ -120,10 +121,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       cluster = noCluster();
     }
   }
-  const { namespaces, version } = cluster;
+  const { namespaces, version, traffic } = cluster;
   metrics.sources.certificateNotAfter = () => certificate.info().notAfter;
   metrics.sources.informerState = () => namespaces.state();
   metrics.sources.namespaceCacheSize = () => namespaces.size();
+  metrics.sources.trafficStates = () => traffic?.states() ?? [];
 
   let shuttingDown = false;
   const inFlight = { count: 0 };
@@ -131,6 +133,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (shuttingDown) return 'shutting down';
     if (!namespaces.synced()) return 'namespace cache not synced yet';
     if (!version.ready()) return 'API server version not known yet';
+    if (traffic && !traffic.synced()) return 'traffic paths (Services, Ingresses, routes) not synced yet';
     return undefined;
   };
   const app = createApp({
@@ -138,6 +141,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     namespaces,
     version,
     owners: cluster.owners,
+    traffic,
     metrics,
     log,
     admit: options.admit,
@@ -165,6 +169,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   store.watch(watchIntervalMs, log, metrics);
   namespaces.start();
   version.start();
+  traffic?.start();
   log.info(
     {
       port,
@@ -192,7 +197,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!clean) log.warn({ inFlight: inFlight.count }, 'shutdown timeout reached: closed the remaining connections');
     certificate.close();
     store.close();
-    await Promise.allSettled([namespaces.stop(), version.stop()]);
+    await Promise.allSettled([namespaces.stop(), version.stop(), traffic?.stop()]);
     await closeGracefully(metricsServer, 1000);
     log.info('stopped');
   };

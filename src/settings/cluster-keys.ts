@@ -4,6 +4,7 @@
 import { parseDuration } from './duration.js';
 import { PREFIX } from './keys.js';
 import { describeError, describeUnknown, resolveSettings } from './resolve.js';
+import type { TrafficRule } from '../traffic/rules.js';
 import { DEFAULT_SETTINGS, type InjectionSettings } from './types.js';
 
 export type Targets = 'pods' | 'workloads' | 'both';
@@ -20,6 +21,10 @@ export interface ClusterSettings {
   ownNamespace: string;
   /** Cluster-wide defaults for every annotation key. */
   defaults: Readonly<InjectionSettings>;
+  /** How long in-cluster routing takes to forget a pod (kube-proxy, CoreDNS, client-side balancers). */
+  propagationDelay: number;
+  /** Rules that add to or override the table of load balancers, first match wins. */
+  trafficPaths: readonly TrafficRule[];
 }
 
 export interface SettingSpec<F extends keyof ClusterSettings = keyof ClusterSettings> {
@@ -84,6 +89,55 @@ function parseDefaults(value: unknown, errors: string[]): Readonly<InjectionSett
   return Object.freeze(resolved.settings);
 }
 
+const RULE_KEYS = ['ingressClassName', 'serviceType', 'gatewayClassName', 'annotation'] as const;
+const MAX_RULES = 100;
+
+/** `trafficPaths`: a list of {match: {one or more of RULE_KEYS}, delay}; every bad entry named. */
+function parseTrafficPaths(value: unknown, errors: string[]): readonly TrafficRule[] | undefined {
+  if (!Array.isArray(value) || value.length > MAX_RULES) {
+    errors.push(`trafficPaths: expected a list of at most ${MAX_RULES} {match: {...}, delay} rules, got ${shown(value)}`);
+    return undefined;
+  }
+  const rules: TrafficRule[] = [];
+  const before = errors.length;
+  value.forEach((entry: unknown, i) => {
+    const at = `trafficPaths[${i}]`;
+    const rule = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    const match = (typeof rule.match === 'object' && rule.match !== null ? rule.match : undefined) as
+      Record<string, unknown> | undefined;
+    const keys = match ? Object.keys(match) : [];
+    if (!match || keys.length === 0 || keys.some((k) => !(RULE_KEYS as readonly string[]).includes(k))) {
+      errors.push(`${at}.match: expected one or more of ${RULE_KEYS.join(', ')}, got ${shown(rule.match)}`);
+      return;
+    }
+    if (keys.some((k) => typeof match[k] !== 'string' || match[k] === '')) {
+      errors.push(`${at}.match: every value must be a non-empty string, got ${shown(match)}`);
+      return;
+    }
+    const delay = seconds(`${at}.delay`, 0, 3600, '0s to 1h')(rule.delay, errors);
+    if (delay === undefined) return;
+    const m = match as Record<string, string>;
+    const annotation = m.annotation?.split('=');
+    rules.push({
+      match: {
+        ...(m.ingressClassName ? { ingressClassName: m.ingressClassName } : {}),
+        ...(m.serviceType ? { serviceType: m.serviceType } : {}),
+        ...(m.gatewayClassName ? { gatewayClassName: m.gatewayClassName } : {}),
+        ...(annotation
+          ? {
+              annotation: {
+                key: annotation[0] as string,
+                ...(annotation.length > 1 ? { value: annotation.slice(1).join('=') } : {}),
+              },
+            }
+          : {}),
+      },
+      delay,
+    });
+  });
+  return errors.length > before ? undefined : Object.freeze(rules);
+}
+
 export const CLUSTER_SETTINGS: readonly SettingSpec[] = [
   spec({
     key: 'targets',
@@ -131,6 +185,22 @@ export const CLUSTER_SETTINGS: readonly SettingSpec[] = [
       errors.push(`namespace=${shown(value)}: expected a namespace name`);
       return undefined;
     },
+  }),
+  spec({
+    key: 'propagationDelay',
+    field: 'propagationDelay',
+    defaultText: '5s',
+    meaning:
+      'how long routing inside the cluster (kube-proxy, CoreDNS, client-side balancers) takes to forget a pod: the least `pre-stop-sleep: auto` gives, 0s to 1h',
+    parse: seconds('propagationDelay', 0, 3600, '0s to 1h'),
+  }),
+  spec({
+    key: 'trafficPaths',
+    field: 'trafficPaths',
+    defaultText: '[]',
+    meaning:
+      'rules `{match: {ingressClassName, serviceType, gatewayClassName or annotation (key or key=value)}, delay}` that add to or override the [table of load balancers](traffic-paths.md), first match wins',
+    parse: parseTrafficPaths,
   }),
   spec({
     key: 'defaults',

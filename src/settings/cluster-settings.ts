@@ -16,6 +16,8 @@ export const DEFAULT_CLUSTER_SETTINGS: Readonly<ClusterSettings> = Object.freeze
   excludeNamespaces: Object.freeze([]),
   ownNamespace: 'gracekeeper',
   defaults: DEFAULT_SETTINGS,
+  propagationDelay: 5,
+  trafficPaths: Object.freeze([]),
 });
 
 export type ParseResult = { ok: true; settings: ClusterSettings } | { ok: false; errors: string[] };

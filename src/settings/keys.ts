@@ -1,6 +1,6 @@
 // The table of annotation keys: one entry a key, with its parser, the accepted form (used in every
 // error message), its default and its effect (the reference in docs/ is generated from this table).
-import { boolean, containerList, duration, integer, oneOf, port, urlPath } from './value-forms.js';
+import { autoOr, boolean, containerList, duration, integer, oneOf, port, urlPath } from './value-forms.js';
 import type { InjectionSettings } from './types.js';
 
 export const PREFIX = 'gracekeeper.io/';
@@ -39,9 +39,10 @@ export const VALIDATORS: readonly KeyValidator[] = [
   entry({
     name: 'pre-stop-sleep',
     field: 'preStopSleep',
-    accepted: `${DURATION_FORM}, 0s to 1h`,
-    effect: 'the delay before SIGTERM, while endpoints and load balancers forget the pod; `0` adds no hook',
-    parse: duration(0, 3600),
+    accepted: `auto, or ${DURATION_FORM}, 0s to 1h`,
+    effect:
+      'the delay before SIGTERM, while endpoints and load balancers forget the pod; `auto`: sized from what sends the pod traffic ([traffic paths](traffic-paths.md)); `0` adds no hook',
+    parse: autoOr(duration(0, 3600)),
   }),
   entry({
     name: 'pre-stop-mode',

@@ -57,7 +57,8 @@ function checkGracePeriod(
   raw: string,
 ): void {
   const tgps = settings.terminationGracePeriod;
-  if (tgps === undefined || tgps > settings.preStopSleep) return;
+  // With `auto` the sleep is known only at admission, where it is kept under the grace period.
+  if (tgps === undefined || settings.preStopSleep === 'auto' || tgps > settings.preStopSleep) return;
   errors.push({
     key: `${PREFIX}termination-grace-period`,
     value: raw || formatDuration(tgps),

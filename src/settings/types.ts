@@ -7,7 +7,8 @@ export type ProbeScheme = 'HTTP' | 'HTTPS';
 export interface InjectionSettings {
   /** false when the object carries `gracekeeper.io/inject: "false"`. */
   inject: boolean;
-  preStopSleep: number;
+  /** Seconds, or 'auto': sized from the pod's traffic paths at admission. */
+  preStopSleep: number | 'auto';
   preStopMode: PreStopMode;
   drainTimeout: number;
   terminationGracePeriod?: number;
@@ -26,7 +27,7 @@ export interface InjectionSettings {
 /** The defaults of every key, used when neither the cluster settings nor any annotation say otherwise. */
 export const DEFAULT_SETTINGS: Readonly<InjectionSettings> = Object.freeze({
   inject: true,
-  preStopSleep: 5,
+  preStopSleep: 'auto',
   preStopMode: 'auto',
   drainTimeout: 25,
   readiness: 'auto',

@@ -58,3 +58,8 @@ export function boolean(raw: string): boolean | undefined {
   const value = raw.trim();
   return value === 'true' ? true : value === 'false' ? false : undefined;
 }
+
+/** `auto`, or what `parse` accepts. */
+export function autoOr<T>(parse: (raw: string) => T | undefined) {
+  return (raw: string): T | 'auto' | undefined => (raw.trim().toLowerCase() === 'auto' ? 'auto' : parse(raw));
+}

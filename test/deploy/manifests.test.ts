@@ -8,6 +8,7 @@ import { before, describe, it } from 'node:test';
 import { parseServeArgs } from '../../src/cli/serve.js';
 import { SUPPORTED_KINDS } from '../../src/engine/kinds.js';
 import { POD_OWNERS } from '../../src/engine/owner.js';
+import { WATCHED_KINDS } from '../../src/traffic/kinds.js';
 import type { ServerOptions } from '../../src/runtime/start.js';
 import {
   BUILT_IN_EXCLUDED_NAMESPACES,
@@ -96,9 +97,23 @@ function checkInstall(objects: Obj[]): void {
       { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['apps'], resources: ['replicasets', 'deployments', 'statefulsets', 'daemonsets'], verbs: ['get'] },
       { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'ingressclasses'], verbs: ['get', 'list', 'watch'] },
+      {
+        apiGroups: ['gateway.networking.k8s.io'],
+        resources: ['httproutes', 'grpcroutes', 'gateways', 'gatewayclasses'],
+        verbs: ['get', 'list', 'watch'],
+      },
     ]);
+    // Every kind the traffic informers watch is granted list and watch, in its own group.
+    for (const w of WATCHED_KINDS) {
+      assert.ok(
+        role.rules.some((r: Obj) => r.apiGroups.includes(w.group) && r.resources.includes(w.plural) && r.verbs.includes('watch')),
+        `${w.group}/${w.plural}`,
+      );
+    }
     // Every kind the owner lookup reads is granted, and nothing more.
-    const granted = role.rules.slice(1).flatMap((r: Obj) => r.resources as string[]);
+    const granted = role.rules.slice(1, 3).flatMap((r: Obj) => r.resources as string[]);
     const read = Object.entries(POD_OWNERS).flatMap(([kind, o]) => [kind, ...(o.parent ? [o.parent.kind] : [])]);
     assert.deepEqual([...granted].sort(), read.map((k) => `${k.toLowerCase()}s`).sort());
     assert.equal(role.aggregationRule, undefined);

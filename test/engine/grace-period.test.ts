@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clampSleep, decideGracePeriod } from '../../src/engine/rules/grace-period.js';
+import { decideGracePeriod } from '../../src/engine/rules/grace-period.js';
+import { decideSleep } from '../../src/engine/rules/sleep.js';
+import { DEFAULT_CLUSTER_SETTINGS } from '../../src/settings/cluster-settings.js';
 
 const base = { current: undefined, preStopSleep: 5, drainTimeout: 25, exact: undefined, max: 600, userSleep: 0 };
 
@@ -28,9 +30,16 @@ test('an exact value is used as is (even lower), clamped, and never below a user
   assert.match(raised.warnings[0], /own sleep hook/);
 });
 
-test('a sleep that would not fit under the maximum is lowered', () => {
-  assert.deepEqual(clampSleep(5, 600), { seconds: 5 });
-  const lowered = clampSleep(900, 600);
+test('a sleep that would not fit under the maximum grace period, or an exact one, is lowered', () => {
+  const cluster = DEFAULT_CLUSTER_SETTINGS;
+  const sleep = (setting: number | 'auto', exactGrace?: number) =>
+    decideSleep({ setting, traffic: undefined, cluster, exactGrace, announce: false });
+  assert.deepEqual(sleep(5), { seconds: 5, warnings: [] });
+  const lowered = sleep(900);
   assert.equal(lowered.seconds, 599);
-  assert.match(lowered.warning!, /lowered to 9m59s/);
+  assert.match(lowered.warnings[0] ?? '', /lowered to 9m59s/);
+  assert.deepEqual(sleep('auto'), { seconds: 5, auto: { by: 'propagationDelay', family: 'propagationDelay' }, warnings: [] });
+  const underExact = sleep('auto', 3);
+  assert.equal(underExact.seconds, 2);
+  assert.match(underExact.warnings[0] ?? '', /propagationDelay lowered to 2s, under the grace period/);
 });

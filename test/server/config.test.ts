@@ -38,7 +38,7 @@ describe('config file reload', () => {
     replaceFile(file, 'targets: workloads\n');
     await until('the new settings', async () => !(await patched(pod())));
     assert.equal(await patched(deployment()), true);
-    assert.equal(server.settings().defaults.preStopSleep, 5);
+    assert.equal(server.settings().defaults.preStopSleep, 'auto');
     assert.ok(server.logs.lines.some((l) => l.msg === 'cluster settings reloaded'));
   });
 

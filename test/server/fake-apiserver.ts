@@ -22,6 +22,8 @@ export class FakeApiServer {
   watches = 0;
   private rv = 100;
   private readonly open = new Set<ServerResponse>();
+  /** Watches of the traffic informers' kinds, which never get an event here. */
+  private readonly idle = new Set<ServerResponse>();
   private readonly server = createServer((req, res) => this.handle(req.url ?? '/', res));
   port = 0;
 
@@ -31,7 +33,7 @@ export class FakeApiServer {
   }
 
   async stop(): Promise<void> {
-    for (const res of this.open) res.destroy();
+    for (const res of [...this.open, ...this.idle]) res.destroy();
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
   }
@@ -75,7 +77,7 @@ export class FakeApiServer {
 
   /** Cuts every open watch connection (the client sees an error). */
   dropWatches(): void {
-    for (const res of this.open) res.destroy();
+    for (const res of [...this.open, ...this.idle]) res.destroy();
     this.open.clear();
   }
 
@@ -105,6 +107,20 @@ export class FakeApiServer {
         return json(500, { kind: 'Status', code: 500 });
       }
       return json(200, this.version);
+    }
+    // The traffic informers' kinds: always empty here (watches stay open, and the Gateway API's
+    // kinds are not installed).
+    if (
+      ['/api/v1/services', '/apis/networking.k8s.io/v1/ingresses', '/apis/networking.k8s.io/v1/ingressclasses'].includes(pathname)
+    ) {
+      if (searchParams.get('watch') === 'true') {
+        res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+        res.flushHeaders();
+        this.idle.add(res);
+        res.on('close', () => this.idle.delete(res));
+        return;
+      }
+      return json(200, { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: String(this.rv) }, items: [] });
     }
     if (pathname !== '/api/v1/namespaces') return json(404, { kind: 'Status', code: 404 });
     if (searchParams.get('watch') === 'true') {

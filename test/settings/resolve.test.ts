@@ -52,7 +52,7 @@ test('the ranges of the keys are enforced', () => {
       (k) => P + k,
     ),
   );
-  assert.equal(r.settings.preStopSleep, 5, 'an invalid value leaves the default');
+  assert.equal(r.settings.preStopSleep, 'auto', 'an invalid value leaves the default');
 });
 
 test('layers apply lowest first; an invalid higher value falls back to the lower one', () => {
@@ -65,7 +65,10 @@ test('layers apply lowest first; an invalid higher value falls back to the lower
   assert.equal(r.settings.drainTimeout, 40);
   assert.equal(r.settings.readiness, 'grpc');
   assert.equal(r.errors.length, 1);
-  assert.equal(describeError(r.errors[0]), `${P}pre-stop-sleep="soon": expected whole seconds (7, 7s, 2m, 1m30s), 0s to 1h`);
+  assert.equal(
+    describeError(r.errors[0]),
+    `${P}pre-stop-sleep="soon": expected auto, or whole seconds (7, 7s, 2m, 1m30s), 0s to 1h`,
+  );
 });
 
 test('termination-grace-period must exceed pre-stop-sleep, across layers', () => {

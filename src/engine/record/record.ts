@@ -20,6 +20,8 @@ export interface InjectionRecord extends Partial<Record<ValueField, ValueChange>
   added: Partial<Record<Item, string[]>>;
   /** Container names whose own item was left as the user wrote it. */
   kept: Partial<Record<Item, string[]>>;
+  /** What `pre-stop-sleep: auto` decided: the seconds and the path that decided them. */
+  sleep?: { seconds: number; by: string };
   /** Workload-level gracekeeper annotations, carried to the Pods made from this template. */
   workload?: Record<string, string>;
   /** "container/item" to the fingerprint of what was written, so it can be recognised later. */
@@ -52,6 +54,9 @@ export function readRecord(annotations: Record<string, string> | undefined): Inj
     if (change) record[field] = change;
   }
   if (isRecord(value.workload)) record.workload = strings(value.workload);
+  if (isRecord(value.sleep) && typeof value.sleep.seconds === 'number' && typeof value.sleep.by === 'string') {
+    record.sleep = { seconds: value.sleep.seconds, by: value.sleep.by };
+  }
   return record;
 }
 
@@ -88,6 +93,7 @@ export function serialiseRecord(record: InjectionRecord): string {
     Object.fromEntries(ITEMS.filter((i) => (group[i]?.length ?? 0) > 0).map((i) => [i, group[i]]));
   const out: Record<string, unknown> = { version: 1, added: lists(record.added), kept: lists(record.kept) };
   for (const field of VALUE_FIELDS) if (record[field]) out[field] = record[field];
+  if (record.sleep) out.sleep = { seconds: record.sleep.seconds, by: record.sleep.by };
   if (record.workload && Object.keys(record.workload).length > 0) out.workload = sortKeys(record.workload);
   out.fingerprints = sortKeys(record.fingerprints);
   return JSON.stringify(out);

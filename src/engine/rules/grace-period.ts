@@ -41,16 +41,6 @@ export function decideGracePeriod(input: GraceInput): GraceDecision {
   return { seconds, warnings };
 }
 
-/** A sleep must end before the grace period does; clamp it under the cluster maximum. */
-export function clampSleep(sleep: number, max: number): { seconds: number; warning?: string } {
-  if (sleep < max) return { seconds: sleep };
-  const seconds = max - 1;
-  return {
-    seconds,
-    warning: `pre-stop-sleep ${formatDuration(sleep)} lowered to ${formatDuration(seconds)}, under the cluster maximum grace period`,
-  };
-}
-
 /**
  * The longest sleep action in hooks gracekeeper did not write (`ours`: containers whose preStop
  * gracekeeper wrote): the API server rejects a grace period shorter than any of them.

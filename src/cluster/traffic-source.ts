@@ -1,0 +1,186 @@
+// What sends traffic to pods, kept up to date at the edge: an informer per kind (Services,
+// Ingresses, IngressClasses, and the Gateway API's HTTPRoutes, GRPCRoutes, Gateways and
+// GatewayClasses when their CRDs exist) feeding one TrafficIndex. The Gateway API kinds are
+// looked for at start and every minute after: installed later, they are watched from then on;
+// removed, they are forgotten, and admissions go on without them.
+import { CoreV1Api, CustomObjectsApi, NetworkingV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { TrafficIndex } from '../traffic/index.js';
+import { WATCHED_KINDS, type WatchedKind } from '../traffic/kinds.js';
+import { trimFor } from '../traffic/trim.js';
+import type { TrafficFacts } from '../traffic/types.js';
+import { describeError } from './backoff.js';
+import type { SourceState } from './sources.js';
+import { TrimmedInformer, type ListPage } from './trimmed-informer.js';
+
+export interface TrafficSourceState {
+  resource: string;
+  state: SourceState;
+  objects: number;
+}
+
+export interface TrafficSource {
+  facts(namespace: string, labels: Record<string, string> | undefined): TrafficFacts;
+  /** Every kind found at start has been listed once (readiness waits for it). */
+  synced(): boolean;
+  states(): TrafficSourceState[];
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export interface TrafficSourceOptions {
+  log: Logger;
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+  /** How often the Gateway API CRDs are looked for (default one minute). */
+  discoveryMs?: number;
+  onRestart?: (resource: string) => void;
+}
+
+type Lister = (limit: number, continueToken: string | undefined) => Promise<ListPage<KubernetesObject>>;
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { code?: unknown; statusCode?: unknown; body?: unknown };
+  return e.code === 404 || e.statusCode === 404 || /\b404\b/.test(String((err as Error)?.message));
+}
+
+export class InformerTrafficSource implements TrafficSource {
+  private readonly index = new TrafficIndex();
+  private readonly informers = new Map<string, TrimmedInformer<KubernetesObject>>();
+  private readonly required = new Set<string>();
+  private discovered = false;
+  private stopped = false;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly config: KubeConfig,
+    private readonly options: TrafficSourceOptions,
+  ) {}
+
+  facts(namespace: string, labels: Record<string, string> | undefined): TrafficFacts {
+    return this.index.facts(namespace, labels);
+  }
+
+  synced(): boolean {
+    return this.discovered && [...this.required].every((r) => this.informers.get(r)?.synced() ?? false);
+  }
+
+  states(): TrafficSourceState[] {
+    return WATCHED_KINDS.map((w) => {
+      const informer = this.informers.get(w.plural);
+      return { resource: w.plural, state: informer ? informer.state() : 'disabled', objects: informer?.size() ?? 0 };
+    });
+  }
+
+  start(): void {
+    for (const w of WATCHED_KINDS.filter((k) => !k.optional)) this.watch(w, true);
+    void this.discover(true);
+  }
+
+  private lister(w: WatchedKind): Lister {
+    if (w.kind === 'Service') {
+      const api = this.config.makeApiClient(CoreV1Api);
+      return (limit, _continue) => api.listServiceForAllNamespaces({ limit, _continue });
+    }
+    if (w.kind === 'Ingress') {
+      const api = this.config.makeApiClient(NetworkingV1Api);
+      return (limit, _continue) => api.listIngressForAllNamespaces({ limit, _continue });
+    }
+    if (w.kind === 'IngressClass') {
+      const api = this.config.makeApiClient(NetworkingV1Api);
+      return (limit, _continue) => api.listIngressClass({ limit, _continue });
+    }
+    const api = this.config.makeApiClient(CustomObjectsApi);
+    return async (limit, _continue) =>
+      (await api.listClusterCustomObject({
+        group: w.group,
+        version: w.version,
+        plural: w.plural,
+        limit,
+        _continue,
+      })) as ListPage<KubernetesObject>;
+  }
+
+  private watch(w: WatchedKind, required: boolean): void {
+    if (this.informers.has(w.plural) || this.stopped) return;
+    const trim = trimFor(w.kind);
+    const informer = new TrimmedInformer<KubernetesObject>(this.config, {
+      resource: w.plural,
+      path: `${w.group === '' ? '/api' : `/apis/${w.group}`}/${w.version}/${w.plural}`,
+      list: this.lister(w),
+      trim,
+      log: this.options.log,
+      backoffInitialMs: this.options.backoffInitialMs,
+      backoffMaxMs: this.options.backoffMaxMs,
+      onRestart: () => this.options.onRestart?.(w.plural),
+      onChange: (event, object) => {
+        const meta = object.metadata ?? {};
+        if (event === 'delete') this.index.remove(w.kind, meta.namespace ?? '', meta.name ?? '');
+        else this.index.upsert(w.kind, object as unknown as Record<string, unknown>);
+      },
+    });
+    this.informers.set(w.plural, informer);
+    if (required) this.required.add(w.plural);
+    informer.start();
+  }
+
+  /** Looks for each optional kind with a one-item list: found, it is watched; gone (404), forgotten. */
+  private async discover(first: boolean): Promise<void> {
+    for (const w of WATCHED_KINDS.filter((k) => k.optional)) {
+      try {
+        await this.lister(w)(1, undefined);
+        if (!this.informers.has(w.plural)) {
+          this.options.log.info({ resource: w.plural }, 'found; watching it');
+          this.watch(w, first);
+        }
+      } catch (err) {
+        if (isNotFound(err)) await this.forget(w);
+        else this.options.log.warn({ resource: w.plural, err: describeError(err) }, 'could not look for it; will look again');
+      }
+    }
+    this.discovered = true;
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.discover(false), this.options.discoveryMs ?? 60_000);
+    this.timer.unref();
+  }
+
+  private async forget(w: WatchedKind): Promise<void> {
+    const informer = this.informers.get(w.plural);
+    if (!informer) return;
+    this.options.log.info({ resource: w.plural }, 'gone (its CRD was removed); no longer watched');
+    this.informers.delete(w.plural);
+    this.required.delete(w.plural);
+    await informer.stop();
+    this.index.clear([w.kind]);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await Promise.allSettled([...this.informers.values()].map((i) => i.stop()));
+  }
+}
+
+/** A traffic index filled by hand: for tests, and (empty) for running without a cluster. */
+export class MemoryTrafficSource implements TrafficSource {
+  readonly index = new TrafficIndex();
+
+  facts(namespace: string, labels: Record<string, string> | undefined): TrafficFacts {
+    return this.index.facts(namespace, labels);
+  }
+
+  synced(): boolean {
+    return true;
+  }
+
+  states(): TrafficSourceState[] {
+    return [];
+  }
+
+  start(): void {}
+
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+}

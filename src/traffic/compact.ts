@@ -1,0 +1,110 @@
+// The little the traffic index keeps of each object: names, selectors, classes, backends, and the
+// annotations load balancers read (values over 1 KiB and kubectl's last-applied copy are dropped:
+// no load balancer setting is that long, and the index must stay small with many objects).
+import type { ServiceFacts } from './types.js';
+
+type Obj = Record<string, unknown>;
+
+const MAX_ANNOTATION_VALUE = 1024;
+const SKIPPED = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
+
+export interface ServiceEntry {
+  selector: Record<string, string>;
+  facts: ServiceFacts;
+}
+
+export interface IngressEntry {
+  name: string;
+  className?: string;
+  annotations: Record<string, string>;
+  /** Names of the Services (same namespace) its rules and default backend name. */
+  backends: string[];
+}
+
+export interface RouteEntry {
+  kind: 'HTTPRoute' | 'GRPCRoute';
+  name: string;
+  namespace: string;
+  annotations: Record<string, string>;
+  /** "namespace/name" of each Gateway it attaches to. */
+  parents: string[];
+  /** "namespace/name" of each Service its rules send to. */
+  backends: string[];
+}
+
+const record = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export function annotationsOf(meta: Obj): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(record(meta.annotations))) {
+    if (typeof v === 'string' && v.length <= MAX_ANNOTATION_VALUE && !SKIPPED.has(k)) out[k] = v;
+  }
+  return out;
+}
+
+function stringMapOf(v: unknown): Record<string, string> {
+  return Object.fromEntries(Object.entries(record(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+export function compactService(obj: Obj): ServiceEntry {
+  const meta = record(obj.metadata);
+  const spec = record(obj.spec);
+  return {
+    selector: stringMapOf(spec.selector),
+    facts: {
+      name: str(meta.name) ?? '',
+      type: str(spec.type) ?? 'ClusterIP',
+      externalTrafficPolicy: str(spec.externalTrafficPolicy) ?? 'Cluster',
+      ...(str(spec.loadBalancerClass) ? { loadBalancerClass: str(spec.loadBalancerClass) } : {}),
+      annotations: annotationsOf(meta),
+    },
+  };
+}
+
+export function compactIngress(obj: Obj): IngressEntry {
+  const meta = record(obj.metadata);
+  const spec = record(obj.spec);
+  const annotations = annotationsOf(meta);
+  const backends = new Set<string>();
+  const add = (backend: unknown) => {
+    const name = str(record(record(backend).service).name);
+    if (name) backends.add(name);
+  };
+  add(spec.defaultBackend);
+  for (const rule of list(spec.rules)) for (const path of list(record(record(rule).http).paths)) add(record(path).backend);
+  const className = str(spec.ingressClassName) ?? annotations['kubernetes.io/ingress.class'];
+  return { name: str(meta.name) ?? '', ...(className ? { className } : {}), annotations, backends: [...backends].sort() };
+}
+
+export function compactRoute(kind: 'HTTPRoute' | 'GRPCRoute', obj: Obj): RouteEntry {
+  const meta = record(obj.metadata);
+  const spec = record(obj.spec);
+  const namespace = str(meta.namespace) ?? '';
+  const parents = new Set<string>();
+  for (const ref of list(spec.parentRefs).map(record)) {
+    const group = str(ref.group) ?? 'gateway.networking.k8s.io';
+    const refKind = str(ref.kind) ?? 'Gateway';
+    const name = str(ref.name);
+    if (group === 'gateway.networking.k8s.io' && refKind === 'Gateway' && name)
+      parents.add(`${str(ref.namespace) ?? namespace}/${name}`);
+  }
+  const backends = new Set<string>();
+  for (const rule of list(spec.rules).map(record)) {
+    for (const ref of list(rule.backendRefs).map(record)) {
+      const group = str(ref.group) ?? '';
+      const refKind = str(ref.kind) ?? 'Service';
+      const name = str(ref.name);
+      if (group === '' && refKind === 'Service' && name) backends.add(`${str(ref.namespace) ?? namespace}/${name}`);
+    }
+  }
+  return {
+    kind,
+    name: str(meta.name) ?? '',
+    namespace,
+    annotations: annotationsOf(meta),
+    parents: [...parents].sort(),
+    backends: [...backends].sort(),
+  };
+}

@@ -1,0 +1,59 @@
+// The plain data the traffic-path rules read: the Services that select a pod, and what sends them
+// traffic (Ingresses, Gateway API routes with their Gateways' classes). The edge builds it from
+// its informers' index, `gracekeeper mutate` from the documents it reads: same data, same answer.
+
+export interface ServiceFacts {
+  name: string;
+  /** ClusterIP, NodePort, LoadBalancer, ExternalName. */
+  type: string;
+  /** Cluster or Local. */
+  externalTrafficPolicy: string;
+  loadBalancerClass?: string;
+  annotations: Record<string, string>;
+}
+
+export interface IngressFacts {
+  name: string;
+  /** spec.ingressClassName, else the kubernetes.io/ingress.class annotation, else the default class. */
+  className?: string;
+  /** The controller of that class (IngressClass spec.controller), when known. */
+  controller?: string;
+  annotations: Record<string, string>;
+}
+
+export interface RouteFacts {
+  kind: 'HTTPRoute' | 'GRPCRoute';
+  name: string;
+  namespace: string;
+  /** The classes of the Gateways the route attaches to, with their controllers when known. */
+  gateways: Array<{ name: string; className?: string; controller?: string }>;
+  annotations: Record<string, string>;
+}
+
+/** One Service selecting the pod, and what fronts it. */
+export interface ServicePath {
+  service: ServiceFacts;
+  ingresses: IngressFacts[];
+  routes: RouteFacts[];
+}
+
+export interface TrafficFacts {
+  services: ServicePath[];
+}
+
+/** One thing that sends traffic to the pod, and how long it takes to stop. */
+export interface TrafficPath {
+  /** The load-balancer family (a row of the table), e.g. "aws-alb-ip", or "trafficPaths[0]". */
+  family: string;
+  /** The object it was read from, e.g. "Ingress/web", "Service/api". */
+  object: string;
+  delay: number;
+  /** Why that delay, in a few words (for the warning and the record). */
+  reason: string;
+}
+
+/** A problem in someone else's object: warned about, never a denial. */
+export interface PathWarning {
+  object: string;
+  text: string;
+}
