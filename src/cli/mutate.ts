@@ -6,7 +6,7 @@ import { admit } from '../engine/admit.js';
 import { gvkOf } from '../engine/kinds.js';
 import { podLabels } from '../engine/target.js';
 import { TrafficIndex } from '../traffic/index.js';
-import { indexedKind } from '../traffic/kinds.js';
+import { indexDocuments } from '../traffic/documents.js';
 import { DEFAULT_CLUSTER_SETTINGS, parseClusterSettings, type ClusterSettings } from '../settings/cluster-settings.js';
 import { PREFIX } from '../settings/keys.js';
 import { parseKubeVersion, type KubeVersion } from '../engine/kube-version.js';
@@ -53,7 +53,11 @@ export function runMutate(argv: string[], io: CommandIO): number {
     return 2;
   }
   const denials: string[] = [];
-  const traffic = trafficIndexOf(input.documents, options.namespace);
+  const traffic = indexDocuments(
+    new TrafficIndex(),
+    input.documents.flatMap((d) => (isList(d) ? d.items : [d])),
+    options.namespace,
+  );
   const mutateOne = (doc: unknown): unknown => {
     const gvk = gvkOf(doc);
     if (!gvk) return doc;
@@ -82,19 +86,6 @@ export function runMutate(argv: string[], io: CommandIO): number {
   }
   io.stdout(render(output, options.output));
   return 0;
-}
-
-/** The Services, Ingresses, routes and their classes in the input: what sends its pods traffic. */
-function trafficIndexOf(documents: unknown[], defaultNamespace: string): TrafficIndex {
-  const index = new TrafficIndex();
-  for (const doc of documents.flatMap((d) => (isList(d) ? d.items : [d]))) {
-    const gvk = gvkOf(doc);
-    const kind = gvk ? indexedKind(gvk) : undefined;
-    if (!kind) continue;
-    const obj = doc as Record<string, unknown> & { metadata?: Record<string, unknown> };
-    index.upsert(kind, { ...obj, metadata: { namespace: defaultNamespace, ...obj.metadata } });
-  }
-  return index;
 }
 
 function render(documents: unknown[], format: 'yaml' | 'json'): string {

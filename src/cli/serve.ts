@@ -24,6 +24,7 @@ environment variable in brackets; a flag wins over its variable.
   --namespace NAME         gracekeeper's own namespace, never mutated (gracekeeper) [GRACEKEEPER_NAMESPACE, POD_NAMESPACE]
   --shutdown-delay D       on SIGTERM, keep serving this long after /readyz fails (5s) [GRACEKEEPER_SHUTDOWN_DELAY]
   --shutdown-timeout D     then wait this long for requests in progress (20s) [GRACEKEEPER_SHUTDOWN_TIMEOUT]
+  --discovery-interval D   how often to look for the Gateway API's CRDs, installed or removed (1m) [GRACEKEEPER_DISCOVERY_INTERVAL]
   --log-level LEVEL        ${LOG_LEVELS.join(', ')} (info) [GRACEKEEPER_LOG_LEVEL]
   -h, --help               this help
 
@@ -42,6 +43,7 @@ const STRING_FLAGS = [
   'namespace',
   'shutdown-delay',
   'shutdown-timeout',
+  'discovery-interval',
   'log-level',
 ] as const;
 type Flag = (typeof STRING_FLAGS)[number];
@@ -98,6 +100,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServerOp
     ownNamespace: get('namespace') ?? (env.POD_NAMESPACE || undefined),
     shutdownDelayMs: flagDurationMs(get('shutdown-delay') ?? '5s', 'shutdown-delay'),
     shutdownTimeoutMs: flagDurationMs(get('shutdown-timeout') ?? '20s', 'shutdown-timeout'),
+    kube: { discoveryMs: flagDurationMs(get('discovery-interval') ?? '1m', 'discovery-interval') },
     logLevel,
     env,
   };

@@ -18,6 +18,8 @@ export interface KubeSourceOptions {
   backoffMaxMs?: number;
   /** How often the API server version is re-read (default 10 minutes). */
   versionRefreshMs?: number;
+  /** How often the Gateway API's CRDs are looked for (default one minute). */
+  discoveryMs?: number;
 }
 
 /** A kubeconfig from --kubeconfig, else the in-cluster one, else undefined (no cluster). */
@@ -48,6 +50,7 @@ export function kubeCluster(config: KubeConfig, description: string, options: Ku
       backoffInitialMs: options.backoffInitialMs,
       backoffMaxMs: options.backoffMaxMs,
       onRestart: options.onTrafficRestart,
+      discoveryMs: options.discoveryMs,
     }),
   };
 }

@@ -37,7 +37,7 @@ export interface ServerOptions {
   /** Cluster sources; overrides kubeconfig / in-cluster detection (tests). */
   cluster?: ClusterSource;
   /** Backoff and version refresh of the real cluster sources. */
-  kube?: Pick<KubeSourceOptions, 'backoffInitialMs' | 'backoffMaxMs' | 'versionRefreshMs'>;
+  kube?: Pick<KubeSourceOptions, 'backoffInitialMs' | 'backoffMaxMs' | 'versionRefreshMs' | 'discoveryMs'>;
   shutdownDelayMs: number;
   shutdownTimeoutMs: number;
   logLevel?: LogLevel;

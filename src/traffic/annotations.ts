@@ -19,9 +19,7 @@ export function annotationNumber(
   if (Number.isInteger(n) && n >= range[0] && n <= range[1]) return n;
   warnings.push({
     object,
-    text: clip(
-      `${object}: ${key}=${JSON.stringify(value.slice(0, 20))} is not a number of ${range[0]}-${range[1]}; using ${fallback}`,
-    ),
+    text: clip(`${object}: ${key}=${JSON.stringify(value.slice(0, 20))} is not ${range[0]}-${range[1]}; using ${fallback}`),
   });
   return fallback;
 }
@@ -49,5 +47,6 @@ export function mapNumber(
 ): number {
   const raw = stringMap(annotations[key])[entry];
   if (raw === undefined) return fallback;
-  return annotationNumber({ [`${key} ${entry}`]: raw }, `${key} ${entry}`, fallback, object, warnings, range);
+  // Named by the entry alone: the annotation's key would leave no room for the rest of the line.
+  return annotationNumber({ [entry]: raw }, entry, fallback, object, warnings, range);
 }

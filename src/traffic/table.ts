@@ -63,7 +63,10 @@ export function trafficPaths(facts: TrafficFacts, rules: readonly TrafficRule[])
   const paths: TrafficPath[] = [];
   const warnings: PathWarning[] = [];
   for (const { service, ingresses, routes } of facts.services) {
-    const own = servicePath(service, rules, warnings);
+    // A NodePort Service fronted by an Ingress or a route is there for that load balancer, whose
+    // row accounts for it; a LoadBalancer Service has a load balancer of its own.
+    const fronted = ingresses.length > 0 || routes.length > 0;
+    const own = service.type === 'NodePort' && fronted ? undefined : servicePath(service, rules, warnings);
     if (own) paths.push(own);
     for (const ingress of ingresses) paths.push(ingressPath(ingress, service, rules, warnings));
     for (const route of routes) paths.push(routePath(route, rules));

@@ -22,7 +22,7 @@ export interface WebhookEnv {
   docs: Manifest[];
   ownNamespace: string;
   /** Another gracekeeper as deploy/'s ServiceAccount, its settings the shipped ones with `settings` over them. */
-  start(name: string, settings?: Record<string, unknown>, port?: number): Promise<Gracekeeper>;
+  start(name: string, settings?: Record<string, unknown>, port?: number, args?: string[]): Promise<Gracekeeper>;
   /** Points the webhook at `gk` and waits until the API server's admissions reach it. */
   use(gk: Gracekeeper): Promise<void>;
   /** Whether a dry-run Pod CREATE in `ns` comes back with gracekeeper's record. */
@@ -46,14 +46,14 @@ export async function startWebhookEnv(options: ControlPlaneOptions = {}): Promis
       kube,
       docs,
       ownNamespace: sa.namespace,
-      async start(name, settings = {}, port) {
+      async start(name, settings = {}, port, args = []) {
         const gk = await startGracekeeper({
           cp,
           name,
           port,
           kubeconfigPath,
           config: stringify({ ...shipped, ...settings }),
-          args: [`--namespace=${sa.namespace}`],
+          args: [`--namespace=${sa.namespace}`, ...args],
         });
         servers.push(gk);
         return gk;

@@ -11,6 +11,8 @@ import { pino } from 'pino';
 import { parseMutateArgs } from '../../src/cli/mutate.js';
 import { isList, readDocuments } from '../../src/cli/documents.js';
 import { MemoryNamespaceSource, StaticVersionSource } from '../../src/cluster/memory.js';
+import { MemoryTrafficSource } from '../../src/cluster/traffic-source.js';
+import { indexDocuments } from '../../src/traffic/documents.js';
 import { gvkOf } from '../../src/engine/kinds.js';
 import { handleReview, type HandlerDeps } from '../../src/http/handler.js';
 import { Metrics } from '../../src/runtime/metrics.js';
@@ -31,7 +33,11 @@ for (const c of goldenCases()) {
     const cluster = options.config ? parseClusterSettings(readFileSync(options.config, 'utf8')) : undefined;
     assert.ok(!cluster || cluster.ok, 'the case config parses');
     const namespaces = new MemoryNamespaceSource();
+    const inputs = documentsOf(c.inputFile);
+    const traffic = new MemoryTrafficSource();
+    indexDocuments(traffic.index, inputs, options.namespace);
     const deps: HandlerDeps = {
+      traffic,
       settings: () => (cluster?.ok ? cluster.settings : DEFAULT_CLUSTER_SETTINGS),
       namespaces,
       version: new StaticVersionSource(options.kubeVersion),
@@ -40,7 +46,6 @@ for (const c of goldenCases()) {
     };
     const expected = readFileSync(c.txtFile, 'utf8');
     const [status, ...stderr] = expected.split('\n');
-    const inputs = documentsOf(c.inputFile);
     const outputs = status === 'exit 0' ? documentsOf(c.outFile) : undefined;
     if (outputs) assert.equal(outputs.length, inputs.length, 'one output document per input document');
     const messages: string[] = [];
