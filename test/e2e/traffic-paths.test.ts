@@ -79,7 +79,7 @@ describe('pre-stop-sleep auto from the traffic paths, on a real API server', opt
     assert.equal(t.spec.terminationGracePeriodSeconds, 70);
     assert.deepEqual(recordOf(t.metadata)?.sleep, { seconds: 45, by: 'Ingress/web (aws-alb-ip)' });
     const [rs] = await env.kube.ownedEventually(`/apis/apps/v1/namespaces/${ns}/replicasets`, stored, 1);
-    const [pod] = await env.kube.ownedEventually(`/api/v1/namespaces/${ns}/pods`, rs as Obj, 1);
+    const [pod] = await env.kube.ownedEventually(`/api/v1/namespaces/${ns}/pods`, rs, 1);
     assert.deepEqual(sleepOf(pod as PodTemplate), sleepHook(45), 'its Pod carries the same');
   });
 
@@ -104,14 +104,14 @@ describe('pre-stop-sleep auto from the traffic paths, on a real API server', opt
     const stored = await env.kube.mustGet(`${deployments(ns)}/web`);
     assert.deepEqual(sleepOf(stored.spec.template), sleepHook(5));
     const [rs] = await env.kube.ownedEventually(`/apis/apps/v1/namespaces/${ns}/replicasets`, stored, 1);
-    const [first] = await env.kube.ownedEventually(`/api/v1/namespaces/${ns}/pods`, rs as Obj, 1);
+    const [first] = await env.kube.ownedEventually(`/api/v1/namespaces/${ns}/pods`, rs, 1);
     assert.deepEqual(sleepOf(first as PodTemplate), sleepHook(5));
 
     await env.kube.apply(albIngress('web', ns, 'web', 30));
     await holds('ingresses', 2);
     await env.cp.kubectl(['-n', ns, 'scale', 'deployment/web', '--replicas=2']);
-    const pods = await env.kube.ownedEventually(`/api/v1/namespaces/${ns}/pods`, rs as Obj, 2);
-    const added = pods.find((p) => p.metadata.name !== (first as Obj).metadata.name) as Obj;
+    const pods = await env.kube.ownedEventually(`/api/v1/namespaces/${ns}/pods`, rs, 2);
+    const added = pods.find((p) => p.metadata.name !== (first).metadata.name) as Obj;
     assert.deepEqual(sleepOf(added as PodTemplate), sleepHook(30), 'the new Pod is sized again at its CREATE');
     assert.equal(added.spec.terminationGracePeriodSeconds, 55);
     assert.deepEqual(recordOf(added.metadata)?.sleep, { seconds: 30, by: 'Ingress/web (aws-alb-ip)' });
