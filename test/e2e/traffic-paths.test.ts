@@ -111,7 +111,7 @@ describe('pre-stop-sleep auto from the traffic paths, on a real API server', opt
     await holds('ingresses', 2);
     await env.cp.kubectl(['-n', ns, 'scale', 'deployment/web', '--replicas=2']);
     const pods = await env.kube.ownedEventually(`/api/v1/namespaces/${ns}/pods`, rs, 2);
-    const added = pods.find((p) => p.metadata.name !== (first).metadata.name) as Obj;
+    const added = pods.find((p) => p.metadata.name !== first.metadata.name) as Obj;
     assert.deepEqual(sleepOf(added as PodTemplate), sleepHook(30), 'the new Pod is sized again at its CREATE');
     assert.equal(added.spec.terminationGracePeriodSeconds, 55);
     assert.deepEqual(recordOf(added.metadata)?.sleep, { seconds: 30, by: 'Ingress/web (aws-alb-ip)' });
