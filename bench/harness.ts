@@ -109,7 +109,7 @@ interface LoadRun {
 }
 
 /** Forks the load generator and follows its messages; reads the server's CPU at the window's edges. */
-function runLoad(
+export function runLoad(
   config: LoadConfig,
   serverPid: number,
   onProgress?: (count: number) => void,

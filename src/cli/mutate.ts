@@ -17,6 +17,11 @@ export const MUTATE_USAGE = `Usage: gracekeeper mutate -f FILE|- [--config FILE]
        [--namespace-annotation KEY=VALUE ...] [--namespace-label KEY=VALUE ...] [--kube-version X.Y]
        [-o yaml|json]`;
 
+/** Warnings shown per object: as many as the webhook returns to the API server. */
+const MAX_WARNINGS = 20;
+/** A name is shown up to this long (the API server's limit for names). */
+const MAX_NAME = 253;
+
 export interface CommandIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -32,10 +37,10 @@ export function runMutate(argv: string[], io: CommandIO): number {
     io.stderr(`gracekeeper mutate: ${(err as Error).message}\n${MUTATE_USAGE}\n`);
     return 2;
   }
-  let text: string;
+  let raw: string;
   let cluster: ClusterSettings = DEFAULT_CLUSTER_SETTINGS;
   try {
-    text = options.file === '-' ? io.readStdin() : readFileSync(options.file, 'utf8');
+    raw = options.file === '-' ? io.readStdin() : readFileSync(options.file, 'utf8');
     if (options.config) {
       const parsed = parseClusterSettings(readFileSync(options.config, 'utf8'));
       if (!parsed.ok) throw new InputError(`${options.config}: ${parsed.errors.join('; ')}`);
@@ -46,8 +51,9 @@ export function runMutate(argv: string[], io: CommandIO): number {
     return 2;
   }
   let input;
+  const source = options.file === '-' ? '<stdin>' : options.file;
   try {
-    input = readDocuments(text, options.file === '-' ? '<stdin>' : options.file);
+    input = readDocuments(raw, source);
   } catch (err) {
     io.stderr(`gracekeeper mutate: ${(err as Error).message}\n`);
     return 2;
@@ -74,18 +80,34 @@ export function runMutate(argv: string[], io: CommandIO): number {
       kubeVersion: options.kubeVersion,
       cluster,
     });
-    const label = `${gvk.kind}/${meta.name ?? meta.generateName ?? '<unnamed>'}`;
-    for (const warning of result.warnings) io.stderr(`Warning: ${label}: ${warning}\n`);
+    const label = `${gvk.kind}/${shortName(meta.name ?? meta.generateName ?? '<unnamed>')}`;
+    for (const warning of result.warnings.slice(0, MAX_WARNINGS)) io.stderr(`Warning: ${label}: ${warning}\n`);
+    if (result.warnings.length > MAX_WARNINGS) {
+      io.stderr(`Warning: ${label}: ${result.warnings.length - MAX_WARNINGS} more warnings not shown\n`);
+    }
     if (result.denial) denials.push(`${label}: ${result.denial}`);
     return result.object;
   };
-  const output = input.documents.map((doc) => (isList(doc) ? { ...doc, items: doc.items.map(mutateOne) } : mutateOne(doc)));
-  if (denials.length > 0) {
-    for (const denial of denials) io.stderr(`${denial}\n`);
-    return 1;
+  let text: string;
+  try {
+    const output = input.documents.map((doc) => (isList(doc) ? { ...doc, items: doc.items.map(mutateOne) } : mutateOne(doc)));
+    if (denials.length > 0) {
+      for (const denial of denials) io.stderr(`${denial}\n`);
+      return 1;
+    }
+    text = render(output, options.output);
+  } catch (err) {
+    // Not expected after readDocuments' checks; still a message, never a stack trace.
+    io.stderr(`gracekeeper mutate: ${source}: cannot process it: ${String((err as Error)?.message).slice(0, 200)}\n`);
+    return 2;
   }
-  io.stdout(render(output, options.output));
+  io.stdout(text);
   return 0;
+}
+
+function shortName(name: unknown): string {
+  const text = String(name);
+  return text.length > MAX_NAME ? `${text.slice(0, MAX_NAME)}…` : text;
 }
 
 function render(documents: unknown[], format: 'yaml' | 'json'): string {

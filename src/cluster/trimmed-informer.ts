@@ -111,6 +111,8 @@ export class TrimmedInformer<T extends KubernetesObject> {
     if (!this.hasSynced) log.info({ resource: this.options.resource, objects: count }, 'informer synced');
     else if (this.current === 'error')
       log.info({ resource: this.options.resource, objects: count }, 'watch recovered (re-listed)');
+    // Without an error first, the client lists again only when the watch's resourceVersion is gone.
+    else log.info({ resource: this.options.resource, objects: count }, 'watch expired (410 Gone): re-listed');
     this.hasSynced = true;
     this.current = 'synced';
   }

@@ -11,7 +11,7 @@ import type { ObjectMeta } from './pod-types.js';
 import type { FingerprintMemo } from './record/fingerprint.js';
 import { emptyRecord, recordHasChanges, serialiseRecord, type InjectionRecord } from './record/record.js';
 import { stripInjected } from './record/strip.js';
-import { settingsFor, type RequestSettings } from './request-settings.js';
+import { carriedAnnotations, settingsFor, type RequestSettings } from './request-settings.js';
 import { findTarget, type Target } from './target.js';
 import type { AdmissionInput, AdmissionResult } from './types.js';
 import { clip } from './warnings.js';
@@ -98,7 +98,9 @@ function resolve(input: AdmissionInput, target: Target): RequestSettings {
  * kind does not have (a Pod's record came from its template: its minReadySeconds stays as it was).
  */
 function carryOver(record: InjectionRecord, target: Target, work: Work): void {
-  if (Object.keys(target.workloadAnnotations).length > 0) record.workload = target.workloadAnnotations;
+  // A workload's own annotations, bounded (carriedAnnotations); a Pod's, from its template's record, as they are.
+  const workload = target.rule.class === 'pod' ? target.workloadAnnotations : carriedAnnotations(target.workloadAnnotations);
+  if (Object.keys(workload).length > 0) record.workload = workload;
   for (const field of VALUE_FIELDS) {
     const earlier = target.earlier?.[field];
     if (earlier && !hasValue(work, field)) record[field] = earlier;

@@ -27,6 +27,9 @@ export interface HandlerDeps {
   now?: () => number;
 }
 
+/** Change tags in an admission's log line, at most (the audit annotation is cut at 1000 characters). */
+const MAX_LOGGED_CHANGES = 20;
+
 export type HandlerOutput = { status: 200; body: AdmissionReviewResponse } | { status: 400; body: StatusBody };
 
 /** What the engine is given for a request: the request, the cluster's facts, the settings in force. */
@@ -106,7 +109,9 @@ function answer(request: AdmissionRequest, deps: HandlerDeps, facts: Facts, star
       dryRun: request.dryRun,
       outcome,
       ...(result?.reason ? { reason: result.reason } : {}),
-      changes: result && result.patch.length > 0 ? result.changes : [],
+      // One tag per container and item: a Pod with thousands of containers would make a line of 100s of KB.
+      changes: result && result.patch.length > 0 ? result.changes.slice(0, MAX_LOGGED_CHANGES) : [],
+      ...(result && result.changes.length > MAX_LOGGED_CHANGES ? { changeCount: result.changes.length } : {}),
       warnings: response.response.warnings?.length ?? 0,
       ...(result?.invalidAnnotations ? { invalidAnnotations: result.invalidAnnotations } : {}),
       ms: Math.round(seconds * 1e6) / 1e3,

@@ -76,6 +76,9 @@ export function decodeReview(body: unknown): DecodeResult {
   if (uid.length > MAX_UID_LENGTH) return fail(`request.uid: longer than ${MAX_UID_LENGTH} characters`);
   const kind = decodeGvk(request.kind);
   if (!kind) return fail('request.kind: expected {group, version, kind} strings');
+  if ([kind.group, kind.version, kind.kind].some((part) => part.length > MAX_NAME_LENGTH)) {
+    return fail(`request.kind: a part longer than ${MAX_NAME_LENGTH} characters`);
+  }
   const operation = request.operation;
   if (typeof operation !== 'string' || !(OPERATIONS as readonly string[]).includes(operation)) {
     return fail(`request.operation: expected one of ${OPERATIONS.join(', ')}, got ${show(operation)}`);
@@ -85,6 +88,9 @@ export function decodeReview(body: unknown): DecodeResult {
   if (typeof namespace !== 'string') return fail(namespace.error);
   const subResource = optionalString(request.subResource, 'request.subResource');
   if (typeof subResource !== 'string') return fail(subResource.error);
+  // They go into the log line: no longer than any name the API server sends.
+  if (namespace.length > MAX_NAME_LENGTH) return fail(`request.namespace: longer than ${MAX_NAME_LENGTH} characters`);
+  if (subResource.length > MAX_NAME_LENGTH) return fail(`request.subResource: longer than ${MAX_NAME_LENGTH} characters`);
   if (request.dryRun !== undefined && request.dryRun !== null && typeof request.dryRun !== 'boolean') {
     return fail(`request.dryRun: expected a boolean, got ${show(request.dryRun)}`);
   }

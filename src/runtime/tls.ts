@@ -1,6 +1,7 @@
 // The serving certificate: loaded from --tls-cert-file/--tls-key-file, checked (the key must match),
 // and swapped into the running server with setSecureContext when the files change. New connections
 // get the new certificate within a poll interval; open connections keep theirs and stay open.
+// Within a week of its notAfter, and once past it, the log says so (again at most once an hour).
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:https';
@@ -10,6 +11,10 @@ import { watchFiles, type FileWatch } from './file-watch.js';
 import type { Metrics } from './metrics.js';
 
 export const MIN_TLS_VERSION = 'TLSv1.2';
+/** With less than this left before notAfter, the log warns about the serving certificate. */
+export const EXPIRY_WARNING_MS = 7 * 24 * 3600_000;
+/** A warning about the same certificate, in the same state, is repeated at most this often. */
+export const EXPIRY_REPEAT_MS = 3600_000;
 
 export interface CertificateInfo {
   notAfter: Date;
@@ -30,8 +35,36 @@ export function describeCertificate(pem: Buffer | string): CertificateInfo {
   return { notAfter: new Date(cert.validTo), subject: cert.subject.replace(/\n/g, ', '), fingerprint256: cert.fingerprint256 };
 }
 
+/** The log line for a certificate near or past its notAfter at `now`; undefined with a week or more left. */
+export function expiryWarning(info: CertificateInfo, now: number): { level: 'warn' | 'error'; message: string } | undefined {
+  const left = info.notAfter.getTime() - now;
+  if (left >= EXPIRY_WARNING_MS) return undefined;
+  if (left <= 0) {
+    return {
+      level: 'error',
+      message:
+        'the serving certificate has expired: the API server refuses it on new connections; ' +
+        'replace the files (they are reloaded without a restart)',
+    };
+  }
+  const hours = left / 3600_000;
+  const count = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  const inWords =
+    hours >= 48
+      ? count(Math.floor(hours / 24), 'day')
+      : hours >= 2
+        ? count(Math.floor(hours), 'hour')
+        : count(Math.ceil(left / 60_000), 'minute');
+  return {
+    level: 'warn',
+    message: `the serving certificate expires in ${inWords}: renew it (the files are reloaded without a restart)`,
+  };
+}
+
 export class ServingCertificate {
   private watcher?: FileWatch;
+  private expiryTimer?: NodeJS.Timeout;
+  private warned?: { fingerprint256: string; level: string; at: number };
 
   private constructor(
     readonly certFile: string,
@@ -58,9 +91,36 @@ export class ServingCertificate {
     return this.current;
   }
 
+  /**
+   * Logs the expiry warning if one is due: at once for a new certificate or a new state (expiring,
+   * expired), else at most once an hour.
+   */
+  checkExpiry(log: Logger, now = Date.now()): void {
+    const warning = expiryWarning(this.current, now);
+    if (!warning) {
+      this.warned = undefined;
+      return;
+    }
+    const last = this.warned;
+    const same = last?.fingerprint256 === this.current.fingerprint256 && last.level === warning.level;
+    if (last && same && now - last.at < EXPIRY_REPEAT_MS) return;
+    this.warned = { fingerprint256: this.current.fingerprint256, level: warning.level, at: now };
+    const fields = {
+      subject: this.current.subject,
+      notAfter: this.current.notAfter.toISOString(),
+      expiresInSeconds: Math.round((this.current.notAfter.getTime() - now) / 1000),
+    };
+    if (warning.level === 'error') log.error(fields, warning.message);
+    else log.warn(fields, warning.message);
+  }
+
   /** Serves changed files to new connections; a half-written or mismatched pair is retried. */
   watch(server: Server, intervalMs: number, log: Logger, metrics: Metrics): void {
     if (this.watcher) return;
+    this.checkExpiry(log);
+    // Checked as often as the files are polled (a date comparison), so that the moment it expires is logged.
+    this.expiryTimer = setInterval(() => this.checkExpiry(log), intervalMs);
+    this.expiryTimer.unref();
     this.watcher = watchFiles([this.certFile, this.keyFile], {
       intervalMs,
       initial: [this.material.cert, this.material.key],
@@ -77,6 +137,7 @@ export class ServingCertificate {
             { subject: info.subject, notAfter: info.notAfter.toISOString(), fingerprint256: info.fingerprint256 },
             'serving certificate reloaded',
           );
+          this.checkExpiry(log);
         } catch (err) {
           // Often the cert is written before its key: the next change or poll picks up the pair.
           metrics.certificateReloads.inc({ result: 'failure' });
@@ -98,6 +159,7 @@ export class ServingCertificate {
   }
 
   close(): void {
+    clearInterval(this.expiryTimer);
     this.watcher?.close();
   }
 }

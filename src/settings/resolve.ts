@@ -4,6 +4,9 @@ import { KNOWN_NAMES, PREFIX, VALIDATOR_BY_NAME } from './keys.js';
 import { nearestKey } from './nearest-key.js';
 import type { AnnotationLayer, InjectionSettings, SettingError, UnknownKey } from './types.js';
 
+/** No valid value is longer (the longest, readiness-path, is limited to as much): longer ones are invalid. */
+export const MAX_VALUE_LENGTH = 2048;
+
 export interface ResolvedSettings {
   settings: InjectionSettings;
   errors: SettingError[];
@@ -33,7 +36,7 @@ export function resolveSettings(base: Readonly<InjectionSettings>, layers: reado
         unknown.push({ key, source: layer.source, suggestion: suggestion(name) });
         continue;
       }
-      const value = validator.parse(String(raw));
+      const value = String(raw).length > MAX_VALUE_LENGTH ? undefined : validator.parse(String(raw));
       if (value === undefined) {
         errors.push({ key, value: String(raw), accepted: validator.accepted, source: layer.source });
         continue;
@@ -73,9 +76,18 @@ function suggestion(name: string): string | undefined {
   return nearest === undefined ? undefined : `${PREFIX}${nearest}`;
 }
 
+/** At most this many characters of a bad value are quoted in a message (a denial, a warning, stderr). */
+export const QUOTED_VALUE_CHARS = 64;
+
+/** A value as a JSON string, cut to its first QUOTED_VALUE_CHARS characters (and its length said) when longer. */
+export function quoteValue(value: string): string {
+  if (value.length <= QUOTED_VALUE_CHARS) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, QUOTED_VALUE_CHARS))}... (${value.length} characters)`;
+}
+
 /** One line naming a bad key, its value and the accepted form. */
 export function describeError(error: SettingError): string {
-  return `${error.key}=${JSON.stringify(error.value)}: expected ${error.accepted}`;
+  return `${error.key}=${quoteValue(error.value)}: expected ${error.accepted}`;
 }
 
 export function describeUnknown(unknown: UnknownKey): string {

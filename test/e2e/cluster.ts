@@ -27,6 +27,8 @@ export interface ControlPlaneOptions {
   log?: (message: string) => void;
 }
 
+export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager';
+
 export interface ControlPlane {
   /** Admin kubeconfig (client certificate in group system:masters), self-contained. */
   kubeconfigPath: string;
@@ -43,6 +45,24 @@ export interface ControlPlane {
   watchdogPid: number;
   /** Wall-clock milliseconds from the first process started to the default service account. */
   startupMs: number;
+  /** http://127.0.0.1:<port>: etcd's client URL (plain HTTP, no authentication), e.g. for its v3 JSON API. */
+  etcdUrl: string;
+  /** Sends a signal to a component's process group (SIGKILL, SIGSTOP, SIGCONT, ...). */
+  signal(component: ComponentName, signal: NodeJS.Signals): void;
+  /** SIGKILL to a component; resolves once it has exited. */
+  kill(component: ComponentName): Promise<void>;
+  /**
+   * Starts a component again with its first command line (plus `extraArgs`, which win), after it
+   * exited (kill it first); resolves when it serves again (the API server's /readyz). cp.components
+   * then holds the new process.
+   */
+  restart(component: ComponentName, extraArgs?: string[]): Promise<Component>;
+  /**
+   * One more kube-apiserver on the same etcd (its own port; the same flags, certificates and
+   * service account keys), as in a control plane with several: for changes while the first is down.
+   * Resolves once it is ready; stop() ends it with the rest.
+   */
+  addApiserver(): Promise<{ server: string; api: ControlPlane['api']; component: Component }>;
   /** Runs the cached kubectl against this control plane; throws on a non-zero exit by default. */
   kubectl(args: string[], opts?: KubectlOptions): Promise<KubectlResult>;
   /** A raw API request as the admin user; `body` is sent as JSON. */
@@ -133,12 +153,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--unsafe-no-fsync=true', // a test cluster: durability buys nothing, fsync costs seconds
     ]);
     // The API server retries etcd by itself, so both start at once.
-    procs.start('kube-apiserver', binaries.kubeApiserver, [
+    const apiserverArgs = (port: number, certDir: string): string[] => [
       `--etcd-servers=${etcdUrl}`,
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',
-      `--secure-port=${apiPort}`,
-      `--cert-dir=${join(dir, 'apiserver')}`,
+      `--secure-port=${port}`,
+      `--cert-dir=${certDir}`,
       `--tls-cert-file=${pki.apiserver.certPath}`,
       `--tls-private-key-file=${pki.apiserver.keyPath}`,
       `--client-ca-file=${pki.ca.certPath}`,
@@ -152,7 +172,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--endpoint-reconciler-type=none',
       '--profiling=false',
       ...(opts.apiserverArgs ?? []),
-    ]);
+    ];
+    procs.start('kube-apiserver', binaries.kubeApiserver, apiserverArgs(apiPort, join(dir, 'apiserver')));
     const components = (): Component[] => [...procs.all];
     log(`waiting for ${server}/readyz`);
     await waitFor(
@@ -213,6 +234,38 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       startupMs,
       components: procs.all,
       watchdogPid: procs.watchdogPid,
+      etcdUrl,
+      signal: (name, sig) => procs.signal(name, sig),
+      kill: async (name) => {
+        procs.signal(name, 'SIGKILL');
+        await procs.get(name).exited;
+      },
+      restart: async (name, extraArgs = []) => {
+        const c = procs.restart(name, extraArgs);
+        const ready =
+          name === 'kube-apiserver'
+            ? async () => (await api('GET', '/readyz').catch(() => undefined))?.status === 200
+            : name === 'etcd'
+              ? async () => (await fetch(`${etcdUrl}/health`).catch(() => undefined))?.ok === true
+              : () => Promise.resolve(true);
+        await waitFor(`${name} to serve again`, timeoutMs, components, ready);
+        return c;
+      },
+      addApiserver: async () => {
+        const [port] = await freePorts(1);
+        const name = `kube-apiserver-${procs.all.length}`;
+        const component = procs.start(name, binaries.kubeApiserver, apiserverArgs(port, await mkdirp(join(dir, name))));
+        const url = `https://127.0.0.1:${port}`;
+        const api2 = <T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> =>
+          apiRequest<T>(url, tls, method, path, body);
+        await waitFor(
+          `${name} /readyz`,
+          timeoutMs,
+          () => [component],
+          async () => (await api2('GET', '/readyz').catch(() => undefined))?.status === 200,
+        );
+        return { server: url, api: api2, component };
+      },
       kubectl: (args, o) => runKubectl(binaries.kubectl, kubeconfigPath, args, o),
       api,
       stop: () => (stopped ??= procs.stop()),

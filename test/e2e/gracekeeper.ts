@@ -45,8 +45,20 @@ export interface Gracekeeper {
   dir: string;
   logPath: string;
   component: Component;
-  /** The server's JSON log lines so far. */
+  /** The serving certificate and key it was started with (rewrite them to rotate). */
+  certFile: string;
+  keyFile: string;
+  /** The server's JSON log lines so far (across restarts: one log file). */
   logLines(): LogLine[];
+  /** Sends a signal to the server's process group (e.g. SIGKILL). */
+  signal(signal: NodeJS.Signals): void;
+  /**
+   * Starts the server again exactly as before (same port, certificate files, flags), as a kubelet
+   * restarts a container, after it exited; resolves when /readyz answers 200 (over TLS verified
+   * against its CA, unless `verifyTls` is false: say, to start on an expired certificate).
+   * `component` follows.
+   */
+  restart(opts?: { verifyTls?: boolean }): Promise<void>;
   /** SIGTERM, waits for the exit (SIGKILL after 15 s); the exit code. Removes the temp dir. */
   stop(): Promise<number | string>;
 }
@@ -99,15 +111,16 @@ export async function startGracekeeper(opts: StartOptions): Promise<Gracekeeper>
       ...process.env,
       NODE_ENV: 'production',
     });
-    const ca = caPem;
-    await waitFor(
-      `${name} /readyz`,
-      30_000,
-      () => [component],
-      async () => (await getStatus(`https://127.0.0.1:${port}/readyz`, ca)) === 200,
-    );
+    const ready = (c: Component, verifyTls = true) =>
+      waitFor(
+        `${name} /readyz`,
+        30_000,
+        () => [c],
+        async () => (await getStatus(`https://127.0.0.1:${port}/readyz`, verifyTls ? caPem : undefined)) === 200,
+      );
+    await ready(component);
     let stopped: Promise<number | string> | undefined;
-    return {
+    const handle: Gracekeeper = {
       url: `https://127.0.0.1:${port}/mutate`,
       port,
       metricsPort: metricsPort,
@@ -115,13 +128,21 @@ export async function startGracekeeper(opts: StartOptions): Promise<Gracekeeper>
       dir,
       logPath: component.logPath,
       component,
+      certFile: pki.serving.certPath,
+      keyFile: pki.serving.keyPath,
       logLines: () => parseLog(component.logPath),
+      signal: (sig) => procs.signal(name, sig),
+      restart: async (o = {}) => {
+        handle.component = procs.restart(name);
+        await ready(handle.component, o.verifyTls);
+      },
       stop: () =>
         (stopped ??= (async () => {
           await procs.stop(15_000);
-          return component.exited;
+          return handle.component.exited;
         })()),
     };
+    return handle;
   } catch (err) {
     const logs = procs.all.map((c) => `--- ${c.name} log:\n${tail(c.logPath)}`).join('\n');
     await procs.stop(1000);
@@ -148,10 +169,11 @@ function parseLog(path: string): LogLine[] {
   return out;
 }
 
-/** The HTTP status of a GET over TLS verified against `ca` (0 when the connection fails). */
-export function getStatus(url: string, ca: string): Promise<number> {
+/** The HTTP status of a GET over TLS verified against `ca`, or not verified without one (0 when the connection fails). */
+export function getStatus(url: string, ca: string | undefined): Promise<number> {
   return new Promise((resolveStatus) => {
-    const req = request(url, { ca, agent: false, timeout: 2000 }, (res) => {
+    const tls = ca === undefined ? { rejectUnauthorized: false } : { ca };
+    const req = request(url, { ...tls, agent: false, timeout: 2000 }, (res) => {
       res.resume();
       res.on('end', () => resolveStatus(res.statusCode ?? 0));
     });

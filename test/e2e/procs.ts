@@ -5,7 +5,7 @@
 //    SIGINT, SIGTERM or SIGHUP, every group still registered is killed and its temp dir removed.
 //  - A tiny detached watchdog shell does the same if this process dies by SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 export interface Component {
   name: string;
@@ -68,10 +68,17 @@ for pid in $(cat "$dir/pids" 2>/dev/null); do kill -KILL -- "-$pid" 2>/dev/null;
 [ -e "$dir/keep" ] || rm -rf "$dir"
 `;
 
+interface Spec {
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
 /** A set of processes that share a temp dir, cleaned up together. */
 export class ProcessGroupSet {
   private readonly group: Group;
   private readonly components: Component[] = [];
+  private readonly specs = new Map<string, Spec>();
   readonly watchdogPid: number;
 
   constructor(
@@ -95,6 +102,44 @@ export class ProcessGroupSet {
   }
 
   start(name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): Component {
+    if (this.specs.has(name)) throw new Error(`${name} was started already (restart it instead)`);
+    this.specs.set(name, { command, args, env });
+    const c = this.spawn(name, command, args, env);
+    this.components.push(c);
+    return c;
+  }
+
+  /** The running (or last) process of `name`. */
+  get(name: string): Component {
+    const c = this.components.find((x) => x.name === name);
+    if (!c) throw new Error(`no component ${name}`);
+    return c;
+  }
+
+  /** Sends `signal` to the process group of `name` (SIGKILL, SIGSTOP, SIGCONT, ...). */
+  signal(name: string, signal: NodeJS.Signals): void {
+    killGroup(this.get(name).pid, signal);
+  }
+
+  /**
+   * Starts `name` again with the command line it was first started with (plus `extraArgs`, which
+   * win), once its previous process has exited; the new process takes its place in `all`. Its
+   * output goes on in the same log file.
+   */
+  restart(name: string, extraArgs: string[] = []): Component {
+    const spec = this.specs.get(name);
+    const old = this.get(name);
+    if (!spec) throw new Error(`no component ${name}`);
+    if (!old.hasExited()) throw new Error(`${name} (pid ${old.pid}) is still running`);
+    this.group.pids.delete(old.pid);
+    const c = this.spawn(name, spec.command, [...spec.args, ...extraArgs], spec.env);
+    this.components[this.components.indexOf(old)] = c;
+    // The watchdog's list holds live groups only: a dead pid may be reused by someone else's process.
+    writeFileSync(`${this.dir}/pids`, [...this.group.pids].map((p) => `${p}\n`).join(''));
+    return c;
+  }
+
+  private spawn(name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): Component {
     const logPath = `${this.dir}/${name}.log`;
     const fd = openSync(logPath, 'a');
     appendFileSync(fd, `$ ${command} ${args.join(' ')}\n`);
@@ -124,15 +169,16 @@ export class ProcessGroupSet {
         resolve(err.message);
       });
     });
-    const c: Component = { name, pid, logPath, child, exited, hasExited: () => done };
-    this.components.push(c);
-    return c;
+    return { name, pid, logPath, child, exited, hasExited: () => done };
   }
 
   /** SIGTERM to every group (last started first), SIGKILL after `graceMs`, then rm the dir. */
   async stop(graceMs = 5000): Promise<void> {
     for (const c of [...this.components].reverse()) {
-      if (!c.hasExited()) killGroup(c.pid, 'SIGTERM');
+      if (!c.hasExited()) {
+        killGroup(c.pid, 'SIGTERM');
+        killGroup(c.pid, 'SIGCONT'); // a paused (SIGSTOP) process acts on SIGTERM only once resumed
+      }
       const timer = new Promise((r) => setTimeout(r, graceMs).unref());
       await Promise.race([c.exited, timer]);
       killGroup(c.pid, 'SIGKILL'); // also reaches any child the component left in its group

@@ -36,7 +36,7 @@ export interface TlsClient {
   key: string;
 }
 
-/** One HTTPS request to the API server; the body is sent as JSON, the answer parsed if JSON. */
+/** One HTTPS request to the API server; the body is sent as JSON (a PATCH as a JSON merge patch), the answer parsed if JSON. */
 export function apiRequest<T>(
   server: string,
   tls: TlsClient,
@@ -56,7 +56,9 @@ export function apiRequest<T>(
         timeout: timeoutMs,
         headers: {
           accept: 'application/json',
-          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(payload === undefined
+            ? {}
+            : { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' }),
         },
       },
       (res) => {

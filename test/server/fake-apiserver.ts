@@ -8,7 +8,7 @@ import { join } from 'node:path';
 interface Namespace {
   apiVersion: 'v1';
   kind: 'Namespace';
-  metadata: { name: string; resourceVersion: string; annotations?: Record<string, string> };
+  metadata: { name: string; resourceVersion: string; labels?: Record<string, string>; annotations?: Record<string, string> };
 }
 
 export class FakeApiServer {
@@ -18,6 +18,7 @@ export class FakeApiServer {
   failLists = 0;
   /** The next N /version calls answer 500. */
   failVersions = 0;
+  /** List requests answered (a paged list counts each page). */
   lists = 0;
   watches = 0;
   private rv = 100;
@@ -56,12 +57,12 @@ export class FakeApiServer {
   }
 
   /** Sets a namespace; with `notify` (default) open watches get the event. */
-  set(name: string, annotations: Record<string, string>, notify = true): void {
+  set(name: string, annotations: Record<string, string>, notify = true, labels?: Record<string, string>): void {
     const type = this.namespaces.has(name) ? 'MODIFIED' : 'ADDED';
     const ns: Namespace = {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name, resourceVersion: String(++this.rv), annotations },
+      metadata: { name, resourceVersion: String(++this.rv), ...(labels ? { labels } : {}), annotations },
     };
     this.namespaces.set(name, ns);
     if (notify) this.broadcast({ type, object: ns });
@@ -136,11 +137,17 @@ export class FakeApiServer {
       this.failLists--;
       return json(500, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, message: 'etcd is sad' });
     }
+    // Pages as the API server cuts them: `limit` items, a `continue` token while more are left.
+    const all = [...this.namespaces.values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    const from = Number(searchParams.get('continue') ?? 0);
+    const limit = Number(searchParams.get('limit') ?? 0) || all.length;
+    const items = all.slice(from, from + limit);
+    const more = from + limit < all.length;
     json(200, {
       apiVersion: 'v1',
       kind: 'NamespaceList',
-      metadata: { resourceVersion: String(this.rv) },
-      items: [...this.namespaces.values()],
+      metadata: { resourceVersion: String(this.rv), ...(more ? { continue: String(from + limit) } : {}) },
+      items,
     });
   }
 }

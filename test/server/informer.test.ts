@@ -3,7 +3,11 @@
 // are forgotten, errors are retried with backoff.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { KubeConfig } from '@kubernetes/client-node';
 import { backoffDelay } from '../../src/cluster/backoff.js';
+import { InformerNamespaceSource } from '../../src/cluster/namespace-informer.js';
+import { LIST_PAGE_SIZE } from '../../src/cluster/trimmed-informer.js';
 import { pod } from './fixtures.js';
 import { FakeApiServer } from './fake-apiserver.js';
 import { call, decodePatch, getMetrics, metricValue, review, startTestServer, tempDir, type TestServer } from './helpers.js';
@@ -46,7 +50,7 @@ describe('namespace informer against an API server', () => {
     await until('ready', async () => (await readyz()) === 200);
     assert.ok(api.lists >= 2, 'the failed list was retried');
     assert.equal(api.failVersions, 0, 'the failed version reads were retried');
-    assert.ok(server.logs.lines.some((l) => l.msg === 'namespace watch failed; retrying'));
+    assert.ok(server.logs.lines.some((l) => l.msg === 'watch failed; retrying' && l.resource === 'namespaces'));
     assert.ok(server.logs.lines.some((l) => l.msg === 'could not read the API server version'));
   });
 
@@ -76,6 +80,12 @@ describe('namespace informer against an API server', () => {
     api.expireWatches();
     await until('a re-list', () => api.lists > lists);
     await until('the eviction', async () => JSON.stringify(await preStopOf('gone')).includes('sleep 5'));
+    assert.ok(
+      server.logs.lines.some(
+        (l) =>
+          l.msg === 'watch expired (410 Gone): re-listed' && l.resource === 'namespaces' && l.objects === api.namespaces.size,
+      ),
+    );
   });
 
   it('reports the informer in the metrics', async () => {
@@ -87,7 +97,7 @@ describe('namespace informer against an API server', () => {
     assert.equal(metricValue(text, 'gracekeeper_namespace_informer_state{state="error"}'), 0);
     assert.equal(metricValue(text, 'gracekeeper_namespace_cache_size'), api.namespaces.size);
     // One restart per failure the informer logged (the failed first list, the expired watches).
-    const failures = server.logs.lines.filter((l) => l.msg === 'namespace watch failed; retrying').length;
+    const failures = server.logs.lines.filter((l) => l.msg === 'watch failed; retrying' && l.resource === 'namespaces').length;
     assert.ok(failures >= 1, 'the failed first list was logged');
     assert.equal(metricValue(text, 'gracekeeper_namespace_informer_restarts_total'), failures);
   });
@@ -136,5 +146,37 @@ describe('backoff', () => {
       backoffDelay(0, 500, 30_000, () => 1),
       600,
     );
+  });
+});
+
+describe('the namespace cache', () => {
+  it('lists in pages and keeps labels and only gracekeeper.io/ annotations, from the list and from watch events', async () => {
+    const api = new FakeApiServer();
+    await api.start();
+    const count = 2 * LIST_PAGE_SIZE + 7;
+    for (let i = 0; i < count; i++) {
+      api.set(
+        `ns-${i}`,
+        { 'gracekeeper.io/pre-stop-sleep': '7', 'kubectl.kubernetes.io/last-applied-configuration': '{}' },
+        true,
+        { team: 'a' },
+      );
+    }
+    const config = new KubeConfig();
+    config.loadFromFile(api.kubeconfig(tempDir()));
+    const source = new InformerNamespaceSource(config, { log: pino({ level: 'silent' }) });
+    try {
+      source.start();
+      await until('synced', () => source.synced());
+      assert.equal(api.lists, 3, 'three pages');
+      assert.equal(source.size(), count);
+      assert.deepEqual(source.get('ns-0'), { labels: { team: 'a' }, annotations: { 'gracekeeper.io/pre-stop-sleep': '7' } });
+      api.set('ns-0', { team: 'a', 'gracekeeper.io/drain-timeout': '9' }, true, { team: 'b' });
+      await until('the change', () => source.get('ns-0')?.annotations['gracekeeper.io/drain-timeout'] === '9');
+      assert.deepEqual(source.get('ns-0'), { labels: { team: 'b' }, annotations: { 'gracekeeper.io/drain-timeout': '9' } });
+    } finally {
+      await source.stop();
+      await api.stop();
+    }
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { VALIDATORS } from '../../src/settings/keys.js';
 import { nearestKey } from '../../src/settings/nearest-key.js';
-import { describeError, resolveSettings } from '../../src/settings/resolve.js';
+import { describeError, MAX_VALUE_LENGTH, quoteValue, resolveSettings } from '../../src/settings/resolve.js';
 import { DEFAULT_SETTINGS } from '../../src/settings/types.js';
 
 const P = 'gracekeeper.io/';
@@ -100,4 +100,23 @@ test('unknown keys get the nearest known key', () => {
     ],
   );
   assert.equal(nearestKey('drain', ['drain-timeout', 'readiness']), 'drain-timeout');
+});
+
+test('a value longer than 2048 characters is invalid; a message quotes its first 64 characters and its length', () => {
+  const path = `/${'p'.repeat(MAX_VALUE_LENGTH - 1)}`;
+  const ok = resolveSettings(DEFAULT_SETTINGS, [{ source: 'pod', annotations: { 'gracekeeper.io/readiness-path': path } }]);
+  assert.equal(ok.settings.readinessPath, path);
+  assert.deepEqual(ok.errors, []);
+  const names = Array.from({ length: 700 }, (_, i) => `c${i}`).join(',');
+  assert.ok(names.length > MAX_VALUE_LENGTH);
+  const long = resolveSettings(DEFAULT_SETTINGS, [
+    { source: 'pod', annotations: { 'gracekeeper.io/readiness-path': `${path}p`, 'gracekeeper.io/containers': names } },
+  ]);
+  assert.equal(long.errors.length, 2);
+  assert.equal(long.settings.readinessPath, undefined);
+  assert.equal(long.settings.containers, undefined);
+  const message = describeError(long.errors[0]);
+  assert.equal(message.split('"')[1], `/${'p'.repeat(63)}`);
+  assert.match(message, /"\.\.\. \(2049 characters\): expected an absolute path/);
+  assert.equal(quoteValue('short\n'), '"short\\n"');
 });

@@ -28,8 +28,12 @@ export interface InjectionRecord extends Partial<Record<ValueField, ValueChange>
   fingerprints: Record<string, string>;
 }
 
-/** Records longer than this are not gracekeeper's (its own stay far below) and are ignored. */
-export const MAX_RECORD_CHARS = 65536;
+/**
+ * Records longer than this are ignored: 256 KiB, the API server's limit for all of an object's
+ * annotations. A record it stored but this would not read back (one per container and item: 300
+ * containers of long names make 90 KB) made every admission of a ReplicaSet rewrite its template.
+ */
+export const MAX_RECORD_CHARS = 256 * 1024;
 
 export function emptyRecord(): InjectionRecord {
   return { version: 1, added: {}, kept: {}, fingerprints: {} };

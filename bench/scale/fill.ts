@@ -1,0 +1,158 @@
+// Filling a test cluster through its real API server: any number of objects of the kinds below,
+// each shaped as a cluster holds them (labels, a few annotations, kubectl's last-applied copy), sent
+// by a few kept-alive connections at once. Namespaced kinds go round-robin into the Namespaces
+// this fill made (or into one Namespace, "scale", when it made none).
+import { Agent, request } from 'node:https';
+import type { ControlPlane } from '../../test/e2e/cluster.js';
+
+type Obj = Record<string, unknown>;
+
+interface KindSpec {
+  namespaced: boolean;
+  /** The collection to POST to. */
+  path: (namespace: string) => string;
+  object: (i: number, namespace: string) => Obj;
+}
+
+const pad = (i: number) => String(i).padStart(5, '0');
+
+/** As `kubectl apply` leaves an object: its manifest again, in an annotation. */
+function applied(object: Obj): Obj {
+  const meta = object.metadata as { annotations?: Record<string, string> };
+  meta.annotations = { ...meta.annotations, 'kubectl.kubernetes.io/last-applied-configuration': `${JSON.stringify(object)}\n` };
+  return object;
+}
+
+export const KINDS: Record<string, KindSpec> = {
+  Namespace: {
+    namespaced: false,
+    path: () => '/api/v1/namespaces',
+    object: (i) =>
+      applied({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {
+          name: `scale-${pad(i)}`,
+          labels: { team: `team-${i % 50}`, ...(i % 2 === 0 ? { 'gracekeeper.io/inject': 'enabled' } : {}) },
+          annotations: {
+            owner: `team-${i % 50}@example.com`,
+            ...(i % 3 === 0 ? { 'gracekeeper.io/pre-stop-sleep': '10s', 'gracekeeper.io/drain-timeout': '40s' } : {}),
+          },
+        },
+      }),
+  },
+  Service: {
+    namespaced: true,
+    path: (ns) => `/api/v1/namespaces/${ns}/services`,
+    // Headless: the test cluster's service range holds 254 addresses.
+    object: (i, ns) =>
+      applied({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: `svc-${pad(i)}`, namespace: ns, labels: { app: `app-${i}` } },
+        spec: { clusterIP: 'None', selector: { app: `app-${i}` }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+      }),
+  },
+  Ingress: {
+    namespaced: true,
+    path: (ns) => `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`,
+    object: (i, ns) =>
+      applied({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: `ing-${pad(i)}`, namespace: ns },
+        spec: {
+          rules: [
+            {
+              host: `app-${i}.example.com`,
+              http: {
+                paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: `svc-${pad(i)}`, port: { number: 80 } } } }],
+              },
+            },
+          ],
+        },
+      }),
+  },
+  ConfigMap: {
+    namespaced: true,
+    path: (ns) => `/api/v1/namespaces/${ns}/configmaps`,
+    object: (i, ns) =>
+      applied({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${pad(i)}`, namespace: ns }, data: { i: String(i) } }),
+  },
+};
+
+/** "Namespace=10000,Service=10000" into [kind, count] pairs, in that order (Namespaces first, then what goes in them). */
+export function parseFill(text: string): [string, number][] {
+  const pairs = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s): [string, number] => {
+      const [kind, count] = s.split('=');
+      if (!kind || !KINDS[kind] || !/^\d+$/.test(count ?? '')) {
+        throw new Error(`fill ${JSON.stringify(s)}: expected KIND=COUNT with KIND one of ${Object.keys(KINDS).join(', ')}`);
+      }
+      return [kind, Number(count)];
+    });
+  return pairs.sort((a, b) => Number(a[0] !== 'Namespace') - Number(b[0] !== 'Namespace'));
+}
+
+/** POSTs the objects with `concurrency` connections; resolves with the seconds each kind took. */
+export async function fill(
+  cp: ControlPlane,
+  spec: [string, number][],
+  concurrency = 16,
+  log: (line: string) => void = () => {},
+): Promise<Record<string, { count: number; seconds: number }>> {
+  const { readFileSync } = await import('node:fs');
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: concurrency,
+    ca: cp.caPem,
+    cert: readFileSync(cp.pki.admin.certPath),
+    key: readFileSync(cp.pki.admin.keyPath),
+  });
+  const post = (path: string, body: Obj): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const payload = JSON.stringify(body);
+      const req = request(
+        new URL(path, cp.server),
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  const namespaces: string[] = [];
+  const out: Record<string, { count: number; seconds: number }> = {};
+  try {
+    for (const [kind, count] of spec) {
+      const k = KINDS[kind];
+      if (k.namespaced && namespaces.length === 0) {
+        if ((await post('/api/v1/namespaces', { metadata: { name: 'scale' } })) !== 201)
+          throw new Error('cannot create Namespace scale');
+        namespaces.push('scale');
+      }
+      const t0 = performance.now();
+      let next = 0;
+      const worker = async () => {
+        for (let i = next++; i < count; i = next++) {
+          const ns = k.namespaced ? namespaces[i % namespaces.length] : '';
+          const object = k.object(i, ns);
+          const status = await post(k.path(ns), object);
+          if (status !== 201) throw new Error(`POST ${kind} ${i}: HTTP ${status}`);
+          if (kind === 'Namespace') namespaces.push((object.metadata as { name: string }).name);
+          if ((i + 1) % 2000 === 0) log(`  ${kind}: ${i + 1} of ${count}`);
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+      out[kind] = { count, seconds: Math.round((performance.now() - t0) / 100) / 10 };
+    }
+  } finally {
+    agent.destroy();
+  }
+  return out;
+}

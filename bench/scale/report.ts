@@ -1,0 +1,61 @@
+// The results block of docs/scale.md, rewritten by `make bench-scale` from what it just measured.
+import { readFile, writeFile } from 'node:fs/promises';
+
+export const BEGIN = '<!-- scale:results (written by make bench-scale) -->';
+export const END = '<!-- /scale:results -->';
+
+interface Side {
+  ready_ms_median: number;
+  ready_ms_max: number;
+  rss_mb_ready_median: number;
+  rss_mb_peak_max: number;
+  p50_ms_median: number;
+  p99_ms_median: number;
+  rps_median: number;
+}
+
+export interface ScaleResults {
+  date: string;
+  machine: { cpu: string; cores: number; memory_gb: number; node: string; kernel: string };
+  method: { fill: Record<string, number>; rounds: number; concurrency: number; durationMs: number };
+  empty: Side;
+  full: Side;
+  p99_ratio_full_to_empty: number;
+  p99_ratios_by_round: number[];
+  met: { ready: boolean; rss: boolean; p99: boolean };
+}
+
+export function resultsBlock(r: ScaleResults): string {
+  const fill = Object.entries(r.method.fill)
+    .map(([kind, n]) => `${n} ${kind}s`)
+    .join(', ');
+  const row = (name: string, s: Side) =>
+    `| ${name} | ${s.ready_ms_median} (max ${s.ready_ms_max}) | ${s.rss_mb_ready_median} | ${s.rss_mb_peak_max} | ` +
+    `${s.p50_ms_median} | ${s.p99_ms_median} | ${s.rps_median} |`;
+  const yes = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  return [
+    BEGIN,
+    '| cluster | ready ms, median | RSS MB ready | RSS MB peak | p50 ms | p99 ms | admissions/s |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    row('empty', r.empty),
+    row(fill, r.full),
+    '',
+    `p99 full/empty: ${r.p99_ratio_full_to_empty} (median of the rounds' ratios ${r.p99_ratios_by_round.join(', ')}). Targets: ready within 10 s ${yes(r.met.ready)}, RSS under 200 MB ` +
+      `${yes(r.met.rss)}, p99 within 10% of the empty run ${yes(r.met.p99)}.`,
+    '',
+    `${r.method.rounds} rounds, each on both clusters back to back (a fresh gracekeeper each time); admissions at concurrency ${r.method.concurrency} for ` +
+      `${r.method.durationMs / 1000} s a round. Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memory_gb} GB, ` +
+      `Node.js ${r.machine.node}, Linux ${r.machine.kernel}; run of ${r.date} (bench/scale.json).`,
+    END,
+  ].join('\n');
+}
+
+/** Replaces the block between the markers; false when the file has none. */
+export async function updateDoc(path: string, results: ScaleResults): Promise<boolean> {
+  const text = await readFile(path, 'utf8');
+  const start = text.indexOf(BEGIN);
+  const end = text.indexOf(END);
+  if (start < 0 || end < start) return false;
+  await writeFile(path, text.slice(0, start) + resultsBlock(results) + text.slice(end + END.length));
+  return true;
+}
