@@ -64,14 +64,12 @@ export class DelayedTargets {
     return events;
   }
 
-  /** The next address, round robin; undefined when none is routed. */
-  pick(): { target: string; draining: boolean } | undefined {
-    const all = [...this.routed];
-    if (all.length === 0) return undefined;
-    const [target, t] = all[this.next++ % all.length];
-    return { target, draining: t.removeAt !== undefined };
+  /** The targets seen not ready, still routed until their delay runs out. */
+  draining(): string[] {
+    return [...this.routed].filter(([, t]) => t.removeAt !== undefined).map(([target]) => target);
   }
 
+  /** Every routed target, in the order they were added. */
   list(): string[] {
     return [...this.routed.keys()];
   }

@@ -1,28 +1,31 @@
-// The emulated cloud load balancer of the slow-path scenario: a TCP proxy (one client connection,
-// one connection to a pod, bytes passed through, as a layer-4 load balancer with IP targets) that
-// runs in the node's network namespace and routes to pod addresses directly, not through
-// kube-proxy. It learns them by polling the API server (every --poll) for the Service's
+// The emulated cloud load balancer of the slow-path scenario. It runs in the node's network
+// namespace and routes connections for its address (--vip) straight to pod addresses, not
+// through kube-proxy: the data path is a nat chain of the kernel (lb-rules.ts), this process its
+// controller. It learns the targets by polling the API server (every --poll) for the Service's
 // EndpointSlices: an endpoint is routed from the first poll that shows it ready, and still routed
 // for D seconds after the first poll that shows it not ready or gone (lb-targets.ts), D read from
 // the Service's annotations at every poll (scenarios/slow-path-annotations.ts).
 //
-// A connection to a pod that fails is answered with a reset (ECONNREFUSED, EHOSTUNREACH, ...), or
-// not at all until the pod's connect timeout (10 s, as a cloud load balancer's) when its SYNs go
-// unanswered. Written to --events, one JSON line each: target changes, and each second with
-// traffic, its connections, those sent to targets already seen not ready, and failures by code.
+// Written to --events, one JSON line each: D, target changes, the rules applied, and at each poll
+// the new connections since the last one (from the chain's counters), and how many of them went
+// to targets already seen not ready. --dry-run writes the rules without applying them (for tests
+// without root).
 //
 // CLI: node --import tsx test/rollout/lb.ts --server URL --ca F --cert F --key F
-//        --namespace NS --service NAME --listen IP:PORT --events FILE [--poll 500ms]
-// Prints "lb: listening" to stderr once it routes; exits on SIGTERM.
+//        --namespace NS --service NAME --vip IP:PORT --chain NAME --events FILE [--poll 500ms] [--dry-run]
+// Prints "lb: listening" to stderr once it routes; on SIGTERM removes its rules and exits.
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
-import { connect, createServer, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
+import { hookRule, parseCounters, renderChain } from './lb-rules.js';
 import { DelayedTargets, type TargetEvent } from './lb-targets.js';
 import { parseDurationMs } from './loadgen.js';
 import { lbDelaySeconds } from './scenarios/slow-path-annotations.js';
 
-const CONNECT_TIMEOUT_MS = 10_000;
+interface Slices {
+  items: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[]; ports?: { port?: number }[] }[];
+}
 
 /** GET as JSON over one kept-alive TLS connection (a poll costs no handshake). */
 function getJson<T>(agent: Agent, server: string, path: string): Promise<T> {
@@ -41,55 +44,73 @@ function getJson<T>(agent: Agent, server: string, path: string): Promise<T> {
   });
 }
 
-interface Slices {
-  items: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[]; ports?: { port?: number }[] }[];
-}
-
 function args(argv: string[]) {
+  const names = ['server', 'ca', 'cert', 'key', 'namespace', 'service', 'vip', 'chain', 'events', 'poll'] as const;
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: Object.fromEntries(
-      ['server', 'ca', 'cert', 'key', 'namespace', 'service', 'listen', 'events', 'poll'].map((k) => [k, { type: 'string' }]),
-    ),
+    options: {
+      ...(Object.fromEntries(names.map((k) => [k, { type: 'string' }])) as Record<(typeof names)[number], { type: 'string' }>),
+      'dry-run': { type: 'boolean' },
+    },
   });
-  for (const k of ['server', 'ca', 'cert', 'key', 'namespace', 'service', 'listen', 'events']) {
-    if (!values[k]) throw new Error(`--${k} is required`);
-  }
-  const [host, port] = String(values.listen).split(':');
+  for (const k of names.slice(0, -1)) if (!values[k]) throw new Error(`--${k} is required`);
+  const [vip, port] = String(values.vip).split(':');
+  if (!/^GK-LB-[A-Z0-9-]{1,20}$/.test(String(values.chain))) throw new Error('--chain must look like GK-LB-<NAME>');
+  const file = (k: 'ca' | 'cert' | 'key'): string => readFileSync(String(values[k]), 'utf8');
   return {
     server: String(values.server),
-    tls: {
-      ca: readFileSync(String(values.ca), 'utf8'),
-      cert: readFileSync(String(values.cert), 'utf8'),
-      key: readFileSync(String(values.key), 'utf8'),
-    },
+    tls: { ca: file('ca'), cert: file('cert'), key: file('key') },
     namespace: String(values.namespace),
     service: String(values.service),
-    host,
+    vip,
     port: Number(port),
+    chain: String(values.chain),
     events: String(values.events),
     pollMs: parseDurationMs(String(values.poll ?? '500ms')),
+    dryRun: values['dry-run'] === true,
   };
 }
 
 async function main(): Promise<void> {
   const o = args(process.argv.slice(2));
   const write = (line: Record<string, unknown>): void => appendFileSync(o.events, `${JSON.stringify(line)}\n`);
+  const iptables = (cmd: string, argv: string[], input?: string): string =>
+    o.dryRun ? '' : execFileSync(cmd, argv, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
   const targets = new DelayedTargets(0);
-  let second = { t: 0, connections: 0, toDraining: 0, errors: {} as Record<string, number> };
-  const flush = (now: number): void => {
-    if (second.connections > 0 || Object.keys(second.errors).length > 0) write({ event: 'second', ...second });
-    second = { t: now, connections: 0, toDraining: 0, errors: {} };
+  let applied: string[] | undefined;
+  let counted = new Map<string, number>();
+  let draining = new Set<string>();
+
+  /** Counts the connections since the last sync, then makes the chain route to the targets. */
+  const sync = (now: number, events: TargetEvent[]): void => {
+    events.forEach((e) => write({ ...e }));
+    const counters = parseCounters(iptables('iptables-save', ['-c', '-t', 'nat']), o.chain);
+    let connections = 0;
+    let toDraining = 0;
+    for (const [t, n] of counters) {
+      const d = n - (counted.get(t) ?? 0);
+      connections += d;
+      if (draining.has(t)) toDraining += d;
+    }
+    counted = counters;
+    if (connections > 0) write({ t: now, event: 'tick', connections, toDraining });
+    draining = new Set(targets.draining());
+    const list = targets.list();
+    if (applied && list.join() === applied.join()) return;
+    iptables('iptables-restore', ['--noflush'], renderChain(o.chain, list));
+    applied = list;
+    counted = new Map();
+    write({ t: now, event: 'rules', targets: list });
   };
-  const record = (events: TargetEvent[]): void => events.forEach((e) => write({ ...e }));
 
   const agent = new Agent({ ...o.tls, keepAlive: true, maxSockets: 1 });
   const poll = async (): Promise<void> => {
+    const base = `/api/v1/namespaces/${o.namespace}`;
     const svc = await getJson<{ metadata?: { annotations?: Record<string, string> } }>(
       agent,
       o.server,
-      `/api/v1/namespaces/${o.namespace}/services/${o.service}`,
+      `${base}/services/${o.service}`,
     );
     const d = lbDelaySeconds(svc.metadata?.annotations) ?? 0;
     if (d * 1000 !== targets.delay) {
@@ -110,32 +131,13 @@ async function main(): Promise<void> {
       for (const e of s.endpoints ?? [])
         if (e.conditions?.ready === true && e.addresses[0]) ready.push(`${e.addresses[0]}:${port}`);
     }
-    record(targets.observe(ready, Date.now()));
+    const now = Date.now();
+    sync(now, targets.observe(ready, now));
   };
 
-  const proxy = (client: Socket): void => {
-    client.on('error', () => {});
-    second.connections++;
-    const target = targets.pick();
-    const fail = (code: string): void => {
-      second.errors[code] = (second.errors[code] ?? 0) + 1;
-      if (!client.destroyed) client.resetAndDestroy();
-    };
-    if (!target) return fail('no-target');
-    if (target.draining) second.toDraining++;
-    const [host, port] = target.target.split(':');
-    const up = connect({ host, port: Number(port), timeout: CONNECT_TIMEOUT_MS });
-    up.once('timeout', () => up.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })));
-    up.once('connect', () => {
-      up.setTimeout(0);
-      client.pipe(up).pipe(client);
-    });
-    // Before the pod's first byte: a failed connection (counted by code); after it, a broken one.
-    up.on('error', (e: Error & { code?: string }) => fail(`${e.code ?? 'error'}${up.bytesRead > 0 ? ':after-answer' : ''}`));
-    up.on('close', () => client.destroy());
-    client.on('close', () => up.destroy());
-  };
-
+  const hook = hookRule(o.chain, o.vip, o.port);
+  iptables('iptables-restore', ['--noflush'], renderChain(o.chain, []));
+  iptables('iptables', ['-t', 'nat', '-I', ...hook.slice(0, 1), '1', ...hook.slice(1)]);
   await poll();
   // The next poll --poll after the end of the last: never two at once, however slow the answers.
   const again = (): void => {
@@ -146,21 +148,22 @@ async function main(): Promise<void> {
     }, o.pollMs);
   };
   again();
-  setInterval(() => record(targets.expire(Date.now())), 100);
-  flush(Date.now());
-  setInterval(() => flush(Date.now()), 1000);
-  const server = createServer(proxy);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, resolve);
-  });
-  process.stderr.write(
-    `lb: listening on ${o.host}:${o.port}, D ${targets.delay / 1000} s, targets ${targets.list().join(' ')}\n`,
-  );
+  setInterval(() => {
+    const now = Date.now();
+    const expired = targets.expire(now);
+    if (expired.length) sync(now, expired);
+  }, 100);
+  process.stderr.write(`lb: listening on ${o.vip}:${o.port}, D ${targets.delay / 1000} s, targets ${targets.list().join(' ')}\n`);
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.on(sig, () => {
-      flush(Date.now());
-      process.exit(0);
+      try {
+        sync(Date.now(), []);
+        iptables('iptables', ['-t', 'nat', '-D', ...hook]);
+        iptables('iptables', ['-t', 'nat', '-F', o.chain]);
+        iptables('iptables', ['-t', 'nat', '-X', o.chain]);
+      } finally {
+        process.exit(0);
+      }
     });
   }
 }

@@ -177,7 +177,8 @@ async function main(argv: string[]): Promise<number> {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
     const docs = o.out === DEFAULT_OUT && (await updateDocs(resolve(REPO, DOCS), summary));
-    process.stdout.write(`\n${formatTable(summary)}\n\nwritten to ${o.out}${docs ? ` and ${DOCS}` : ''}\n`);
+    const thisRun = { scenarios: Object.fromEntries(o.scenarios.map((n) => [n, summary.scenarios[n]])) };
+    process.stdout.write(`\n${formatTable(thisRun)}\n\nwritten to ${o.out}${docs ? ` and ${DOCS}` : ''}\n`);
     log(`done in ${conditions.durationS} s; load averages ${conditions.loadAverage.after.join(', ')}`);
     return 0;
   } finally {

@@ -1,4 +1,4 @@
-// Keep-alive clients: the rolling update again, but the app (app/main.go) serves HTTP/1.1 with
+// Keep-alive clients: a rolling update (one `kubectl rollout restart`), but the app (app/main.go) serves HTTP/1.1 with
 // persistent connections and drains on SIGTERM as a well-behaved app does (stops accepting,
 // closes idle connections, answers in-flight requests with `Connection: close`), and the load
 // generator keeps a pool of persistent connections through the ClusterIP Service, each pinned to
@@ -11,13 +11,14 @@ import { clusterIp, pinned, rolloutRestart } from './common.js';
 const REPLICAS = 3;
 const CONNECTIONS = 16;
 const PATH = '/?work=50ms';
+const RESTARTS = 1;
 
 export const keepAlive: Scenario = {
   name: 'keep-alive',
   arms: ['without', 'with'],
   replicas: () => REPLICAS,
   describe: (o) => ({
-    disruption: `${o.restarts} \`kubectl rollout restart\`s, each waited for with \`kubectl rollout status\``,
+    disruption: `${RESTARTS} \`kubectl rollout restart\`, waited for with \`kubectl rollout status\``,
     app:
       'test/rollout/app/main.go (Go net/http) on :8080 started after 3 s; HTTP/1.1 keep-alive; 50 ms of work per request; ' +
       'on SIGTERM stops accepting, closes idle connections, answers in-flight requests with `Connection: close`, exits when drained; ' +
@@ -39,6 +40,6 @@ export const keepAlive: Scenario = {
     return { loadArgs: [`--url=http://${ip}${PATH}`, `--keep-alive=${CONNECTIONS}`], conntrackIp: ip, podSpec };
   },
   async disrupt(c, _arm, ns, _run, at) {
-    for (let i = 1; i <= c.o.restarts; i++) await rolloutRestart(c.cp, ns, i, at);
+    for (let i = 1; i <= RESTARTS; i++) await rolloutRestart(c.cp, ns, i, at);
   },
 };

@@ -50,28 +50,23 @@ interface LbLine {
   target?: string;
   connections?: number;
   toDraining?: number;
-  errors?: Record<string, number>;
 }
 
-/** What the load balancer saw over [from, to]: connections, those sent to targets already seen
- * not ready, failed connections to pods by code, and its target changes (t from `from`). */
-export function lbWindow(lines: LbLine[], from: number, to: number): Record<string, unknown> {
-  // A `second` line counts the second from its t: those that overlap [from, to].
-  const inside = lines.filter((l) => l.t > from - 1000 && l.t <= to);
-  const errors: Record<string, number> = {};
+/** What the load balancer saw over [from, to]: new connections, those sent to targets already
+ * seen not ready, and its target changes (t from `from`). A `tick` counts since the one before. */
+export function lbWindow(lines: LbLine[], from: number, to: number, pollMs = 500): Record<string, unknown> {
   let connections = 0;
   let toDraining = 0;
   const targets: { t: number; event: string; target: string }[] = [];
-  for (const l of inside) {
-    if (l.event === 'second') {
+  for (const l of lines) {
+    if (l.event === 'tick' && l.t > from && l.t <= to + pollMs) {
       connections += l.connections ?? 0;
       toDraining += l.toDraining ?? 0;
-      for (const [k, v] of Object.entries(l.errors ?? {})) errors[k] = (errors[k] ?? 0) + v;
     } else if (l.target && l.t >= from && l.t <= to) {
       targets.push({ t: l.t - from, event: l.event, target: l.target });
     }
   }
-  return { connections, toDraining, failedToPods: errors, targets };
+  return { connections, toDraining, targets };
 }
 
 export const slowPath: Scenario = {
@@ -83,8 +78,9 @@ export const slowPath: Scenario = {
     disruption: '1 `kubectl rollout restart`, waited for with `kubectl rollout status`',
     app: `${BUSYBOX_APP}; 3 replicas; RollingUpdate maxSurge 25% maxUnavailable 25%`,
     path:
-      `an EMULATED cloud load balancer (test/rollout/lb.ts): a TCP proxy in the node's network namespace routing to pod IPs ` +
-      `from the EndpointSlices of a \`type: LoadBalancer\` Service (polled every 0.5 s); a pod is routed from the first poll ` +
+      `an EMULATED cloud load balancer (test/rollout/lb.ts): a layer-4 balancer in the node's network namespace (a nat chain ` +
+      `sending each new connection for its address to a pod IP at random, not through kube-proxy), its targets learned ` +
+      `from the EndpointSlices of a \`type: LoadBalancer\` Service (polled every 0.5 s): a pod is routed from the first poll ` +
       `that shows it ready, and still routed for D = ${D} s after the first that shows it not ready or gone; D from the ` +
       `Service's annotations ${JSON.stringify(LB_ANNOTATIONS)} (interval x unhealthy threshold)`,
     load: `${o.rate} req/s from the node to the load balancer, a new TCP connection per request, ${o.timeoutMs / 1000} s timeout`,
@@ -112,7 +108,8 @@ export const slowPath: Scenario = {
       `--key=${c.cp.pki.admin.keyPath}`,
       `--namespace=${ns}`,
       `--service=${APP}`,
-      `--listen=${LB_IP}:${LB_PORT[arm]}`,
+      `--vip=${LB_IP}:${LB_PORT[arm]}`,
+      `--chain=GK-LB-${arm.toUpperCase()}`,
       `--events=${eventsFile}`,
     ]);
     const child = spawn(argv[0], argv.slice(1), { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
