@@ -17,10 +17,20 @@ const ARM_NAME: Record<Arm, string> = {
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
+/** 27.2%, 0.013%, 0% */
+export function percent(part: number, whole: number): string {
+  if (part === 0 || whole === 0) return '0%';
+  const p = (100 * part) / whole;
+  return `${p >= 1 ? p.toFixed(1) : p.toPrecision(2)}%`;
+}
+
 function armRow(scenario: string, arm: Arm, s: ArmSummary): string {
-  const pct = s.requests ? ` (${((100 * s.failed) / s.requests).toFixed(1)}%)` : '';
   const perRun = s.runs.map((r) => n(r.failed)).join(', ');
-  return `| ${scenario} | ${ARM_NAME[arm]} | ${n(s.requests)} | **${n(s.failed)}**${pct} | ${perRun} | ${FAILURE_TYPES.map((t) => n(s.byType[t])).join(' | ')} |`;
+  const before = s.runs.map((r) => n(r.failedBeforeDisruption ?? 0)).join(', ');
+  return (
+    `| ${scenario} | ${ARM_NAME[arm]} | ${n(s.requests)} | **${n(s.failed)}** (${percent(s.failed, s.requests)}) | ${perRun} | ` +
+    `${before} | ${FAILURE_TYPES.map((t) => n(s.byType[t])).join(' | ')} |`
+  );
 }
 
 /** "preStop sleep 5 s, TCP readiness probe every 5 s, grace period 30 s" from a stored pod spec. */
@@ -46,8 +56,8 @@ export function podSpecWords(spec: Record<string, unknown> | undefined): string 
 export function resultsBlock(summary: ProofSummary): string {
   const lines = [
     BEGIN,
-    `| Scenario | Arm | Requests | Failed | Failed per run | ${FAILURE_TYPES.join(' | ').replace('http5xx', '5xx')} |`,
-    `| --- | --- | ---: | ---: | ---: | ${FAILURE_TYPES.map(() => '---:').join(' | ')} |`,
+    `| Scenario | Arm | Requests | Failed | Failed per run | Of which before the disruption | ${FAILURE_TYPES.join(' | ').replace('http5xx', '5xx')} |`,
+    `| --- | --- | ---: | ---: | ---: | ---: | ${FAILURE_TYPES.map(() => '---:').join(' | ')} |`,
   ];
   const conditions: string[] = [];
   for (const name of SCENARIOS) {
@@ -59,7 +69,7 @@ export function resultsBlock(summary: ProofSummary): string {
       const a = s[arm];
       if (a) lines.push(armRow(name, arm, a));
       else if (notRun[arm])
-        lines.push(`| ${name} | ${ARM_NAME[arm]} | | not run: ${notRun[arm]} | | ${FAILURE_TYPES.map(() => '').join(' | ')} |`);
+        lines.push(`| ${name} | ${ARM_NAME[arm]} | | not run (below) | | | ${FAILURE_TYPES.map(() => '').join(' | ')} |`);
     }
     const la = c.loadAverage as { before?: number[]; after?: number[] } | undefined;
     const spec = (c.podSpec ?? {}) as Record<string, Record<string, unknown>>;
@@ -70,7 +80,10 @@ export function resultsBlock(summary: ProofSummary): string {
         `Disruption: ${String(c.disruption)}. App: ${String(c.app)}. Path: ${String(c.path)}. Load: ${String(c.load)}. ` +
         `Pods with gracekeeper: ${podSpecWords(spec.with)}` +
         (spec.auto ? `; with \`auto\`: ${podSpecWords(spec.auto)}` : '') +
-        '.',
+        '.' +
+        Object.entries(notRun)
+          .map(([arm, why]) => ` Arm \`${arm}\` not run: ${why}.`)
+          .join(''),
     );
   }
   return [...lines, '', ...conditions, END].join('\n');

@@ -88,9 +88,15 @@ export function appManifests(s: AppSpec): Record<string, unknown> {
 }
 
 export interface Pod {
-  metadata: { name: string; deletionTimestamp?: string; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    deletionGracePeriodSeconds?: number;
+    annotations?: Record<string, string>;
+  };
   spec: { nodeName?: string; terminationGracePeriodSeconds?: number; containers: Record<string, unknown>[] };
-  status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
+  status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string; lastTransitionTime?: string }[] };
 }
 
 export async function pods(cp: ControlPlane, ns: string): Promise<Pod[]> {
@@ -162,6 +168,40 @@ export async function deployApp(cp: ControlPlane, arm: Arm, spec: AppSpec): Prom
     if (attempt >= 2) throw new Error(`${ns}: gracekeeper did not mutate the pods: ${JSON.stringify(fields)}`);
     await cp.kubectl(['-n', ns, 'delete', 'deployment', APP, '--wait=true']);
   }
+}
+
+/**
+ * The pods' comings and goings while a run lasts, from the API server's own timestamps (whole
+ * seconds): when each pod was created, became ready, and was deleted (its deletionTimestamp minus
+ * its grace period). Polled every 500 ms; stop() returns them in order, as epoch milliseconds.
+ */
+export function watchPods(cp: ControlPlane, ns: string): { stop(): Promise<{ t: number; what: string }[]> } {
+  const seen = new Map<string, { t: number; ip: string }>();
+  let running = true;
+  const look = async (): Promise<void> => {
+    for (const p of await pods(cp, ns).catch(() => [] as Pod[])) {
+      const mark = (what: string, at: string | undefined, minusS = 0): void => {
+        const key = `${what} ${p.metadata.name}`;
+        if (at && !seen.has(key)) seen.set(key, { t: Date.parse(at) - minusS * 1000, ip: p.status?.podIP ?? '' });
+      };
+      mark('created', p.metadata.creationTimestamp);
+      mark('ready', p.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True')?.lastTransitionTime);
+      mark('deleted', p.metadata.deletionTimestamp, p.metadata.deletionGracePeriodSeconds ?? 0);
+    }
+  };
+  const loop = (async () => {
+    while (running) {
+      await look();
+      await sleep(500);
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return [...seen].map(([what, { t, ip }]) => ({ t, what: `pod ${what}${ip ? ` ${ip}` : ''}` })).sort((a, b) => a.t - b.t);
+    },
+  };
 }
 
 export interface LoadProcess {

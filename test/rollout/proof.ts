@@ -26,7 +26,7 @@ import {
 } from '../e2e/gracekeeper.js';
 import { updateDocs } from './docs-table.js';
 import { REPO, loadAverage } from './harness.js';
-import { buildImages, nodePrerequisiteProblem, startNode, type Node } from './node.js';
+import { NODE_CPU_SHARES, buildImages, nodePrerequisiteProblem, startNode, type Node } from './node.js';
 import { linkNodes } from './node-link.js';
 import { parseProofArgs, type ProofOptions } from './options.js';
 import { formatTable, summarize, type ProofSummary, type RunRecord } from './report.js';
@@ -169,6 +169,7 @@ async function main(argv: string[]): Promise<number> {
       runc: versionOf('runc', ['--version']),
       kubeProxy: { mode: 'iptables', minSyncPeriod: o.minSyncPeriod, syncPeriod: '30s' },
       cni: 'bridge + host-local (Debian containernetworking-plugins)',
+      nodeCgroupCpuShares: NODE_CPU_SHARES,
       load: { rate: o.rate, timeoutMs: o.timeoutMs, warmupMs: o.warmupMs, runsPerArm: o.runs, retries: 'none' },
       gracekeeper: { settings: 'deploy/base/config.yaml as shipped (the defaults)', namespaceAnnotations: o.withAnnotations },
     };

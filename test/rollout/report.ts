@@ -97,7 +97,9 @@ function summarizeArm(mine: RunRecord[]): ArmSummary {
       run: r.run,
       requests: r.load.requests,
       failed: r.load.failed,
-      failedBeforeDisruption: r.load.failures.filter((f) => f.t < (r.events[0]?.t ?? Infinity)).length,
+      failedBeforeDisruption: r.load.failures.filter(
+        (f) => f.t < (r.events.find((e) => !e.what.startsWith('pod '))?.t ?? Infinity),
+      ).length,
       ...(r.loadAverage ? { loadAverage: r.loadAverage } : {}),
       byType: r.load.byType,
       otherCodes: r.load.otherCodes,

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { describe, it, after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { classify, parseDurationMs, parseLoadArgs, runLoad, type LoadResult } from './loadgen.js';
-import { BEGIN, END, podSpecWords, resultsBlock, updateDocs } from './docs-table.js';
+import { BEGIN, END, percent, podSpecWords, resultsBlock, updateDocs } from './docs-table.js';
 import { linkCommands } from './node-link.js';
 import { parseProofArgs } from './options.js';
 import { failureWindows, formatTable, summarize, type RunRecord } from './report.js';
@@ -316,9 +316,10 @@ describe('rollout-proof report', () => {
     assert.ok(block.startsWith(BEGIN) && block.endsWith(END));
     assert.match(
       block,
-      /^\| rolling-update \| without gracekeeper \| 8,100 \| \*\*1,700\*\* \(21\.0%\) \| 900, 800 \| 1,700 \| 0 \| 0 \| 0 \| 0 \|$/m,
+      /^\| rolling-update \| without gracekeeper \| 8,100 \| \*\*1,700\*\* \(21\.0%\) \| 900, 800 \| 1, 0 \| 1,700 \| 0 \| 0 \| 0 \| 0 \|$/m,
     );
-    assert.match(block, /^\| slow-path \| gracekeeper, `pre-stop-sleep: auto` \| \| not run: not accepted \|/m);
+    assert.match(block, /^\| slow-path \| gracekeeper, `pre-stop-sleep: auto` \| \| not run \(below\) \| \| \|/m);
+    assert.match(block, /\*\*slow-path\*\* .* Arm `auto` not run: not accepted\./);
     assert.match(
       block,
       /\*\*rolling-update\*\* \(2026-01-02 03:04 UTC, 2 runs per arm, .*load averages 1, 2, 3 before, 4, 5, 6 after\)\. Disruption: two restarts\./,
@@ -338,6 +339,13 @@ describe('rollout-proof report', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('writes percentages readably, small ones too', () => {
+    assert.equal(percent(3390, 12457), '27.2%');
+    assert.equal(percent(3, 22937), '0.013%');
+    assert.equal(percent(0, 100), '0%');
+    assert.equal(percent(0, 0), '0%');
   });
 
   it('describes a pod spec in words', () => {

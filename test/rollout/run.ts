@@ -6,7 +6,7 @@
 // then until the namespace has settled again and the scenario's tail has passed; every failed
 // request counted by type. The namespaces are deleted at the end.
 import { join } from 'node:path';
-import { flushConntrack, loadAverage, sleep, startLoad, waitSettled } from './harness.js';
+import { flushConntrack, loadAverage, sleep, startLoad, waitSettled, watchPods } from './harness.js';
 import type { RunEvent, RunRecord } from './report.js';
 import type { Arm, ArmSetup, Cluster, Scenario } from './scenario.js';
 
@@ -34,6 +34,7 @@ async function runOnce(c: Cluster, s: Scenario, arm: Arm, ns: string, setup: Arm
     join(c.workDir, `load-${ns}-${run}.json`),
   );
   await load.started;
+  const watch = watchPods(c.cp, ns);
   const t0 = Date.now();
   const events: RunEvent[] = [];
   const at = (what: string): void => {
@@ -47,19 +48,22 @@ async function runOnce(c: Cluster, s: Scenario, arm: Arm, ns: string, setup: Arm
     await sleep(s.tailMs ?? 4000);
   } catch (err) {
     await load.stop().catch(() => {});
+    await watch.stop();
     throw err;
   }
   at('load stopped');
   const result = await load.stop();
-  // Re-base the events on the load generator's first request.
+  // Re-base the events on the load generator's first request; the pods' own (from the API
+  // server's timestamps, whole seconds) among them, those before the first request left out.
   const shift = t0 - result.startedAt;
+  const podEvents = (await watch.stop()).map((e) => ({ t: e.t - result.startedAt, what: e.what })).filter((e) => e.t >= 0);
   const path = setup.collect?.(result.startedAt, result.startedAt + result.durationMs);
   return {
     scenario: s.name,
     arm,
     run,
     load: result,
-    events: events.map((e) => ({ t: e.t + shift, what: e.what })),
+    events: [...events.map((e) => ({ t: e.t + shift, what: e.what })), ...podEvents].sort((a, b) => a.t - b.t),
     loadAverage: load0,
     ...(conntrackFlushed ? { conntrackFlushed } : {}),
     ...(path ? { path } : {}),

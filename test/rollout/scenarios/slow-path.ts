@@ -41,7 +41,8 @@ async function autoRefused(c: Cluster, ns: string): Promise<string | undefined> 
     allowFailure: true,
   });
   if (r.code === 0) return undefined;
-  return `gracekeeper does not accept gracekeeper.io/pre-stop-sleep: auto yet (a server-side dry run of the Deployment: ${r.stderr.trim().split('\n')[0]})`;
+  const why = /denied the request: (.*)/.exec(r.stderr)?.[1] ?? r.stderr.trim().split('\n')[0];
+  return `pending: gracekeeper does not accept \`pre-stop-sleep: auto\` yet (a server-side dry run of the Deployment was denied: ${why})`;
 }
 
 interface LbLine {
@@ -124,6 +125,8 @@ export const slowPath: Scenario = {
     c.log(`${ns}: ${stderr.trim().split('\n')[0]}`);
     return {
       loadArgs: [`--url=http://${LB_IP}:${LB_PORT[arm]}/`],
+      // The load balancer's connections are tracked like a ClusterIP's: no run inherits another's.
+      conntrackIp: LB_IP,
       podSpec,
       collect: (from, to) =>
         lbWindow(
