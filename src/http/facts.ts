@@ -33,7 +33,11 @@ export function gatherFacts(request: AdmissionRequest, sources: FactSources, clu
   const owner = sources.owners ? ownerToLookUp(request) : undefined;
   const lookUpNamespace = cached === undefined && sources.namespaces.lookup !== undefined;
   if (!owner && !lookUpNamespace)
-    return { namespaceLabels: cached?.labels ?? {}, namespaceAnnotations: cached?.annotations ?? {} };
+    return {
+      namespaceLabels: cached?.labels ?? {},
+      namespaceAnnotations: cached?.annotations ?? {},
+      ...(traffic ? { traffic } : {}),
+    };
   const settle = <T>(p: Promise<T | undefined> | undefined): Promise<T | undefined> =>
     p ? p.catch(() => undefined) : Promise.resolve(undefined);
   return Promise.all([
