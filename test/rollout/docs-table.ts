@@ -44,7 +44,8 @@ export function podSpecWords(spec: Record<string, unknown> | undefined): string 
     httpGet?: unknown;
   } | null;
   const parts = [
-    pre?.sleep ? `preStop sleep ${pre.sleep.seconds} s` : pre?.exec ? 'preStop exec' : 'no preStop',
+    (pre?.sleep ? `preStop sleep ${pre.sleep.seconds} s` : pre?.exec ? 'preStop exec' : 'no preStop') +
+      (typeof spec.sleepBy === 'string' ? ` (sized by ${spec.sleepBy})` : ''),
     probe
       ? `${probe.httpGet ? 'HTTP' : probe.tcpSocket ? 'TCP' : ''} readiness probe every ${probe.periodSeconds} s (failure threshold ${probe.failureThreshold})`
       : 'no readiness probe',

@@ -24,7 +24,11 @@ export interface AppSpec {
   nodeName?: string;
   /** Annotations on the Deployment (gracekeeper.io/* workload settings). */
   deploymentAnnotations?: Record<string, string>;
-  service?: { type?: 'ClusterIP' | 'LoadBalancer'; annotations?: Record<string, string> };
+  service?: {
+    type?: 'ClusterIP' | 'LoadBalancer';
+    annotations?: Record<string, string>;
+    externalTrafficPolicy?: 'Cluster' | 'Local';
+  };
   /** A PodDisruptionBudget with this maxUnavailable. */
   pdbMaxUnavailable?: number;
 }
@@ -71,6 +75,7 @@ export function appManifests(s: AppSpec): Record<string, unknown> {
       metadata: { name: APP, namespace: s.namespace, ...(s.service?.annotations ? { annotations: s.service.annotations } : {}) },
       spec: {
         type: s.service?.type ?? 'ClusterIP',
+        ...(s.service?.externalTrafficPolicy ? { externalTrafficPolicy: s.service.externalTrafficPolicy } : {}),
         selector: { app: APP },
         ports: [{ name: 'http', port: 80, targetPort: 'http' }],
       },
@@ -137,14 +142,23 @@ export async function waitSettled(cp: ControlPlane, ns: string, replicas: number
   }
 }
 
-/** The pod spec fields gracekeeper is about, as stored, for the record. */
+/** The pod spec fields gracekeeper is about, as stored, and what sized the sleep (its record's
+ * `sleep.by`, when a traffic path did), for the record. */
 export function shutdownFields(p: Pod): Record<string, unknown> {
   const c = p.spec.containers[0] ?? {};
+  const record = p.metadata.annotations?.['gracekeeper.io/injected'];
+  let sleepBy: string | undefined;
+  try {
+    sleepBy = record ? (JSON.parse(record) as { sleep?: { by?: string } }).sleep?.by : undefined;
+  } catch {
+    sleepBy = undefined;
+  }
   return {
     terminationGracePeriodSeconds: p.spec.terminationGracePeriodSeconds,
     lifecycle: c.lifecycle ?? null,
     readinessProbe: c.readinessProbe ?? null,
-    injected: p.metadata.annotations?.['gracekeeper.io/injected'] !== undefined,
+    injected: record !== undefined,
+    ...(sleepBy ? { sleepBy } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { cpus, release, tmpdir } from 'node:os';
+import { parse } from 'yaml';
 import { dirname, join, resolve } from 'node:path';
 import { startControlPlane, type ControlPlane } from '../e2e/cluster.js';
 import {
@@ -63,7 +64,7 @@ function versionOf(cmd: string, args: string[]): string {
 /** gracekeeper, installed from deploy/ as the e2e suite does (minus its own Deployment, whose
  * image does not exist here): Namespace, RBAC, ConfigMap; then the server on loopback as deploy/'s
  * ServiceAccount with the shipped settings; then the webhook configuration. */
-async function installGracekeeper(cp: ControlPlane): Promise<Gracekeeper> {
+async function installGracekeeper(cp: ControlPlane): Promise<{ gk: Gracekeeper; defaults: Record<string, string> }> {
   const docs = await renderDeploy(cp);
   const skipKinds = new Set(['MutatingWebhookConfiguration', 'Deployment', 'Service', 'PodDisruptionBudget']);
   await cp.kubectl(['apply', '-f', '-'], {
@@ -79,7 +80,9 @@ async function installGracekeeper(cp: ControlPlane): Promise<Gracekeeper> {
   });
   await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify(pointWebhookAt(docs, gk.url, gk.caPem)) });
   log(`gracekeeper serving on ${gk.url}, webhook installed`);
-  return gk;
+  const settings = parse(shippedConfig(docs) ?? '') as { defaults?: Record<string, unknown> } | null;
+  const defaults = Object.fromEntries(Object.entries(settings?.defaults ?? {}).map(([k, v]) => [k, String(v)]));
+  return { gk, defaults };
 }
 
 async function startNodes(cp: ControlPlane, o: ProofOptions, workDir: string): Promise<Node[]> {
@@ -139,8 +142,11 @@ async function main(argv: string[]): Promise<number> {
     cp = await startControlPlane({ keepDir: o.keep });
     log(`control plane up (${cp.server}); starting ${o.nodes} node(s)`);
     nodes = await startNodes(cp, o, workDir);
-    gk = await installGracekeeper(cp);
-    const cluster: Cluster = { cp, nodes, workDir, o, log };
+    const installed = await installGracekeeper(cp);
+    gk = installed.gk;
+    const withSettings = { ...installed.defaults };
+    for (const [k, v] of Object.entries(o.withAnnotations)) withSettings[k.replace(/^gracekeeper\.io\//, '')] = v;
+    const cluster: Cluster = { cp, nodes, workDir, o, log, withSettings };
     const records: RunRecord[] = [];
     const scenarioConditions: Partial<Record<ScenarioName, Record<string, unknown>>> = {};
     for (const name of o.scenarios) {
@@ -171,7 +177,11 @@ async function main(argv: string[]): Promise<number> {
       cni: 'bridge + host-local (Debian containernetworking-plugins)',
       nodeCgroupCpuShares: NODE_CPU_SHARES,
       load: { rate: o.rate, timeoutMs: o.timeoutMs, warmupMs: o.warmupMs, runsPerArm: o.runs, retries: 'none' },
-      gracekeeper: { settings: 'deploy/base/config.yaml as shipped (the defaults)', namespaceAnnotations: o.withAnnotations },
+      gracekeeper: {
+        settings: 'deploy/base/config.yaml as shipped (the defaults)',
+        defaults: installed.defaults,
+        namespaceAnnotations: o.withAnnotations,
+      },
     };
     const out = resolve(REPO, o.out);
     const summary = summarize(records, conditions, scenarioConditions, previousSummary(out));

@@ -361,6 +361,12 @@ describe('rollout-proof report', () => {
       podSpecWords({ lifecycle: null, readinessProbe: null, terminationGracePeriodSeconds: 30 }),
       'no preStop, no readiness probe, terminationGracePeriodSeconds 30',
     );
+    assert.equal(
+      podSpecWords({ lifecycle: { preStop: { sleep: { seconds: 20 } } }, sleepBy: 'Service/web (aws-nlb-instance)' }).split(
+        ', ',
+      )[0],
+      'preStop sleep 20 s (sized by Service/web (aws-nlb-instance))',
+    );
     assert.equal(podSpecWords(undefined), 'unknown');
   });
 

@@ -26,6 +26,9 @@ export interface Cluster {
   nodes: Node[];
   workDir: string;
   o: ScenarioOptions;
+  /** The gracekeeper.io/* settings of the arms with gracekeeper: the shipped defaults, with the
+   * namespace annotations of --with-annotation over them (keys without the prefix). */
+  withSettings: Record<string, string>;
   log(message: string): void;
 }
 

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { APP, REPO, appManifests, deployApp, type AppSpec } from '../harness.js';
 import type { Arm, Cluster, Scenario } from '../scenario.js';
 import { BUSYBOX_APP, pinned, rolloutRestart } from './common.js';
-import { LB_ANNOTATIONS, lbDelaySeconds } from './slow-path-annotations.js';
+import { LB_ANNOTATIONS, LB_EXTERNAL_TRAFFIC_POLICY, lbDelaySeconds } from './slow-path-annotations.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The load balancer's address, on the first node's loopback; one port per arm. */
@@ -27,13 +27,16 @@ function spec(c: Cluster, arm: Arm, ns: string): AppSpec {
     namespace: ns,
     replicas: 3,
     nodeName: pinned(c),
-    service: { type: 'LoadBalancer', annotations: { ...LB_ANNOTATIONS } },
+    service: { type: 'LoadBalancer', annotations: { ...LB_ANNOTATIONS }, externalTrafficPolicy: LB_EXTERNAL_TRAFFIC_POLICY },
     ...(arm === 'auto' ? { deploymentAnnotations: AUTO } : {}),
   };
 }
 
-/** Why gracekeeper would not take the `auto` arm's Deployment, or undefined when it would. */
+/** Why the `auto` arm does not run: the `with` arm is it already, or gracekeeper would not take
+ * its Deployment; undefined when it runs. */
 async function autoRefused(c: Cluster, ns: string): Promise<string | undefined> {
+  if (c.withSettings['pre-stop-sleep'] === 'auto')
+    return "the `with` arm is this arm: gracekeeper's settings already say `pre-stop-sleep: auto`";
   const list = appManifests(spec(c, 'auto', ns)) as { items: { kind: string }[] };
   const deployment = list.items.find((i) => i.kind === 'Deployment');
   const r = await c.cp.kubectl(['apply', '--dry-run=server', '-f', '-'], {
@@ -83,10 +86,12 @@ export const slowPath: Scenario = {
       `sending each new connection for its address to a pod IP at random, not through kube-proxy), its targets learned ` +
       `from the EndpointSlices of a \`type: LoadBalancer\` Service (polled every 0.5 s): a pod is routed from the first poll ` +
       `that shows it ready, and still routed for D = ${D} s after the first that shows it not ready or gone; D from the ` +
-      `Service's annotations ${JSON.stringify(LB_ANNOTATIONS)} (interval x unhealthy threshold)`,
+      `Service's annotations ${JSON.stringify(LB_ANNOTATIONS)} (interval x unhealthy threshold); ` +
+      `externalTrafficPolicy ${LB_EXTERNAL_TRAFFIC_POLICY}`,
     load: `${o.rate} req/s from the node to the load balancer, a new TCP connection per request, ${o.timeoutMs / 1000} s timeout`,
     deregistrationDelayS: D,
     serviceAnnotations: LB_ANNOTATIONS,
+    externalTrafficPolicy: LB_EXTERNAL_TRAFFIC_POLICY,
     autoArm: `the Deployment annotated ${JSON.stringify(AUTO)}`,
   }),
   async setup(c, arm, ns) {
