@@ -96,8 +96,10 @@ deploy:
 undeploy:
 	bash scripts/undeploy.sh
 
-# Proof that a rolling update drops no requests with gracekeeper: a real single-node cluster on this
-# machine (root; Debian containerd, runc, CNI plugins), writes bench/rollout.json (docs/rollout-proof.md). Not part of `make test`. ROLLOUT_ARGS e.g. --runs=1.
+# Proof that pods go away without failed requests with gracekeeper (rolling update, scale-in,
+# eviction, a slow external path, keep-alive clients): a real cluster on this machine (root;
+# Debian containerd, runc, CNI plugins), writes bench/rollout.json and the table of
+# docs/rollout-proof.md. Not part of `make test`. ROLLOUT_ARGS e.g. --scenarios=scale-in,eviction --runs=1.
 .PHONY: rollout-proof
 rollout-proof: build
 	bash test/rollout/prereqs.sh

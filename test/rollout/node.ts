@@ -1,6 +1,7 @@
-// A real single-node Kubernetes data plane on this machine, joined to a control plane of
-// test/e2e/cluster.ts: containerd (CRI) and runc from Debian, kubelet, kube-proxy (iptables mode)
-// and kube-scheduler, running real containers from two locally built images.
+// A real Kubernetes node on this machine, joined to a control plane of test/e2e/cluster.ts:
+// containerd (CRI) and runc from Debian, kubelet, kube-proxy (iptables mode) and (on the first
+// node) kube-scheduler, running real containers from locally built images. A second node, with
+// its own name, address and pod range, is linked to the first by node-link.ts.
 //
 // Isolation, so that nothing of it touches the host's network or mounts, and cleanup is total:
 //  - The node lives in its own network namespace (pinned on <dir>/ns/net): kubelet, containerd and
@@ -33,11 +34,27 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 export const NODE_NAME = 'gk-node';
 export const NODE_IP = '10.254.0.2';
-export const POD_CIDR = '10.88.0.0/16';
+/** Every node's pods (kube-proxy's clusterCIDR); each node takes a part of it (podCidr). */
+export const CLUSTER_CIDR = '10.88.0.0/16';
+export const POD_CIDR = '10.88.0.0/17';
 export const PAUSE_IMAGE = 'gracekeeper.local/pause:1';
 export const APP_IMAGE = 'gracekeeper.local/test-app:1';
+export const KEEPALIVE_IMAGE = 'gracekeeper.local/keepalive-app:1';
+const IMAGE_ARCHIVES = ['pause', 'app', 'keepalive'];
+/** The CPU weight of a node's cgroup subtree: eight ordinary processes' (1024 each). */
+export const NODE_CPU_SHARES = 8192;
 
 export interface NodeOptions {
+  /** The node's name, address and pod range (defaults NODE_NAME, NODE_IP, POD_CIDR). */
+  name?: string;
+  ip?: string;
+  podCidr?: string;
+  /** A directory where buildImages() wrote the images (default: built for this node). */
+  imagesDir?: string;
+  /** cpu.shares of the node's cgroup subtree (default NODE_CPU_SHARES). */
+  cpuShares?: number;
+  /** Run the cluster's kube-scheduler on this node (default true; one per cluster). */
+  scheduler?: boolean;
   /** kube-proxy's iptables.minSyncPeriod (default "3s"). */
   iptablesMinSyncPeriod?: string;
   /** Keep <dir> (logs, configs) after stop(). */
@@ -46,6 +63,11 @@ export interface NodeOptions {
 }
 
 export interface Node {
+  name: string;
+  ip: string;
+  podCidr: string;
+  /** The pin of the node's network namespace (for nsenter --net=). */
+  netns: string;
   dir: string;
   cgroup: string;
   components: readonly Component[];
@@ -69,6 +91,11 @@ async function sh(cmd: string, args: string[]): Promise<string> {
     const e = err as { stderr?: string; message: string };
     throw new Error(`${cmd} ${args.join(' ')}: ${e.stderr?.trim() || e.message}`, { cause: err });
   }
+}
+
+/** Builds the images of every node (images.sh) into `dir`. */
+export async function buildImages(dir: string): Promise<void> {
+  await sh('bash', [IMAGES, dir]);
 }
 
 /** What this machine lacks for a node, in words; undefined when everything is there. */
@@ -200,6 +227,9 @@ export async function startNode(cp: ControlPlane, opts: NodeOptions = {}): Promi
   const problem = nodePrerequisiteProblem();
   if (problem) throw new Error(`cannot start a node: ${problem}`);
   const log = opts.log ?? (() => {});
+  const nodeName = opts.name ?? NODE_NAME;
+  const nodeIp = opts.ip ?? NODE_IP;
+  const podCidr = opts.podCidr ?? POD_CIDR;
   const dir = await mkdtemp(join(tmpdir(), 'gk-rollout-node-'));
   const id = dir.slice(dir.lastIndexOf('-') + 1);
   const cgroup = `gracekeeper-rollout-${id}`;
@@ -243,6 +273,11 @@ export async function startNode(cp: ControlPlane, opts: NodeOptions = {}): Promi
     const cgPath = `/${cgroup}`;
     makeCgroup(`${cgPath}/system`);
     makeCgroup(`${cgPath}/pods`);
+    // The machine's other processes sit in the root cgroup, each weighing 1024 shares: this whole
+    // subtree (kubelet, containerd, kube-proxy, every pod, the load generator) would weigh as one
+    // of them when the CPU is contended. Give it the weight of the ordinary processes it holds.
+    const shares = `/sys/fs/cgroup/cpu/${cgroup}/cpu.shares`;
+    if (existsSync(shares)) writeFileSync(shares, String(opts.cpuShares ?? NODE_CPU_SHARES));
     const inCgroup = (argv: string[]): string[] => [
       'sh',
       '-c',
@@ -288,7 +323,7 @@ export async function startNode(cp: ControlPlane, opts: NodeOptions = {}): Promi
         'ip link set lo up',
         // No dummy driver in every kernel: a veth pair whose peer stays down does the same.
         'ip link add gk0 type veth peer name gk1',
-        `ip addr add ${NODE_IP}/32 dev gk0`,
+        `ip addr add ${nodeIp}/32 dev gk0`,
         'ip link set gk0 up',
         'ip route add default dev gk0',
         'sysctl -qw net.ipv4.ip_forward=1',
@@ -299,8 +334,9 @@ export async function startNode(cp: ControlPlane, opts: NodeOptions = {}): Promi
     ]);
     log(`node namespaces ready (${dir})`);
 
-    // Images, built while containerd starts.
-    const imagesBuilt = sh('bash', [IMAGES, paths.images]);
+    // Images, built while containerd starts (unless built already).
+    const imagesDir = opts.imagesDir ?? paths.images;
+    const imagesBuilt = opts.imagesDir ? Promise.resolve() : buildImages(paths.images);
 
     // containerd, CRI on, its own everything.
     const sock = join(paths.containerd, 'containerd.sock');
@@ -349,7 +385,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
               isGateway: true,
               ipMasq: true,
               hairpinMode: true,
-              ipam: { type: 'host-local', ranges: [[{ subnet: POD_CIDR }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: paths.ipam },
+              ipam: { type: 'host-local', ranges: [[{ subnet: podCidr }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: paths.ipam },
             },
             { type: 'loopback' },
           ],
@@ -369,10 +405,10 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
       return true;
     });
     await imagesBuilt;
-    for (const img of ['pause', 'app']) {
-      await sh('ctr', ['--address', sock, '-n', 'k8s.io', 'images', 'import', join(paths.images, `${img}.tar`)]);
+    for (const img of IMAGE_ARCHIVES) {
+      await sh('ctr', ['--address', sock, '-n', 'k8s.io', 'images', 'import', join(imagesDir, `${img}.tar`)]);
     }
-    log(`containerd up (pid ${containerd.pid}), images ${PAUSE_IMAGE} ${APP_IMAGE} imported`);
+    log(`${nodeName}: containerd up (pid ${containerd.pid}), images ${PAUSE_IMAGE} ${APP_IMAGE} ${KEEPALIVE_IMAGE} imported`);
 
     // The API server, reachable from inside the namespace on the same 127.0.0.1:<port>.
     const apiPort = Number(new URL(cp.server).port);
@@ -383,7 +419,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
     // Credentials: kubelet as system:node:<name>, kube-proxy and kube-scheduler as their
     // bootstrap users, each bound by the API server's default RBAC.
     const [kubeletPair, proxyPair, schedPair] = await Promise.all([
-      issueClientCert(cp, paths.pki, 'kubelet', `/O=system:nodes/CN=system:node:${NODE_NAME}`),
+      issueClientCert(cp, paths.pki, 'kubelet', `/O=system:nodes/CN=system:node:${nodeName}`),
       issueClientCert(cp, paths.pki, 'kube-proxy', '/CN=system:kube-proxy'),
       issueClientCert(cp, paths.pki, 'kube-scheduler', '/CN=system:kube-scheduler'),
     ]);
@@ -394,19 +430,21 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
       writeKubeconfig(kc('kube-scheduler'), cp.server, cp.caPem, schedPair),
     ]);
 
-    const [schedPort] = await freePorts(1);
-    startIn(
-      'kube-scheduler',
-      inCgroup([
-        cp.binaries.kubeScheduler,
-        `--kubeconfig=${kc('kube-scheduler')}`,
-        '--leader-elect=false',
-        '--bind-address=127.0.0.1',
-        `--secure-port=${schedPort}`,
-        `--cert-dir=${join(dir, 'scheduler')}`,
-        '--profiling=false',
-      ]),
-    );
+    if (opts.scheduler !== false) {
+      const [schedPort] = await freePorts(1);
+      startIn(
+        'kube-scheduler',
+        inCgroup([
+          cp.binaries.kubeScheduler,
+          `--kubeconfig=${kc('kube-scheduler')}`,
+          '--leader-elect=false',
+          '--bind-address=127.0.0.1',
+          `--secure-port=${schedPort}`,
+          `--cert-dir=${join(dir, 'scheduler')}`,
+          '--profiling=false',
+        ]),
+      );
+    }
 
     await writeFile(
       join(dir, 'kubelet.yaml'),
@@ -420,7 +458,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
           cgroupsPerQOS: true,
           failSwapOn: false,
           failCgroupV1: false,
-          address: NODE_IP,
+          address: nodeIp,
           port: 10250,
           readOnlyPort: 0,
           healthzBindAddress: '127.0.0.1',
@@ -455,8 +493,8 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
           `--config=${join(dir, 'kubelet.yaml')}`,
           `--kubeconfig=${kc('kubelet')}`,
           `--root-dir=${paths.kubelet}`,
-          `--hostname-override=${NODE_NAME}`,
-          `--node-ip=${NODE_IP}`,
+          `--hostname-override=${nodeName}`,
+          `--node-ip=${nodeIp}`,
         ]),
       ),
     );
@@ -469,8 +507,8 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
           kind: 'KubeProxyConfiguration',
           clientConnection: { kubeconfig: kc('kube-proxy') },
           mode: 'iptables',
-          hostnameOverride: NODE_NAME,
-          clusterCIDR: POD_CIDR,
+          hostnameOverride: nodeName,
+          clusterCIDR: CLUSTER_CIDR,
           iptables: { minSyncPeriod: opts.iptablesMinSyncPeriod ?? '3s', syncPeriod: '30s' },
           // Leave the (global) conntrack table size and timeouts as they are.
           conntrack: { maxPerCore: 0, min: 0, tcpEstablishedTimeout: '0s', tcpCloseWaitTimeout: '0s' },
@@ -483,20 +521,24 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
     );
     startIn('kube-proxy', inCgroup(inNetns([cp.binaries.kubeProxy, `--config=${join(dir, 'kube-proxy.yaml')}`])));
 
-    await waitFor(`node ${NODE_NAME} Ready`, 120_000, all, async () => {
+    await waitFor(`node ${nodeName} Ready`, 120_000, all, async () => {
       const { status, body } = await cp.api<{ status?: { conditions?: { type: string; status: string }[] } }>(
         'GET',
-        `/api/v1/nodes/${NODE_NAME}`,
+        `/api/v1/nodes/${nodeName}`,
       );
       return status === 200 && !!body.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
     });
-    log(`kubelet (pid ${kubelet.pid}) registered ${NODE_NAME}, Ready`);
+    log(`kubelet (pid ${kubelet.pid}) registered ${nodeName}, Ready`);
 
     const execInNetns = async (argv: string[]): Promise<string> => {
       const full = inNetns(argv);
       return sh(full[0], full.slice(1));
     };
     return {
+      name: nodeName,
+      ip: nodeIp,
+      podCidr,
+      netns: ns.net,
       dir,
       cgroup,
       components: procs.all,

@@ -1,0 +1,3 @@
+module gracekeeper.local/rollout-app
+
+go 1.21
