@@ -23,6 +23,7 @@ import { Agent, request, type IncomingMessage } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { parseDurationMs as parseServerDurationMs } from '../../src/settings/duration.js';
 
 export const FAILURE_TYPES = ['refused', 'reset', 'timeout', 'http5xx', 'other'] as const;
 export type FailureType = (typeof FAILURE_TYPES)[number];
@@ -256,12 +257,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   };
 }
 
-/** "10s", "1500ms", "2m", or a bare number of seconds, in milliseconds. */
+/** "10s", "1500ms", "2m", or a bare number of seconds, in milliseconds (the server's one parser); throws otherwise. */
 export function parseDurationMs(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(s.trim());
-  if (!m) throw new Error(`not a duration: ${JSON.stringify(s)} (say 10s, 1500ms or 2m)`);
-  const n = Number(m[1]);
-  return Math.round(m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000);
+  const ms = parseServerDurationMs(s);
+  if (ms === undefined) throw new Error(`not a duration: ${JSON.stringify(s.slice(0, 64))} (say 10s, 1500ms or 2m)`);
+  return ms;
 }
 
 export interface LoadCli extends Omit<LoadOptions, 'signal' | 'onStart'> {

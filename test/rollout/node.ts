@@ -28,6 +28,7 @@ import { promisify } from 'node:util';
 import type { ControlPlane } from '../e2e/cluster.js';
 import { ProcessGroupSet, tail, type Component } from '../e2e/procs.js';
 import { freePorts, waitFor } from '../e2e/util.js';
+import { issueClientCert } from '../e2e/pki.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -122,43 +123,16 @@ function b64(s: string): string {
   return Buffer.from(s).toString('base64');
 }
 
-async function issueClientCert(
+/** A client certificate from the control plane's CA (test/e2e/pki.ts), as PEM text for a kubeconfig. */
+async function clientPair(
   cp: ControlPlane,
   dir: string,
   name: string,
-  subject: string,
+  user: string,
+  groups: string[] = [],
 ): Promise<{ cert: string; key: string }> {
-  const certPath = join(dir, `${name}.crt`);
-  const keyPath = join(dir, `${name}.key`);
-  await sh(process.env.OPENSSL ?? 'openssl', [
-    'req',
-    '-x509',
-    '-new',
-    '-nodes',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-keyout',
-    keyPath,
-    '-out',
-    certPath,
-    '-days',
-    '2',
-    '-subj',
-    subject,
-    '-CA',
-    cp.pki.ca.certPath,
-    '-CAkey',
-    cp.pki.ca.keyPath,
-    '-addext',
-    'basicConstraints=critical,CA:FALSE',
-    '-addext',
-    'keyUsage=critical,digitalSignature,keyEncipherment',
-    '-addext',
-    'extendedKeyUsage=clientAuth',
-  ]);
-  return { cert: await readFile(certPath, 'utf8'), key: await readFile(keyPath, 'utf8') };
+  const pair = await issueClientCert(dir, cp.pki.ca, name, user, groups);
+  return { cert: await readFile(pair.certPath, 'utf8'), key: await readFile(pair.keyPath, 'utf8') };
 }
 
 async function writeKubeconfig(path: string, server: string, caPem: string, pair: { cert: string; key: string }): Promise<void> {
@@ -419,9 +393,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
     // Credentials: kubelet as system:node:<name>, kube-proxy and kube-scheduler as their
     // bootstrap users, each bound by the API server's default RBAC.
     const [kubeletPair, proxyPair, schedPair] = await Promise.all([
-      issueClientCert(cp, paths.pki, 'kubelet', `/O=system:nodes/CN=system:node:${nodeName}`),
-      issueClientCert(cp, paths.pki, 'kube-proxy', '/CN=system:kube-proxy'),
-      issueClientCert(cp, paths.pki, 'kube-scheduler', '/CN=system:kube-scheduler'),
+      clientPair(cp, paths.pki, 'kubelet', `system:node:${nodeName}`, ['system:nodes']),
+      clientPair(cp, paths.pki, 'kube-proxy', 'system:kube-proxy'),
+      clientPair(cp, paths.pki, 'kube-scheduler', 'system:kube-scheduler'),
     ]);
     const kc = (n: string): string => join(dir, `${n}.kubeconfig`);
     await Promise.all([

@@ -180,7 +180,7 @@ describe('loadgen', () => {
     assert.throws(() => parseLoadArgs(['--url=http://x/', '--rate=0']), /--rate/);
     assert.throws(() => parseLoadArgs(['--url=http://x/', '--bogus']), /bogus/);
     assert.equal(parseDurationMs('7'), 7000);
-    assert.throws(() => parseDurationMs('7h'), /not a duration/);
+    assert.throws(() => parseDurationMs('soon'), /not a duration/);
   });
 
   it('runs as a command and writes its result as JSON', () => {
