@@ -18,6 +18,7 @@ $(NODE_MODULES_STAMP): package.json package-lock.json
 deps: $(NODE_MODULES_STAMP)
 
 build: deps
+	rm -rf dist
 	npx tsc -p tsconfig.json
 
 # Run the webhook locally on a self-signed certificate; no cluster needed.
@@ -123,10 +124,10 @@ bench-peers: build
 	bash bench/peers/build-kyverno.sh
 	node --import tsx bench/peers/main.ts $(PEERS_ARGS)
 
-# Scale benchmark (docs/scale.md): gracekeeper beside a real API server holding 10,000 Namespaces and
-# beside an empty one, in one run: start-up to ready, RSS, admission p50/p99. Writes bench/scale.json
-# and the results in docs/scale.md. Not part of `make test`. SCALE_FILL=Namespace=10000,Service=10000
-# (kinds in bench/scale/fill.ts), SCALE_ROUNDS (6), SCALE_SECONDS (5), SCALE_CONCURRENCY (16).
+# Scale benchmark (docs/scale.md): gracekeeper beside a real API server holding 10,000 Namespaces,
+# 10,000 Services and 2,000 Ingresses and beside an empty one, in one run: start-up to ready, RSS,
+# admission p50/p99. Writes bench/scale.json and the results in docs/scale.md. Not part of
+# `make test`. SCALE_FILL (default Namespace=10000,Service=10000,Ingress=2000; kinds in bench/scale/fill.ts), SCALE_ROUNDS (6), SCALE_SECONDS (5), SCALE_CONCURRENCY (16).
 .PHONY: bench-scale
 bench-scale: build
 	bash test/e2e/build-k8s.sh

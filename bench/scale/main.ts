@@ -1,6 +1,6 @@
 // `make bench-scale`: gracekeeper beside a cluster full of objects and beside an empty one, in one
 // run. Two real control planes (etcd and kube-apiserver of test/e2e, no controller-manager: nothing
-// here needs one); one is filled through its API server (SCALE_FILL, default Namespace=10000).
+// here needs one); one is filled through its API server (SCALE_FILL, default Namespace=10000,Service=10000,Ingress=2000).
 // Then rounds go to both, in turn (empty then full, full then empty, ...), each with a fresh
 // `gracekeeper serve` (dist/cli.js on the image's Node.js or BENCH_NODE, as make bench, with the
 // Deployment's NODE_OPTIONS, --kubeconfig to that cluster):
@@ -25,7 +25,7 @@ import { updateDoc } from './report.js';
 
 const env = process.env;
 const num = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
-const fillSpec = parseFill(env.SCALE_FILL || 'Namespace=10000');
+const fillSpec = parseFill(env.SCALE_FILL || 'Namespace=10000,Service=10000,Ingress=2000');
 const rounds = num('SCALE_ROUNDS', 6);
 const load = {
   concurrency: num('SCALE_CONCURRENCY', 16),
@@ -37,7 +37,11 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const started = performance.now();
 const node = benchNode();
 
-/** The namespace the benchmark's Pod is admitted in: in both clusters, opted in, one annotation. */
+/**
+ * The namespace the benchmark's Pod is admitted in, in both clusters: opted in, one annotation, and
+ * what sends the Pod traffic: a Service selecting it behind an ALB Ingress with IP targets (a
+ * 30 s deregistration delay), so every admission looks up its traffic path in the index.
+ */
 async function payloadNamespace(cp: ControlPlane): Promise<void> {
   const res = await cp.api('POST', '/api/v1/namespaces', {
     metadata: {
@@ -47,6 +51,37 @@ async function payloadNamespace(cp: ControlPlane): Promise<void> {
     },
   });
   if (res.status !== 201) throw new Error(`Namespace shop: ${res.status} ${res.text.slice(0, 200)}`);
+  const objects: [string, Record<string, unknown>][] = [
+    [
+      '/api/v1/namespaces/shop/services',
+      {
+        metadata: { name: 'web' },
+        spec: { clusterIP: 'None', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+      },
+    ],
+    [
+      '/apis/networking.k8s.io/v1/namespaces/shop/ingresses',
+      {
+        metadata: {
+          name: 'web',
+          annotations: {
+            'alb.ingress.kubernetes.io/target-type': 'ip',
+            'alb.ingress.kubernetes.io/target-group-attributes': 'deregistration_delay.timeout_seconds=30',
+          },
+        },
+        spec: {
+          ingressClassName: 'alb',
+          rules: [
+            { http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } },
+          ],
+        },
+      },
+    ],
+  ];
+  for (const [path, body] of objects) {
+    const created = await cp.api('POST', path, body);
+    if (created.status !== 201) throw new Error(`${path}: ${created.status} ${created.text.slice(0, 200)}`);
+  }
 }
 
 const clusters: Record<'empty' | 'full', ControlPlane | undefined> = { empty: undefined, full: undefined };
@@ -80,8 +115,8 @@ try {
       );
       measurements.push({ ...m, round: r });
       log(
-        `round ${r} ${name}: ready ${m.ready_ms} ms, ${m.cached_namespaces} namespaces cached, RSS ${m.rss_mb_ready} MB ready, ` +
-          `${m.rss_mb_peak} MB peak; ${m.admissions} admissions, p50 ${m.p50_ms} ms, p99 ${m.p99_ms} ms, ${m.errors} errors`,
+        `round ${r} ${name}: ready ${m.ready_ms} ms, ${m.cached_namespaces} namespaces, ${m.cached_services} services, ${m.cached_ingresses} ingresses cached, RSS ${m.rss_mb_ready} MB ready, ` +
+          `${m.rss_mb_peak} MB peak; ${m.admissions} admissions, p50 ${m.p50_ms} ms, p99 ${m.p99_ms} ms, ${m.errors} errors, ${m.path_decided} sized by the ALB path`,
       );
     }
     const [a, b] = [measurements.at(-1), measurements.at(-2)] as Measurement[];
@@ -118,7 +153,7 @@ try {
       fill_seconds: filled,
       rounds,
       order: 'each round both clusters back to back, empty first in odd rounds; a fresh gracekeeper process each',
-      payload: 'pod (bench/payloads.ts), in Namespace shop',
+      payload: 'pod (bench/payloads.ts), in Namespace shop, behind a Service and an ALB Ingress (IP targets)',
       ...load,
     },
     targets: { ready_ms: 10_000, rss_mb: 200, p99_ratio: 1.1 },
@@ -137,8 +172,8 @@ try {
   log(`empty: ${JSON.stringify(e)}`);
   log(`full:  ${JSON.stringify(f)}`);
   log(`p99 full/empty ${p99Ratio}; targets met: ${JSON.stringify(results.met)}`);
-  if (measurements.some((m) => m.errors > 0)) {
-    log('ERRORS in a run: docs/scale.md not updated');
+  if (measurements.some((m) => m.errors > 0 || m.path_decided < m.admissions)) {
+    log('ERRORS in a run (or admissions not sized by their traffic path): docs/scale.md not updated');
     process.exitCode = 1;
   } else if (!env.SCALE_OUT) {
     await updateDoc(join(REPO, 'docs/scale.md'), results);

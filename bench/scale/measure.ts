@@ -16,6 +16,11 @@ export interface Measurement {
   ready_ms: number;
   /** gracekeeper_namespace_cache_size once ready. */
   cached_namespaces: number;
+  /** gracekeeper_traffic_objects for services and ingresses once ready. */
+  cached_services: number;
+  cached_ingresses: number;
+  /** Admissions whose sleep the payload's path (an ALB Ingress, IP targets) decided: all of them, or the run is void. */
+  path_decided: number;
   /** VmRSS once ready; VmHWM (peak) after the admissions. */
   rss_mb_ready: number;
   rss_mb_after: number;
@@ -45,10 +50,11 @@ function status(port: number, path: string, ca: Buffer): Promise<number> {
   });
 }
 
-async function cacheSize(metricsPort: number): Promise<number> {
+/** The value of one sample of gracekeeper's metrics (name with its labels, as exposed), 0 when absent. */
+async function metric(metricsPort: number, sample: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('gracekeeper_namespace_cache_size '));
-  return Number(line?.split(' ')[1]);
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line ? Number(line.slice(sample.length + 1)) : 0;
 }
 
 export async function measureOnce(
@@ -95,7 +101,9 @@ export async function measureOnce(
     }
     const pid = child.pid as number;
     const ready = memoryOf(pid);
-    const cached = await cacheSize(metricsPort);
+    const cached = await metric(metricsPort, 'gracekeeper_namespace_cache_size');
+    const services = await metric(metricsPort, 'gracekeeper_traffic_objects{resource="services"}');
+    const ingresses = await metric(metricsPort, 'gracekeeper_traffic_objects{resource="ingresses"}');
     const run = await runLoad(
       {
         port,
@@ -110,11 +118,15 @@ export async function measureOnce(
       pid,
     );
     const after = memoryOf(pid);
+    const decided = await metric(metricsPort, 'gracekeeper_traffic_path_decisions_total{family="aws-alb-ip"}');
     const sorted = sortedCopy(run.result.samples);
     return {
       cluster,
       ready_ms: Math.round(readyMs),
       cached_namespaces: cached,
+      cached_services: services,
+      cached_ingresses: ingresses,
+      path_decided: decided,
       rss_mb_ready: round(ready.rssMb, 1),
       rss_mb_after: round(after.rssMb, 1),
       rss_mb_peak: round(after.peakMb, 1),

@@ -27,7 +27,7 @@ export interface ScaleResults {
 
 export function resultsBlock(r: ScaleResults): string {
   const fill = Object.entries(r.method.fill)
-    .map(([kind, n]) => `${n} ${kind}s`)
+    .map(([kind, n]) => `${n} ${kind.endsWith('s') ? `${kind}es` : `${kind}s`}`)
     .join(', ');
   const row = (name: string, s: Side) =>
     `| ${name} | ${s.ready_ms_median} (max ${s.ready_ms_max}) | ${s.rss_mb_ready_median} | ${s.rss_mb_peak_max} | ` +
