@@ -48,6 +48,12 @@ export interface TrafficPath {
   /** The object it was read from, e.g. "Ingress/web", "Service/api". */
   object: string;
   delay: number;
+  /**
+   * The delay counts from when the cluster has learnt the pod is going: a load balancer told by a
+   * controller (deregistration) or by kube-proxy's health-check port, each of which reads the same
+   * EndpointSlices as kube-proxy does. The sleep adds propagationDelay to it.
+   */
+  afterPropagation?: true;
   /** Why that delay, in a few words (for the warning and the record). */
   reason: string;
 }

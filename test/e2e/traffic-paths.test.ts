@@ -66,7 +66,8 @@ describe('pre-stop-sleep auto from the traffic paths, on a real API server', opt
 
   it('a Deployment behind a Service and an ALB Ingress gets the longer sleep and grace period, with a warning', async () => {
     const ns = await env.kube.namespace('traffic-alb');
-    await env.kube.apply([service('web', ns, 'web'), albIngress('web', ns, 'web', 45)]);
+    // deregistration 40 s, counted from when the controller learns of the pod's end: + propagationDelay 5 s.
+    await env.kube.apply([service('web', ns, 'web'), albIngress('web', ns, 'web', 40)]);
     await holds('ingresses', 1);
     const res = await env.kube.apply(deployment('web', ns));
     assert.ok(
@@ -107,7 +108,7 @@ describe('pre-stop-sleep auto from the traffic paths, on a real API server', opt
     const [first] = await env.kube.ownedEventually(`/api/v1/namespaces/${ns}/pods`, rs, 1);
     assert.deepEqual(sleepOf(first as PodTemplate), sleepHook(5));
 
-    await env.kube.apply(albIngress('web', ns, 'web', 30));
+    await env.kube.apply(albIngress('web', ns, 'web', 25));
     await holds('ingresses', 2);
     await env.cp.kubectl(['-n', ns, 'scale', 'deployment/web', '--replicas=2']);
     const pods = await env.kube.ownedEventually(`/api/v1/namespaces/${ns}/pods`, rs, 2);

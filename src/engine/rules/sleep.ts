@@ -54,7 +54,8 @@ export function decideSleep(input: SleepInput): SleepDecision {
     family = decision.path?.family ?? 'propagationDelay';
     if (input.earlier && input.earlier.seconds > seconds) ({ seconds, by } = input.earlier);
     if (input.announce && decision.path && seconds > input.cluster.propagationDelay) {
-      warnings.push(`pre-stop-sleep auto: ${formatDuration(seconds)} for ${by}: ${decision.path.reason}`);
+      const learning = decision.path.afterPropagation ? ` + propagation ${formatDuration(input.cluster.propagationDelay)}` : '';
+      warnings.push(`pre-stop-sleep auto: ${formatDuration(seconds)} for ${by}: ${decision.path.reason}${learning}`);
     }
   }
   if (seconds >= limit) {

@@ -41,7 +41,13 @@ export function albPath(ingress: IngressFacts, service: ServiceFacts, warnings: 
       object,
       warnings,
     );
-    return { family: 'aws-alb-ip', object, delay, reason: `ALB ip targets: deregistration delay ${delay}s` };
+    return {
+      family: 'aws-alb-ip',
+      object,
+      delay,
+      afterPropagation: true,
+      reason: `ALB ip targets: deregistration delay ${delay}s`,
+    };
   }
   return instancePath(
     'aws-alb-instance',
@@ -72,7 +78,7 @@ export function nlbPath(service: ServiceFacts, warnings: PathWarning[]): Traffic
         warnings,
       ),
     );
-    return { family: 'aws-nlb-ip', object, delay, reason: `NLB ip targets: deregistration ${delay}s` };
+    return { family: 'aws-nlb-ip', object, delay, afterPropagation: true, reason: `NLB ip targets: deregistration ${delay}s` };
   }
   return instancePath(
     'aws-nlb-instance',
@@ -105,5 +111,11 @@ function instancePath(
   }
   const interval = annotationNumber(annotations, intervalKey, defaults.interval, object, warnings, [1, 300]);
   const unhealthy = annotationNumber(annotations, unhealthyKey, defaults.unhealthy, object, warnings, [1, 10]);
-  return { family, object, delay: interval * unhealthy, reason: `node health check ${interval}s x ${unhealthy}` };
+  return {
+    family,
+    object,
+    delay: interval * unhealthy,
+    afterPropagation: true,
+    reason: `node health check ${interval}s x ${unhealthy}`,
+  };
 }

@@ -13,7 +13,7 @@ export function nodeTargetsPath(service: ServiceFacts, family: string, localDela
   if (service.externalTrafficPolicy !== 'Local') {
     return { family, object, delay: 0, reason: 'externalTrafficPolicy Cluster: kube-proxy forwards' };
   }
-  return { family, object, delay: localDelay, reason: localReason };
+  return { family, object, delay: localDelay, afterPropagation: true, reason: localReason };
 }
 
 export function cloudLbPath(service: ServiceFacts): TrafficPath {

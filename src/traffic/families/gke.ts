@@ -33,6 +33,7 @@ export function gceIngressPath(ingress: IngressFacts, service: ServiceFacts): Tr
       family: 'gke-instance-groups',
       object,
       delay: local ? GCE_NODE_HEALTH_CHECK : 0,
+      ...(local ? { afterPropagation: true as const } : {}),
       reason: local ? 'node health check 8s x 3' : 'instance groups: kube-proxy forwards',
     };
   }
