@@ -56,13 +56,15 @@ describe('pre-stop-sleep auto from the traffic paths, on a real API server', opt
   );
   after(() => env?.stop());
 
-  /** Waits until gracekeeper's informers hold `count` objects of `resource` (its metrics say). */
-  const holds = (resource: string, count: number) =>
-    eventually(`gracekeeper to hold ${count} ${resource}`, async () => {
-      const text = await (await fetch(`http://127.0.0.1:${gk.metricsPort}/metrics`)).text();
-      const m = new RegExp(`^gracekeeper_traffic_objects\\{resource="${resource}"\\} (\\d+)`, 'm').exec(text);
-      return m && Number(m[1]) >= count ? true : undefined;
-    });
+  /** How many objects of `resource` gracekeeper's informers hold (its metrics say). */
+  const count = async (resource: string): Promise<number> => {
+    const text = await (await fetch(`http://127.0.0.1:${gk.metricsPort}/metrics`)).text();
+    const m = new RegExp(`^gracekeeper_traffic_objects\\{resource="${resource}"\\} (\\d+)`, 'm').exec(text);
+    return m ? Number(m[1]) : 0;
+  };
+  /** Waits until gracekeeper's informers hold `n` objects of `resource`. */
+  const holds = (resource: string, n: number) =>
+    eventually(`gracekeeper to hold ${n} ${resource}`, async () => ((await count(resource)) >= n ? true : undefined));
 
   it('a Deployment behind a Service and an ALB Ingress gets the longer sleep and grace period, with a warning', async () => {
     const ns = await env.kube.namespace('traffic-alb');
@@ -97,6 +99,30 @@ describe('pre-stop-sleep auto from the traffic paths, on a real API server', opt
     const t = (await env.kube.mustGet(`${deployments(ns)}/web`)).spec.template as PodTemplate;
     assert.deepEqual(sleepOf(t), sleepHook(5));
     assert.equal(recordOf(t.metadata)?.sleep, undefined);
+  });
+
+  it('an NLB Service with externalTrafficPolicy Local sizes the Deployment and its Pods: health check + propagationDelay', async () => {
+    const ns = await env.kube.namespace('traffic-nlb-local');
+    const before = await count('services');
+    await env.kube.apply(
+      service('web', ns, 'web', {
+        annotations: {
+          'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',
+          'service.beta.kubernetes.io/aws-load-balancer-healthcheck-interval': '10',
+          'service.beta.kubernetes.io/aws-load-balancer-healthcheck-unhealthy-threshold': '2',
+        },
+        spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local' },
+      }),
+    );
+    await holds('services', before + 1);
+    await env.kube.apply(deployment('web', ns));
+    const stored = await env.kube.mustGet(`${deployments(ns)}/web`);
+    // health check 10 s x 2, counted once kube-proxy has learnt of the pod's end: + propagationDelay 5 s.
+    assert.deepEqual(sleepOf(stored.spec.template as PodTemplate), sleepHook(25));
+    const [rs] = await env.kube.ownedEventually(`/apis/apps/v1/namespaces/${ns}/replicasets`, stored, 1);
+    const [pod] = await env.kube.ownedEventually(`/api/v1/namespaces/${ns}/pods`, rs, 1);
+    assert.deepEqual(sleepOf(pod as PodTemplate), sleepHook(25));
+    assert.deepEqual(recordOf(pod.metadata)?.sleep, { seconds: 25, by: 'Service/web (aws-nlb-instance)' });
   });
 
   it('an Ingress added after the Deployment reaches its next Pods', async () => {

@@ -29,6 +29,8 @@ export interface Cluster {
   /** The gracekeeper.io/* settings of the arms with gracekeeper: the shipped defaults, with the
    * namespace annotations of --with-annotation over them (keys without the prefix). */
   withSettings: Record<string, string>;
+  /** How many objects of a resource (services, ingresses, ...) gracekeeper's traffic informers hold (its metrics). */
+  trafficObjects(resource: string): Promise<number>;
   log(message: string): void;
 }
 

@@ -48,6 +48,23 @@ async function autoRefused(c: Cluster, ns: string): Promise<string | undefined> 
   return `pending: gracekeeper does not accept \`pre-stop-sleep: auto\` yet (a server-side dry run of the Deployment was denied: ${why})`;
 }
 
+/**
+ * The Service first, until gracekeeper's informer holds it, then the rest: as in a cluster where
+ * the Service was there before the rollout. Applied in the same instant as its Deployment, a
+ * Service can reach gracekeeper after the first Pods' admission (docs/traffic-paths.md, "Limits").
+ */
+async function serviceSeen(c: Cluster, app: AppSpec): Promise<void> {
+  const list = appManifests(app) as { items: { kind: string }[] };
+  const service = list.items.find((i) => i.kind === 'Service');
+  const before = await c.trafficObjects('services');
+  await c.cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify(service) });
+  const deadline = Date.now() + 30_000;
+  while ((await c.trafficObjects('services')) <= before) {
+    if (Date.now() > deadline) throw new Error(`gracekeeper did not see the Service of ${app.namespace} within 30 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 interface LbLine {
   t: number;
   event: string;
@@ -99,6 +116,7 @@ export const slowPath: Scenario = {
       const why = await autoRefused(c, ns);
       if (why) return why;
     }
+    if (arm !== 'without') await serviceSeen(c, spec(c, arm, ns));
     const podSpec = await deployApp(c.cp, arm, spec(c, arm, ns));
     const node = c.nodes[0];
     await node.execInNetns(['sh', '-c', `ip addr show dev lo | grep -q ' ${LB_IP}/' || ip addr add ${LB_IP}/32 dev lo`]);
