@@ -7,6 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { admit as engineAdmit } from '../../src/engine/admit.js';
+import { MemoryNamespaceSource, StaticVersionSource } from '../../src/cluster/memory.js';
+import { MemoryTrafficSource, type TrafficSourceState } from '../../src/cluster/traffic-source.js';
 import { DEPLOY } from '../deploy/kustomize.js';
 import { call, getMetrics, replaceFile, review, startTestServer, tempDir, type TestServer } from '../server/helpers.js';
 import { deployment, pod } from '../server/fixtures.js';
@@ -66,6 +68,15 @@ export function problems(q: Inspected, exported: Exported): string[] {
   return out;
 }
 
+class ReportingTrafficSource extends MemoryTrafficSource {
+  override states(): TrafficSourceState[] {
+    return [
+      { resource: 'services', state: 'synced', objects: 2 },
+      { resource: 'ingresses', state: 'error', objects: 0 },
+    ];
+  }
+}
+
 describe('the dashboard and the alerts read what gracekeeper exports', { skip: promqlSkip }, () => {
   let server: TestServer;
   let exported: Exported;
@@ -77,6 +88,13 @@ describe('the dashboard and the alerts read what gracekeeper exports', { skip: p
     writeFileSync(configFile, config);
     server = await startTestServer({
       configFile,
+      // Traffic informers as a cluster would report them, so their metrics have samples.
+      cluster: {
+        description: 'test',
+        namespaces: new MemoryNamespaceSource(),
+        version: new StaticVersionSource(),
+        traffic: new ReportingTrafficSource(),
+      },
       admit: (input) => {
         if ((input.object as { metadata?: { name?: string } }).metadata?.name === 'explode') throw new Error('test');
         return engineAdmit(input);
@@ -109,7 +127,7 @@ describe('the dashboard and the alerts read what gracekeeper exports', { skip: p
 
   it('every alert expression parses and reads exported metrics and labels', () => {
     const inspected = inspect(alertQueries());
-    assert.equal(inspected.length, 4);
+    assert.equal(inspected.length, 5);
     assert.deepEqual(
       inspected.flatMap((q) => problems(q, exported)),
       [],
