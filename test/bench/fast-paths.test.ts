@@ -68,6 +68,10 @@ describe('fast paths give what the code they replaced gave', () => {
     let nonEmpty = 0;
     fc.assert(
       fc.property(json, json, fc.nat(), fc.constantFrom('Pod', 'Deployment', 'CronJob'), (spec, meta, seed, kind) => {
+        // A "__proto__" key: fast-json-patch's applyPatch below refuses it (and this test's mutate
+        // would set a prototype); no Kubernetes object can carry one (an unknown field is dropped,
+        // annotation and label keys must start with a letter or digit). A random draw found it once.
+        fc.pre(!JSON.stringify([spec, meta]).includes('"__proto__"'));
         const rule = findKindRule(
           kind === 'Pod'
             ? { group: '', version: 'v1', kind }
