@@ -5,6 +5,7 @@
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { LIST_PAGE_SIZE } from './trimmed-informer.js';
 
 /** A failed request: the HTTP status (0 when there was no answer) and the API server's message. */
 export class ApiError extends Error {
@@ -18,8 +19,6 @@ export class ApiError extends Error {
 
 export type Getter = (path: string) => Promise<unknown>;
 
-/** Items per page of a list (the API server's own default chunk size for kubectl is 500). */
-export const PAGE_SIZE = 500;
 const TIMEOUT_MS = 30_000;
 const MAX_BODY = 512 * 1024 * 1024;
 
@@ -72,8 +71,8 @@ function statusMessage(text: string): string {
   return text.slice(0, 200).replace(/\s+/g, ' ');
 }
 
-/** Every item of a list path, read page by page. */
-export async function listAll(get: Getter, path: string, pageSize = PAGE_SIZE): Promise<Record<string, unknown>[]> {
+/** Every item of a list path, read page by page (pages as large as the informers'). */
+export async function listAll(get: Getter, path: string, pageSize = LIST_PAGE_SIZE): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let token: string | undefined;
   do {
