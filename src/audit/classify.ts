@@ -11,7 +11,7 @@ import { isExcludedNamespace } from '../engine/scope.js';
 import type { GroupVersionKind, KubeVersion } from '../engine/types.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
 import { INJECT_KEY } from '../settings/keys.js';
-import { autoSleep, decidedBy } from '../traffic/size.js';
+import { autoSleep, decidedBy, pathSeconds } from '../traffic/size.js';
 import { trafficPaths } from '../traffic/table.js';
 import type { TrafficFacts, TrafficPath } from '../traffic/types.js';
 
@@ -19,12 +19,15 @@ export const STATUSES = ['ok', 'missing', 'stale', 'invalid', 'not-opted-in', 'e
 export type AuditStatus = (typeof STATUSES)[number];
 
 export interface AuditTraffic {
-  /** Every path that sends the pods traffic, with its delay in seconds. */
-  paths: Array<Pick<TrafficPath, 'object' | 'family' | 'delay' | 'reason'>>;
+  /**
+   * Every path that sends the pods traffic: its delay from the table, and the seconds it calls for
+   * (the delay, plus propagationDelay for a path the cluster must first tell of the pod's end).
+   */
+  paths: Array<Pick<TrafficPath, 'object' | 'family' | 'delay' | 'reason'> & { seconds: number }>;
   /** "Ingress/web (aws-alb-ip)", or "propagationDelay" when no path asks for more. */
   decidedBy: string;
   family: string;
-  /** What `pre-stop-sleep: auto` comes to: the largest of propagationDelay and every path's delay. */
+  /** What `pre-stop-sleep: auto` comes to: the largest of propagationDelay and what every path calls for. */
   seconds: number;
 }
 
@@ -112,7 +115,13 @@ export function auditTraffic(facts: TrafficFacts, cluster: ClusterSettings): Aud
   const { paths } = trafficPaths(facts, cluster.trafficPaths);
   const decision = autoSleep(paths, cluster.propagationDelay);
   return {
-    paths: paths.map(({ object, family, delay, reason }) => ({ object, family, delay, reason })),
+    paths: paths.map((p) => ({
+      object: p.object,
+      family: p.family,
+      delay: p.delay,
+      seconds: pathSeconds(p, cluster.propagationDelay),
+      reason: p.reason,
+    })),
     decidedBy: decidedBy(decision),
     family: decision.path?.family ?? 'propagationDelay',
     seconds: decision.seconds,

@@ -140,10 +140,11 @@ describe('audit classification', () => {
     const item = classify(DEPLOY, deployment(), ctx(OPTED_IN, index.facts('shop', { app: 'web' })));
     assert.equal(item.traffic.decidedBy, 'Service/web (aws-nlb-instance)');
     assert.equal(item.traffic.family, 'aws-nlb-instance');
-    assert.equal(item.traffic.seconds, 15);
+    // Health check 5 s x 3, counted once kube-proxy has learnt of the pod's end: + propagationDelay 5 s.
+    assert.equal(item.traffic.seconds, 20);
     assert.deepEqual(
-      item.traffic.paths.map((p) => [p.object, p.delay]),
-      [['Service/web', 15]],
+      item.traffic.paths.map((p) => [p.object, p.delay, p.seconds]),
+      [['Service/web', 15, 20]],
     );
     const none = classify(DEPLOY, deployment(), ctx(OPTED_IN));
     assert.deepEqual([none.traffic.decidedBy, none.traffic.seconds, none.traffic.paths], ['propagationDelay', 5, []]);

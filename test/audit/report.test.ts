@@ -39,10 +39,10 @@ const ITEMS = [
     status: 'stale',
     lacks: ['preStop:api', 'terminationGracePeriodSeconds:30->34'],
     traffic: {
-      paths: [{ object: 'Ingress/api', family: 'aws-alb-ip', delay: 300, reason: 'r' }],
+      paths: [{ object: 'Ingress/api', family: 'aws-alb-ip', delay: 300, seconds: 305, reason: 'r' }],
       decidedBy: 'Ingress/api (aws-alb-ip)',
       family: 'aws-alb-ip',
-      seconds: 300,
+      seconds: 305,
     },
   }),
   item({ namespace: 'dev', name: 'web', optedIn: false, status: 'not-opted-in', record: false, lacks: ['readinessProbe:web'] }),
@@ -58,7 +58,7 @@ describe('audit table', () => {
       lines.slice(1).map((l) => l.split(/\s{3,}/)),
       [
         ['dev', 'Deployment', 'web', 'no', 'not-opted-in', 'readinessProbe:web', '-', '5s'],
-        ['shop', 'Deployment', 'api', 'yes', 'stale', 'preStop:api,gracePeriod', 'Ingress/api (aws-alb-ip)', '5m'],
+        ['shop', 'Deployment', 'api', 'yes', 'stale', 'preStop:api,gracePeriod', 'Ingress/api (aws-alb-ip)', '5m5s'],
         ['shop', 'Pod', 'lonely', 'yes', 'missing', 'preStop:a,1 warning', '-', '5s'],
       ],
     );

@@ -49,7 +49,7 @@ export function everyKind(ns: string, o: WorkloadOptions = {}): Obj[] {
   ];
 }
 
-/** A Service in front of the Deployment: an NLB with instance targets, health check 5 s x 3 = 15 s. */
+/** A Service in front of the Deployment: an NLB with instance targets, health check 5 s x 3 = 15 s, + propagationDelay 5 s. */
 export function nlbService(ns: string, selects: string): Obj {
   return {
     apiVersion: 'v1',
