@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The gracekeeper command: `serve` (the webhook) and `mutate` (the same engine, offline).
+// The gracekeeper command: `serve` (the webhook), `mutate` (the same engine, offline) and `audit`
+// (the same engine over a live cluster, read-only). kubectl-gracekeeper.ts runs it as a kubectl plugin.
 import { readFileSync } from 'node:fs';
 import { MUTATE_USAGE, runMutate } from './cli/mutate.js';
 
@@ -8,9 +9,10 @@ const USAGE = `gracekeeper: graceful shutdown and safe start-up as Kubernetes cl
 Commands:
   serve    run the mutating admission webhook (HTTPS :8443, metrics :9090)
   mutate   print manifests as the webhook would mutate them on CREATE
+  audit    report what every workload in a live cluster lacks, and stale records (read-only)
 
 ${MUTATE_USAGE}
-Run "gracekeeper serve --help" for the server's flags.
+Run "gracekeeper serve --help" for the server's flags, "gracekeeper audit --help" for the audit's.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -23,6 +25,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'mutate':
       return runMutate(rest, io);
+    case 'audit': {
+      const { runAudit } = await import('./cli/audit.js');
+      return runAudit(rest, io);
+    }
     case 'serve': {
       const { runServe } = await import('./cli/serve.js');
       return runServe(rest);

@@ -54,3 +54,21 @@ export function kubeCluster(config: KubeConfig, description: string, options: Ku
     }),
   };
 }
+
+/**
+ * A command-line client's kubeconfig, found as kubectl finds it: --kubeconfig, else $KUBECONFIG,
+ * ~/.kube/config, else the in-cluster one; `context` instead of the current context.
+ */
+export function loadClientKubeConfig(kubeconfig: string | undefined, context?: string): KubeConfig {
+  const config = new KubeConfig();
+  if (kubeconfig) config.loadFromFile(kubeconfig);
+  else config.loadFromDefault();
+  if (context !== undefined) {
+    const names = config.getContexts().map((c) => c.name);
+    if (!names.includes(context)) {
+      throw new Error(`context ${JSON.stringify(context)} is not in the kubeconfig; it has: ${names.join(', ') || 'none'}`);
+    }
+    config.setCurrentContext(context);
+  }
+  return config;
+}

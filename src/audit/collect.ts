@@ -1,0 +1,106 @@
+// What `gracekeeper audit` reads from a live cluster, with GETs and paged LISTs only: the API
+// server's version, the Namespaces, every kind the engine admits, and what feeds the traffic
+// index (Services, Ingresses, IngressClasses, and the Gateway API's kinds where their CRDs exist,
+// read as the webhook's informers read them). Objects a controller made from a template the
+// audit already covers are left out: Pods with a controller, ReplicaSets of a Deployment, Jobs of
+// a CronJob.
+import { trimNamespace } from '../cluster/namespace-informer.js';
+import { ApiError, listAll, type Getter } from '../cluster/raw-get.js';
+import { SUPPORTED_KINDS, type KindRule } from '../engine/kinds.js';
+import { versionFromInfo, type KubeVersion } from '../engine/kube-version.js';
+import { isRecord } from '../engine/pod-types.js';
+import type { GroupVersionKind } from '../engine/types.js';
+import { TrafficIndex } from '../traffic/index.js';
+import { WATCHED_KINDS, type WatchedKind } from '../traffic/kinds.js';
+import { trimFor } from '../traffic/trim.js';
+import type { NamespaceFacts } from './classify.js';
+
+/** The plural resource of each kind the engine admits. */
+const PLURALS: Record<string, string> = {
+  Pod: 'pods',
+  Deployment: 'deployments',
+  StatefulSet: 'statefulsets',
+  DaemonSet: 'daemonsets',
+  ReplicaSet: 'replicasets',
+  Job: 'jobs',
+  CronJob: 'cronjobs',
+};
+
+/** A controller owner of these kinds means the object's template is audited at that owner. */
+const AUDITED_AT_OWNER: Record<string, string | undefined> = { Pod: undefined, ReplicaSet: 'Deployment', Job: 'CronJob' };
+
+export interface Workload {
+  gvk: GroupVersionKind;
+  object: Record<string, unknown>;
+}
+
+export interface ClusterView {
+  kubeVersion: KubeVersion | undefined;
+  namespaces: Map<string, NamespaceFacts>;
+  workloads: Workload[];
+  traffic: TrafficIndex;
+  /** Optional kinds whose CRDs are not installed (their lists answered 404). */
+  absent: string[];
+}
+
+/** `namespace` undefined: every namespace. */
+export async function readCluster(get: Getter, namespace: string | undefined): Promise<ClusterView> {
+  const info = (await get('/version')) as { major?: string; minor?: string; gitVersion?: string };
+  const namespaces = new Map<string, NamespaceFacts>();
+  const nsObjects =
+    namespace === undefined
+      ? await listAll(get, '/api/v1/namespaces')
+      : [await get(`/api/v1/namespaces/${encodeURIComponent(namespace)}`)];
+  for (const ns of nsObjects) {
+    const meta = trimNamespace(ns as never).metadata ?? {};
+    if (meta.name) namespaces.set(meta.name, { labels: meta.labels ?? {}, annotations: meta.annotations ?? {} });
+  }
+  const workloads: Workload[] = [];
+  for (const rule of SUPPORTED_KINDS) {
+    for (const object of await listAll(get, resourcePath(rule.group, rule.version, PLURALS[rule.kind] ?? '', namespace))) {
+      if (!auditedHere(rule, object)) continue;
+      workloads.push({ gvk: { group: rule.group, version: rule.version, kind: rule.kind }, object });
+    }
+  }
+  const traffic = new TrafficIndex();
+  const absent: string[] = [];
+  for (const w of WATCHED_KINDS) {
+    let items: Record<string, unknown>[];
+    try {
+      items = await listAll(get, resourcePath(w.group, w.version, w.plural, scopeOf(w, namespace)));
+    } catch (err) {
+      if (w.optional && err instanceof ApiError && err.status === 404) {
+        absent.push(w.plural);
+        continue;
+      }
+      throw err;
+    }
+    const trim = trimFor(w.kind);
+    for (const item of items) traffic.upsert(w.kind, trim(item as never));
+  }
+  return { kubeVersion: versionFromInfo(info), namespaces, workloads, traffic, absent };
+}
+
+/**
+ * Services and Ingresses only ever serve pods of their own namespace; a route, and the Gateway it
+ * attaches to, may live in another (a backendRef across namespaces), so those are read everywhere.
+ */
+function scopeOf(w: WatchedKind, namespace: string | undefined): string | undefined {
+  return w.kind === 'Service' || w.kind === 'Ingress' ? namespace : undefined;
+}
+
+export function resourcePath(group: string, version: string, plural: string, namespace: string | undefined): string {
+  const root = group === '' ? `/api/${version}` : `/apis/${group}/${version}`;
+  return namespace === undefined ? `${root}/${plural}` : `${root}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
+}
+
+/** Whether the object is audited itself, rather than through the controller that made it. */
+export function auditedHere(rule: KindRule, object: Record<string, unknown>): boolean {
+  if (!(rule.kind in AUDITED_AT_OWNER)) return true;
+  const owner = AUDITED_AT_OWNER[rule.kind];
+  const meta = isRecord(object.metadata) ? object.metadata : {};
+  const refs = Array.isArray(meta.ownerReferences) ? meta.ownerReferences : [];
+  const controller = refs.find((r): r is Record<string, unknown> => isRecord(r) && r.controller === true);
+  if (!controller) return true;
+  return owner !== undefined && controller.kind !== owner;
+}

@@ -1,0 +1,85 @@
+// `gracekeeper audit`: a read-only report over a live cluster. Reads it (src/audit/collect.ts),
+// runs the engine over every workload and bare Pod (src/audit/classify.ts), prints a table or
+// JSON (src/audit/report.ts), and exits 3 when --fail-on finds what it names.
+import { readFileSync } from 'node:fs';
+import { classify, type AuditItem } from '../audit/classify.js';
+import { readCluster, type ClusterView } from '../audit/collect.js';
+import { buildReport, formatJson, formatTable } from '../audit/report.js';
+import { loadClientKubeConfig } from '../cluster/kubeconfig.js';
+import { jsonGetter } from '../cluster/raw-get.js';
+import { podLabels } from '../engine/target.js';
+import { DEFAULT_CLUSTER_SETTINGS, parseClusterSettings, type ClusterSettings } from '../settings/cluster-settings.js';
+import { UsageError } from './args.js';
+import { AUDIT_USAGE, exitStatus, parseAuditArgs, type AuditOptions } from './audit-args.js';
+import type { CommandIO } from './mutate.js';
+
+export { AUDIT_USAGE };
+
+const NO_NAMESPACE = { labels: {}, annotations: {} };
+
+/** Runs the command; returns the exit status (0, 3 for --fail-on, 2 bad arguments, 1 cluster errors). */
+export async function runAudit(argv: string[], io: Pick<CommandIO, 'stdout' | 'stderr'>): Promise<number> {
+  let options: AuditOptions;
+  let cluster: ClusterSettings = DEFAULT_CLUSTER_SETTINGS;
+  let config;
+  try {
+    options = parseAuditArgs(argv);
+    if (options.help) {
+      io.stdout(`${AUDIT_USAGE}\n`);
+      return 0;
+    }
+    if (options.settings) cluster = readSettings(options.settings);
+    config = loadClientKubeConfig(options.kubeconfig, options.context);
+  } catch (err) {
+    io.stderr(`gracekeeper audit: ${firstLine(err)}\n${err instanceof UsageError ? `${AUDIT_USAGE}\n` : ''}`);
+    return 2;
+  }
+  const namespace = options.allNamespaces
+    ? undefined
+    : (options.namespace ?? config.getContextObject(config.getCurrentContext())?.namespace ?? 'default');
+  let view: ClusterView;
+  let items: AuditItem[];
+  try {
+    view = await readCluster(jsonGetter(config), namespace);
+    items = auditAll(view, cluster);
+  } catch (err) {
+    io.stderr(`gracekeeper audit: ${firstLine(err)}\n`);
+    return 1;
+  }
+  const report = buildReport(items, view.namespaces.size, view.absent);
+  io.stdout(
+    options.output === 'json'
+      ? formatJson(report)
+      : formatTable(report, namespace === undefined ? 'any namespace' : `namespace ${namespace}`),
+  );
+  return exitStatus(
+    report.items.map((i) => i.status),
+    options.failOn,
+  );
+}
+
+/** Every workload of the view through the engine, each with its namespace's facts and traffic paths. */
+export function auditAll(view: ClusterView, cluster: ClusterSettings): AuditItem[] {
+  return view.workloads.map(({ gvk, object }) => {
+    const meta = (object.metadata ?? {}) as { namespace?: string };
+    const ns = meta.namespace ?? '';
+    return classify(gvk, object, {
+      namespace: view.namespaces.get(ns) ?? NO_NAMESPACE,
+      cluster,
+      kubeVersion: view.kubeVersion,
+      traffic: view.traffic.facts(ns, podLabels(gvk, object)),
+    });
+  });
+}
+
+function readSettings(path: string): ClusterSettings {
+  const parsed = parseClusterSettings(readFileSync(path, 'utf8'));
+  if (!parsed.ok) throw new Error(`--settings ${path}: ${parsed.errors.join('; ')}`);
+  return parsed.settings;
+}
+
+/** An error's message on one line, never a stack trace. */
+function firstLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return (message.split('\n')[0] ?? '').slice(0, 500);
+}

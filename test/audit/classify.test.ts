@@ -1,0 +1,158 @@
+// The audit's classification, pure: the engine run over live objects as the webhook would run it
+// now, and what that makes of each (ok, missing, stale, invalid, not-opted-in, excluded).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { classify, isOptedIn, type AuditContext, type NamespaceFacts } from '../../src/audit/classify.js';
+import { admit } from '../../src/engine/admit.js';
+import { DEFAULT_CLUSTER_SETTINGS } from '../../src/settings/cluster-settings.js';
+import { TrafficIndex } from '../../src/traffic/index.js';
+import type { TrafficFacts } from '../../src/traffic/types.js';
+
+type Obj = Record<string, any>;
+const DEPLOY = { group: 'apps', version: 'v1', kind: 'Deployment' };
+const POD = { group: '', version: 'v1', kind: 'Pod' };
+const OPTED_IN: NamespaceFacts = { labels: { 'gracekeeper.io/inject': 'enabled' }, annotations: {} };
+const NOT_OPTED_IN: NamespaceFacts = { labels: {}, annotations: {} };
+const NO_TRAFFIC: TrafficFacts = { services: [] };
+
+function deployment(ns = 'shop', templateAnnotations: Record<string, string> = {}): Obj {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: ns },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web' }, annotations: templateAnnotations },
+        spec: { terminationGracePeriodSeconds: 30, containers: [{ name: 'web', image: 'i', ports: [{ containerPort: 8080 }] }] },
+      },
+    },
+  };
+}
+
+function ctx(namespace: NamespaceFacts, traffic = NO_TRAFFIC): AuditContext {
+  return { namespace, cluster: DEFAULT_CLUSTER_SETTINGS, kubeVersion: { major: 1, minor: 34 }, traffic };
+}
+
+/** The object as gracekeeper would have written it at CREATE. */
+function mutated(object: Obj, kind = DEPLOY): Obj {
+  const ns = object.metadata.namespace as string;
+  return admit({ kind, operation: 'CREATE', namespace: ns, object, namespaceAnnotations: {}, cluster: DEFAULT_CLUSTER_SETTINGS })
+    .object as Obj;
+}
+
+describe('audit classification', () => {
+  it('missing: opted in, no record, and the engine would add the hook and the probe', () => {
+    const item = classify(DEPLOY, deployment(), ctx(OPTED_IN));
+    assert.equal(item.status, 'missing');
+    assert.equal(item.optedIn, true);
+    assert.equal(item.record, false);
+    assert.deepEqual(item.lacks, ['preStop:web', 'readinessProbe:web']);
+    assert.equal(item.reason, 'UPDATE');
+  });
+
+  it('ok: what gracekeeper wrote, read back, needs nothing', () => {
+    const item = classify(DEPLOY, mutated(deployment()), ctx(OPTED_IN));
+    assert.equal(item.status, 'ok');
+    assert.equal(item.record, true);
+    assert.deepEqual(item.lacks, []);
+  });
+
+  it('stale: the record no longer matches the settings (an annotation changed after mutation)', () => {
+    const object = mutated(deployment());
+    object.spec.template.metadata.annotations['gracekeeper.io/pre-stop-sleep'] = '9';
+    const item = classify(DEPLOY, object, ctx(OPTED_IN));
+    assert.equal(item.status, 'stale');
+    assert.deepEqual(item.lacks, ['preStop:web', 'terminationGracePeriodSeconds:30->34']);
+  });
+
+  it('stale: a readiness probe gracekeeper added was removed', () => {
+    const object = mutated(deployment());
+    delete object.spec.template.spec.containers[0].readinessProbe;
+    const item = classify(DEPLOY, object, ctx(OPTED_IN));
+    assert.equal(item.status, 'stale');
+    assert.deepEqual(item.lacks, ['readinessProbe:web']);
+  });
+
+  it('stale: a Namespace setting changed since the workload was admitted', () => {
+    const object = mutated(deployment());
+    const ns = { ...OPTED_IN, annotations: { 'gracekeeper.io/drain-timeout': '60s' } };
+    const item = classify(DEPLOY, object, ctx(ns));
+    assert.equal(item.status, 'stale');
+    assert.deepEqual(item.lacks, ['terminationGracePeriodSeconds:30->65']);
+  });
+
+  it('not-opted-in: still says what it lacks', () => {
+    const item = classify(DEPLOY, deployment(), ctx(NOT_OPTED_IN));
+    assert.equal(item.status, 'not-opted-in');
+    assert.equal(item.optedIn, false);
+    assert.deepEqual(item.lacks, ['preStop:web', 'readinessProbe:web']);
+  });
+
+  it('excluded: a system namespace, an opted-out object, targets', () => {
+    const system = classify(DEPLOY, deployment('kube-system'), ctx(OPTED_IN));
+    assert.deepEqual([system.status, system.reason, system.optedIn], ['excluded', 'namespace excluded', false]);
+    const out = deployment();
+    out.spec.template.metadata.labels['gracekeeper.io/inject'] = 'disabled';
+    assert.deepEqual(
+      [classify(DEPLOY, out, ctx(OPTED_IN)).status, classify(DEPLOY, out, ctx(OPTED_IN)).reason],
+      ['excluded', 'opted out (label)'],
+    );
+    const podsOnly = { ...ctx(OPTED_IN), cluster: { ...DEFAULT_CLUSTER_SETTINGS, targets: 'pods' as const } };
+    assert.equal(classify(DEPLOY, deployment(), podsOnly).reason, 'targets: pods');
+  });
+
+  it('invalid: the webhook would deny the workload, and the denial is kept', () => {
+    const item = classify(DEPLOY, deployment('shop', { 'gracekeeper.io/drain-timeout': 'soon' }), ctx(OPTED_IN));
+    assert.equal(item.status, 'invalid');
+    assert.match(item.denial ?? '', /drain-timeout/);
+  });
+
+  it('a bare Pod is run as a CREATE (Pods are admitted at CREATE only); a warning is reported', () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'shop' },
+      spec: { terminationGracePeriodSeconds: 30, containers: [{ name: 'a', image: 'i' }] },
+    };
+    const item = classify(POD, pod, ctx(OPTED_IN));
+    assert.equal(item.reason, 'CREATE');
+    assert.equal(item.status, 'missing');
+    assert.deepEqual(item.lacks, ['preStop:a']);
+    assert.equal(item.warnings.length, 1);
+    assert.match(item.warnings[0] ?? '', /no TCP port/);
+    assert.equal(classify(POD, mutated(pod, POD), ctx(OPTED_IN)).status, 'ok');
+  });
+
+  it('traffic: the paths and the delay that decides, from the same index the webhook reads', () => {
+    const index = new TrafficIndex();
+    index.upsert('Service', {
+      metadata: {
+        name: 'web',
+        namespace: 'shop',
+        annotations: {
+          'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+          'service.beta.kubernetes.io/aws-load-balancer-healthcheck-interval': '5',
+        },
+      },
+      spec: { selector: { app: 'web' }, type: 'LoadBalancer', externalTrafficPolicy: 'Local' },
+    });
+    const item = classify(DEPLOY, deployment(), ctx(OPTED_IN, index.facts('shop', { app: 'web' })));
+    assert.equal(item.traffic.decidedBy, 'Service/web (aws-nlb-instance)');
+    assert.equal(item.traffic.family, 'aws-nlb-instance');
+    // Health check 5 s x 3, counted once kube-proxy has learnt of the pod's end: + propagationDelay 5 s.
+    assert.equal(item.traffic.seconds, 20);
+    assert.deepEqual(
+      item.traffic.paths.map((p) => [p.object, p.delay, p.seconds]),
+      [['Service/web', 15, 20]],
+    );
+    const none = classify(DEPLOY, deployment(), ctx(OPTED_IN));
+    assert.deepEqual([none.traffic.decidedBy, none.traffic.seconds, none.traffic.paths], ['propagationDelay', 5, []]);
+  });
+
+  it('opted in: the label, and never in an excluded namespace', () => {
+    assert.equal(isOptedIn('shop', OPTED_IN.labels, DEFAULT_CLUSTER_SETTINGS), true);
+    assert.equal(isOptedIn('gracekeeper', OPTED_IN.labels, DEFAULT_CLUSTER_SETTINGS), false);
+    assert.equal(isOptedIn('shop', { 'gracekeeper.io/inject': 'disabled' }, DEFAULT_CLUSTER_SETTINGS), false);
+  });
+});
