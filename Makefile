@@ -20,6 +20,7 @@ deps: $(NODE_MODULES_STAMP)
 build: deps
 	rm -rf dist
 	npx tsc -p tsconfig.json
+	chmod +x dist/cli.js dist/kubectl-gracekeeper.js
 
 # Run the webhook locally on a self-signed certificate; no cluster needed.
 run: build
