@@ -42,6 +42,8 @@ export function admit(input: AdmissionInput): AdmissionResult {
         earlierSleep: earlierSleep(target, input.cluster),
         announce: target.rule.class === 'workload' && !target.controlled,
         memo,
+        namespaceLabels: input.namespaceLabels,
+        namespaceAnnotations: input.namespaceAnnotations,
       })
     : { record: emptyRecord(), warnings: [] };
   if (resolved) carryOver(injected.record, target, work);
@@ -110,7 +112,7 @@ function carryOver(record: InjectionRecord, target: Target, work: Work): void {
 /** The request's object with the work's template (and workload spec) and the record in place. */
 function withRecord(target: Target, work: Work, record: InjectionRecord): Record<string, unknown> {
   const { templateMeta } = target;
-  const annotations = copyOf(templateMeta?.annotations ?? {});
+  const annotations = copyOf(work.template.metadata.annotations ?? {});
   if (recordHasChanges(record) || record.workload) annotations[RECORD_KEY] = serialiseRecord(record);
   else delete annotations[RECORD_KEY];
   const template: Record<string, unknown> = copyOf(target.template);

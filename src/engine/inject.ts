@@ -14,6 +14,7 @@ import { decideMinReadySeconds } from './rules/min-ready-seconds.js';
 import { effectiveMode, preStopHandler } from './rules/prestop.js';
 import { decideSleep, type SleepInput } from './rules/sleep.js';
 import { handlerOf, readinessHandler, readinessProbe, startupProbe } from './rules/probes.js';
+import { applyShutdownPath, shutdownWarnings } from './shutdown-path.js';
 import { hasValue, readValue, writeValue, type ValueField, type Work } from './work.js';
 
 export interface InjectContext {
@@ -28,6 +29,9 @@ export interface InjectContext {
   announce?: boolean;
   /** Fingerprints of this admission (see FingerprintMemo). */
   memo?: FingerprintMemo;
+  /** The Namespace's labels and annotations (mesh detection). */
+  namespaceLabels?: Record<string, string>;
+  namespaceAnnotations?: Record<string, string>;
 }
 
 export interface InjectOutcome {
@@ -78,6 +82,13 @@ export function injectTemplate(work: Work, ctx: InjectContext): InjectOutcome {
     if (settings.startupTimeout !== undefined) addStartupProbe(container, settings, settings.startupTimeout, record, memo);
   }
 
+  const path = applyShutdownPath(
+    work,
+    record,
+    selection.containers,
+    { ...ctx, namespaceLabels: ctx.namespaceLabels ?? {}, namespaceAnnotations: ctx.namespaceAnnotations ?? {} },
+    hook ? sleep.seconds : 0,
+  );
   const grace = decideGracePeriod({
     current: readValue(work, 'terminationGracePeriodSeconds'),
     preStopSleep: hook ? sleep.seconds : 0,
@@ -85,8 +96,11 @@ export function injectTemplate(work: Work, ctx: InjectContext): InjectOutcome {
     exact: settings.terminationGracePeriod,
     max: cluster.maxTerminationGracePeriod,
     userSleep: longestUserSleep(template.spec, new Set(record.added.preStop ?? [])),
+    sidecarDrain: path.sidecarDrain,
+    proxyWait: path.proxyWait,
   });
-  warnings.push(...grace.warnings);
+  warnings.push(...grace.warnings, ...path.warnings, ...shutdownWarnings(selection.containers, grace.seconds, cluster));
+  if (path.budget) record.budget = path.budget;
   setValue(work, record, 'terminationGracePeriodSeconds', grace.seconds);
   if (hasValue(work, 'minReadySeconds')) {
     setValue(

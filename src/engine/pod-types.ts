@@ -35,7 +35,7 @@ export interface Probe {
 export interface Container {
   name: string;
   ports?: ContainerPort[];
-  lifecycle?: { preStop?: Handler; postStart?: Handler; [key: string]: unknown };
+  lifecycle?: { preStop?: Handler; postStart?: Handler; stopSignal?: string; [key: string]: unknown };
   readinessProbe?: Probe;
   startupProbe?: Probe;
   restartPolicy?: string;
@@ -47,6 +47,7 @@ export interface PodSpec {
   initContainers?: Container[];
   ephemeralContainers?: unknown[];
   terminationGracePeriodSeconds?: number;
+  os?: { name?: string; [key: string]: unknown };
   [key: string]: unknown;
 }
 

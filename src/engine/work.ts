@@ -9,7 +9,9 @@ import type { KindRule } from './kinds.js';
 import { isRecord, type Container, type ObjectMeta, type PodSpec, type PodTemplate } from './pod-types.js';
 
 export interface Work {
+  /** The template's metadata is the request's own until an annotation is written (writeAnnotation copies it). */
   template: PodTemplate & { metadata: ObjectMeta };
+  ownMetadata?: boolean;
   /** A copy of the object's spec, for kinds with workload-level fields; undefined otherwise. */
   workloadSpec?: Record<string, unknown>;
 }
@@ -64,4 +66,17 @@ export function writeValue(work: Work, field: ValueField, value: number | undefi
   if (!target) return;
   if (value === undefined) delete target[field];
   else target[field] = value;
+}
+
+/** Sets (or, with undefined, removes) one of the template's annotations, copying the metadata on the first write. */
+export function writeAnnotation(work: Work, key: string, value: string | undefined): void {
+  const current = work.template.metadata.annotations;
+  if (current?.[key] === value) return;
+  if (!work.ownMetadata) {
+    work.template.metadata = { ...work.template.metadata, annotations: { ...current } };
+    work.ownMetadata = true;
+  }
+  const annotations = (work.template.metadata.annotations ??= {});
+  if (value === undefined) delete annotations[key];
+  else annotations[key] = value;
 }

@@ -25,6 +25,10 @@ export interface ClusterSettings {
   propagationDelay: number;
   /** Rules that add to or override the table of load balancers, first match wins. */
   trafficPaths: readonly TrafficRule[];
+  /** Whether `stop-signal` may write `lifecycle.stopSignal` (the API server's ContainerStopSignals gate is on). */
+  stopSignals: boolean;
+  /** The kubelets' shutdownGracePeriod for regular pods, when known: longer grace periods get a warning. */
+  nodeShutdownGracePeriod?: number;
 }
 
 export interface SettingSpec<F extends keyof ClusterSettings = keyof ClusterSettings> {
@@ -70,6 +74,15 @@ function seconds(key: string, min: number, max: number, range: string) {
     const parsed = typeof value === 'string' || typeof value === 'number' ? parseDuration(String(value)) : undefined;
     if (parsed !== undefined && parsed >= min && parsed <= max) return parsed;
     errors.push(`${key}=${shown(value)}: expected a duration from ${range}`);
+    return undefined;
+  };
+}
+
+function flag(key: string) {
+  return (value: unknown, errors: string[]): boolean | undefined => {
+    if (typeof value === 'boolean') return value;
+    if (value === 'true' || value === 'false') return value === 'true';
+    errors.push(`${key}=${shown(value)}: expected true or false`);
     return undefined;
   };
 }
@@ -208,6 +221,22 @@ export const CLUSTER_SETTINGS: readonly SettingSpec[] = [
     defaultText: "(each key's own default)",
     meaning: 'cluster-wide defaults for every annotation key, without the `gracekeeper.io/` prefix',
     parse: parseDefaults,
+  }),
+  spec({
+    key: 'stopSignals',
+    field: 'stopSignals',
+    defaultText: 'false',
+    meaning:
+      '`true` once every API server runs with the feature gate `ContainerStopSignals` (Kubernetes 1.33+): only then does `stop-signal` write `lifecycle.stopSignal`; else it warns',
+    parse: flag('stopSignals'),
+  }),
+  spec({
+    key: 'nodeShutdownGracePeriod',
+    field: 'nodeShutdownGracePeriod',
+    defaultText: '(unset)',
+    meaning:
+      "the time graceful node shutdown gives regular pods (the kubelets' `shutdownGracePeriod` minus `shutdownGracePeriodCriticalPods`), 1s to 24h: a longer grace period gets a warning",
+    parse: seconds('nodeShutdownGracePeriod', 1, 86400, '1s to 24h'),
   }),
 ];
 

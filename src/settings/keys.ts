@@ -1,5 +1,6 @@
 // The table of annotation keys: one entry a key, with its parser, the accepted form (used in every
 // error message), its default and its effect (the reference in docs/ is generated from this table).
+import { linuxStopSignal } from './signals.js';
 import { autoOr, boolean, containerList, duration, integer, oneOf, port, urlPath } from './value-forms.js';
 import type { InjectionSettings } from './types.js';
 
@@ -137,6 +138,31 @@ export const VALIDATORS: readonly KeyValidator[] = [
     accepted: `${DURATION_FORM}, 0s to 24h`,
     effect: '`spec.minReadySeconds` of Deployments, StatefulSets, DaemonSets and ReplicaSets, when unset',
     parse: duration(0, 86400),
+  }),
+  entry({
+    name: 'mesh',
+    field: 'mesh',
+    accepted: 'auto or none',
+    effect:
+      '`auto`: an Istio or Linkerd proxy (classic sidecar) waits sleep + drain before it exits, written into its own annotation; `none`: left alone',
+    parse: oneOf(['auto', 'none'] as const, (s) => s.toLowerCase()),
+  }),
+  entry({
+    name: 'sidecar-drain-timeout',
+    field: 'sidecarDrainTimeout',
+    accepted: `${DURATION_FORM}, 0s to 1h`,
+    defaultText: '`5s` when the pod has native sidecars, else `0s`',
+    effect:
+      'time the native sidecars (init containers with `restartPolicy: Always`) need after the main containers exit; added to the grace period',
+    parse: duration(0, 3600),
+  }),
+  entry({
+    name: 'stop-signal',
+    field: 'stopSignal',
+    accepted: 'a Linux signal name the API server accepts (SIGQUIT, SIGINT, SIGUSR1, SIGRTMIN+1, ...)',
+    effect:
+      '`lifecycle.stopSignal` of each selected container that has none, and `spec.os.name: linux` when unset; only with the cluster setting `stopSignals: true`',
+    parse: linuxStopSignal,
   }),
 ];
 

@@ -3,6 +3,7 @@
 export type PreStopMode = 'auto' | 'sleep' | 'exec' | 'none';
 export type ReadinessMode = 'auto' | 'http' | 'tcp' | 'grpc' | 'none';
 export type ProbeScheme = 'HTTP' | 'HTTPS';
+export type MeshMode = 'auto' | 'none';
 
 export interface InjectionSettings {
   /** false when the object carries `gracekeeper.io/inject: "false"`. */
@@ -22,6 +23,12 @@ export interface InjectionSettings {
   readinessInitialDelay: number;
   startupTimeout?: number;
   minReadySeconds?: number;
+  /** `auto`: keep a detected service-mesh proxy alive while the app sleeps and drains; `none`: leave it. */
+  mesh: MeshMode;
+  /** Time the native sidecars need after the main containers exit; undefined: 5 s when the pod has any. */
+  sidecarDrainTimeout?: number;
+  /** `lifecycle.stopSignal` for the selected containers (a Linux signal name the API server accepts). */
+  stopSignal?: string;
 }
 
 /** The defaults of every key, used when neither the cluster settings nor any annotation say otherwise. */
@@ -35,6 +42,7 @@ export const DEFAULT_SETTINGS: Readonly<InjectionSettings> = Object.freeze({
   readinessPeriod: 5,
   readinessFailureThreshold: 2,
   readinessInitialDelay: 0,
+  mesh: 'auto',
 });
 
 /** Where a value came from, lowest precedence first. */

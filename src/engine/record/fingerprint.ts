@@ -85,6 +85,11 @@ export function fingerprint(value: Handler | Probe, memo?: FingerprintMemo): str
   return print;
 }
 
+/** The fingerprint of a string gracekeeper wrote (a stop signal, an annotation's value): of its JSON text. */
+export function textFingerprint(text: string): string {
+  return fingerprintOfText(JSON.stringify(text));
+}
+
 export function probeFingerprint(probe: Probe, memo?: FingerprintMemo): string {
   const known = memo?.get(probe);
   if (known !== undefined) return known;

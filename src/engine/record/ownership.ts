@@ -1,7 +1,7 @@
 // "Is this still ours": a container's item is gracekeeper's only while its fingerprint is exactly
 // the one the record holds. Once the user (or another webhook) changes it, it is theirs.
 import type { Container, PodTemplate } from '../pod-types.js';
-import { fingerprint, probeFingerprint, type FingerprintMemo } from './fingerprint.js';
+import { fingerprint, probeFingerprint, textFingerprint, type FingerprintMemo } from './fingerprint.js';
 import type { InjectionRecord, Item } from './record.js';
 
 export function findContainer(template: PodTemplate, name: string): Container | undefined {
@@ -14,6 +14,10 @@ export function currentFingerprint(container: Container | undefined, item: Item,
   if (item === 'preStop') {
     const handler = container.lifecycle?.preStop;
     return handler ? fingerprint(handler, memo) : undefined;
+  }
+  if (item === 'stopSignal') {
+    const signal = container.lifecycle?.stopSignal;
+    return typeof signal === 'string' ? textFingerprint(signal) : undefined;
   }
   const probe = container[item];
   return probe ? probeFingerprint(probe, memo) : undefined;

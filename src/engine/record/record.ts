@@ -5,13 +5,20 @@ import { isRecord } from '../pod-types.js';
 import { VALUE_FIELDS, type ValueField } from '../work.js';
 
 /** What gracekeeper adds to a container. */
-export type Item = 'preStop' | 'readinessProbe' | 'startupProbe';
-export const ITEMS: readonly Item[] = ['preStop', 'readinessProbe', 'startupProbe'];
+export type Item = 'preStop' | 'readinessProbe' | 'startupProbe' | 'stopSignal';
+export const ITEMS: readonly Item[] = ['preStop', 'readinessProbe', 'startupProbe', 'stopSignal'];
 
 export interface ValueChange {
   /** The value before gracekeeper (null: unset). */
   from: number | null;
   to: number;
+}
+
+/** A pod template annotation gracekeeper wrote (a mesh proxy's wait): what it held before, and a fingerprint of what was written. */
+export interface AnnotationChange {
+  /** The value before gracekeeper (null: absent). */
+  from: string | null;
+  fingerprint: string;
 }
 
 export interface InjectionRecord extends Partial<Record<ValueField, ValueChange>> {
@@ -22,6 +29,12 @@ export interface InjectionRecord extends Partial<Record<ValueField, ValueChange>
   kept: Partial<Record<Item, string[]>>;
   /** What `pre-stop-sleep: auto` decided: the seconds and the path that decided them. */
   sleep?: { seconds: number; by: string };
+  /** Set when gracekeeper added `spec.os: {name: linux}` (a stop signal needs it). */
+  podOS?: 'linux';
+  /** Pod template annotations gracekeeper wrote, by key. */
+  annotations?: Record<string, AnnotationChange>;
+  /** The grace period's budget in one line, when more than the sleep and the drain went into it. */
+  budget?: string;
   /** Workload-level gracekeeper annotations, carried to the Pods made from this template. */
   workload?: Record<string, string>;
   /** "container/item" to the fingerprint of what was written, so it can be recognised later. */
@@ -57,11 +70,26 @@ export function readRecord(annotations: Record<string, string> | undefined): Inj
     const change = valueChange(value[field]);
     if (change) record[field] = change;
   }
+  if (value.podOS === 'linux') record.podOS = 'linux';
+  if (isRecord(value.annotations)) {
+    const changes = annotationChanges(value.annotations);
+    if (Object.keys(changes).length > 0) record.annotations = changes;
+  }
+  if (typeof value.budget === 'string') record.budget = value.budget;
   if (isRecord(value.workload)) record.workload = strings(value.workload);
   if (isRecord(value.sleep) && typeof value.sleep.seconds === 'number' && typeof value.sleep.by === 'string') {
     record.sleep = { seconds: value.sleep.seconds, by: value.sleep.by };
   }
   return record;
+}
+
+function annotationChanges(map: Record<string, unknown>): Record<string, AnnotationChange> {
+  const out: Record<string, AnnotationChange> = {};
+  for (const [key, change] of Object.entries(map)) {
+    if (!isRecord(change) || typeof change.fingerprint !== 'string') continue;
+    out[key] = { from: typeof change.from === 'string' ? change.from : null, fingerprint: change.fingerprint };
+  }
+  return out;
 }
 
 function names(value: unknown): string[] {
@@ -88,7 +116,12 @@ export function noteAdded(record: InjectionRecord, item: Item, container: string
 
 /** True when the record says something was changed (only then, or to carry annotations, is it written). */
 export function recordHasChanges(record: InjectionRecord): boolean {
-  return ITEMS.some((i) => (record.added[i]?.length ?? 0) > 0) || VALUE_FIELDS.some((f) => record[f] !== undefined);
+  return (
+    ITEMS.some((i) => (record.added[i]?.length ?? 0) > 0) ||
+    VALUE_FIELDS.some((f) => record[f] !== undefined) ||
+    record.podOS !== undefined ||
+    Object.keys(record.annotations ?? {}).length > 0
+  );
 }
 
 /** Compact, stable JSON: fixed key order, empty lists left out. */
@@ -98,6 +131,18 @@ export function serialiseRecord(record: InjectionRecord): string {
   const out: Record<string, unknown> = { version: 1, added: lists(record.added), kept: lists(record.kept) };
   for (const field of VALUE_FIELDS) if (record[field]) out[field] = record[field];
   if (record.sleep) out.sleep = { seconds: record.sleep.seconds, by: record.sleep.by };
+  if (record.podOS) out.podOS = record.podOS;
+  if (record.annotations && Object.keys(record.annotations).length > 0) {
+    out.annotations = Object.fromEntries(
+      Object.keys(record.annotations)
+        .sort()
+        .map((k) => {
+          const change = record.annotations?.[k] as AnnotationChange;
+          return [k, { from: change.from, fingerprint: change.fingerprint }];
+        }),
+    );
+  }
+  if (record.budget) out.budget = record.budget;
   if (record.workload && Object.keys(record.workload).length > 0) out.workload = sortKeys(record.workload);
   out.fingerprints = sortKeys(record.fingerprints);
   return JSON.stringify(out);

@@ -2,8 +2,8 @@
 // each item while it is still ours, each value while it still holds what gracekeeper set.
 import { copyOf } from '../copy.js';
 import type { Container } from '../pod-types.js';
-import { hasValue, readValue, VALUE_FIELDS, writeValue, type Work } from '../work.js';
-import type { FingerprintMemo } from './fingerprint.js';
+import { hasValue, readValue, VALUE_FIELDS, writeAnnotation, writeValue, type Work } from '../work.js';
+import { textFingerprint, type FingerprintMemo } from './fingerprint.js';
 import { findContainer, isStillOurs } from './ownership.js';
 import { ITEMS, type InjectionRecord, type Item } from './record.js';
 
@@ -20,17 +20,24 @@ export function stripInjected(work: Work, record: InjectionRecord, memo?: Finger
     if (!change || !hasValue(work, field) || readValue(work, field) !== change.to) continue;
     writeValue(work, field, change.from ?? undefined);
   }
+  const os = work.template.spec.os;
+  if (record.podOS && os && Object.keys(os).length === 1 && os.name === record.podOS) delete work.template.spec.os;
+  for (const [key, change] of Object.entries(record.annotations ?? {})) {
+    const value = work.template.metadata.annotations?.[key];
+    if (value !== undefined && textFingerprint(value) === change.fingerprint)
+      writeAnnotation(work, key, change.from ?? undefined);
+  }
 }
 
 function removeItem(container: Container, item: Item): void {
-  if (item !== 'preStop') {
+  if (item !== 'preStop' && item !== 'stopSignal') {
     delete container[item];
     return;
   }
   const lifecycle = container.lifecycle;
   if (!lifecycle) return;
   const rest = copyOf(lifecycle);
-  delete rest.preStop;
+  delete rest[item];
   if (Object.keys(rest).length === 0) delete container.lifecycle;
   else container.lifecycle = rest;
 }

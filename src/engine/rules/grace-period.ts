@@ -13,6 +13,10 @@ export interface GraceInput {
   max: number;
   /** The longest sleep action the user wrote in any lifecycle hook: the API server requires grace >= it. */
   userSleep: number;
+  /** Seconds the native sidecars need after the main containers exit (sidecar-drain-timeout). */
+  sidecarDrain?: number;
+  /** The longest wait of a classic mesh proxy: the grace period outlasts it by a second. */
+  proxyWait?: number;
 }
 
 export interface GraceDecision {
@@ -21,14 +25,16 @@ export interface GraceDecision {
 }
 
 /**
- * With an exact value: that value. Otherwise max(current, sleep + drain, sleep + 1), so it is
- * never lowered and always longer than the sleep. Whatever gracekeeper computes is clamped to the
+ * With an exact value: that value. Otherwise max(current, sleep + drain + sidecar drain, sleep + 1,
+ * proxy wait + 1), so it is never lowered, always longer than the sleep and the proxy's wait. Whatever gracekeeper computes is clamped to the
  * cluster's maximum (a huge grace period blocks node drains); a value the user wrote is kept.
  */
 export function decideGracePeriod(input: GraceInput): GraceDecision {
   const warnings: string[] = [];
   const current = input.current ?? KUBERNETES_DEFAULT_GRACE;
-  const unclamped = input.exact ?? Math.max(input.preStopSleep + input.drainTimeout, input.preStopSleep + 1);
+  const budget = input.preStopSleep + input.drainTimeout + (input.sidecarDrain ?? 0);
+  const proxy = input.proxyWait === undefined ? 0 : input.proxyWait + 1;
+  const unclamped = input.exact ?? Math.max(budget, input.preStopSleep + 1, proxy);
   const wanted = Math.min(unclamped, input.max);
   let seconds = input.exact !== undefined ? wanted : Math.max(current, wanted);
   if (wanted < unclamped && seconds === wanted) {

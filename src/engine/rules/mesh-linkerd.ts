@@ -1,0 +1,47 @@
+// Linkerd: a pod is meshed by the annotation linkerd.io/inject: enabled (or ingress) on its template
+// or its Namespace, unless the template says disabled (linkerd.io/2/features/proxy-injection). The
+// proxy's wait is the annotation config.alpha.linkerd.io/proxy-wait-before-exit-seconds: a preStop
+// hook on the proxy that delays its SIGTERM, up to the pod's grace period; with
+// proxy-enable-native-sidecar the proxy is a native sidecar and the wait "should not be used"
+// (linkerd.io/2/reference/proxy-configuration).
+import { proxyPlacement, shortWaitWarning, type PodFacts, type ProxyMode, type WaitPlan } from './mesh.js';
+
+export const LINKERD_PROXY = 'linkerd-proxy';
+export const LINKERD_WAIT = 'config.alpha.linkerd.io/proxy-wait-before-exit-seconds';
+const INJECT = 'linkerd.io/inject';
+const NATIVE = ['config.beta.linkerd.io/proxy-enable-native-sidecar', 'config.alpha.linkerd.io/proxy-enable-native-sidecar'];
+
+export function linkerdMode(pod: PodFacts): ProxyMode {
+  const placed = proxyPlacement(pod.spec, LINKERD_PROXY);
+  if (placed) return placed;
+  const own = pod.annotations[INJECT];
+  if (own === 'disabled') return 'off';
+  const meshed = isOn(own) || (own === undefined && isOn(pod.namespaceAnnotations[INJECT]));
+  if (!meshed) return 'off';
+  const native = nativeSetting(pod.annotations) ?? nativeSetting(pod.namespaceAnnotations);
+  return native === true ? 'native' : 'classic';
+}
+
+function isOn(value: string | undefined): boolean {
+  return value === 'enabled' || value === 'ingress';
+}
+
+function nativeSetting(annotations: Record<string, string>): boolean | undefined {
+  for (const key of NATIVE) {
+    const value = annotations[key]?.trim().toLowerCase();
+    if (value === 'true' || value === 'false') return value === 'true';
+  }
+  return undefined;
+}
+
+/** The wait for `needed` seconds: written on the template, unless the template or the Namespace already says one. */
+export function linkerdWait(pod: PodFacts, needed: number): WaitPlan {
+  const own = pod.annotations[LINKERD_WAIT] ?? pod.namespaceAnnotations[LINKERD_WAIT];
+  if (own === undefined) return { write: String(needed) };
+  const seconds = /^\s*\d{1,9}\s*$/.test(own) ? Number(own) : undefined;
+  const warning =
+    seconds === undefined
+      ? `${LINKERD_WAIT} is not a number of seconds; gracekeeper leaves it`
+      : shortWaitWarning('proxy-wait-before-exit-seconds', seconds, needed);
+  return warning ? { kept: seconds, warning } : { kept: seconds };
+}
