@@ -5,7 +5,8 @@ import { ITEMS, type InjectionRecord } from './record/record.js';
 import { readValue, VALUE_FIELDS, type Work } from './work.js';
 
 /**
- * Tags such as "preStop:app", "readinessProbe:web", "terminationGracePeriodSeconds:30->35": only
+ * Tags such as "preStop:app", "readinessProbe:web", "terminationGracePeriodSeconds:30->35",
+ * "annotation:proxy.istio.io/config", "podOS": only
  * items whose value differs between the two (added now, or taken back: `earlier` lists the
  * containers an earlier pass added to).
  */
@@ -29,6 +30,12 @@ export function describeChanges(
     const to = readValue(after, field);
     if (from !== to) tags.push(`${field}:${from ?? 'unset'}->${to ?? 'unset'}`);
   }
+  const keys = new Set([...Object.keys(record.annotations ?? {}), ...Object.keys(earlier?.annotations ?? {})]);
+  for (const key of keys) {
+    if (before.template.metadata.annotations?.[key] !== after.template.metadata.annotations?.[key])
+      tags.push(`annotation:${key}`);
+  }
+  if (before.template.spec.os?.name !== after.template.spec.os?.name) tags.push('podOS');
   return tags;
 }
 

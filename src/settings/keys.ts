@@ -159,7 +159,7 @@ export const VALIDATORS: readonly KeyValidator[] = [
   entry({
     name: 'stop-signal',
     field: 'stopSignal',
-    accepted: 'a Linux signal name the API server accepts (SIGQUIT, SIGINT, SIGUSR1, SIGRTMIN+1, ...)',
+    accepted: 'a Linux signal name such as SIGQUIT or SIGUSR1',
     effect:
       '`lifecycle.stopSignal` of each selected container that has none, and `spec.os.name: linux` when unset; only with the cluster setting `stopSignals: true`',
     parse: linuxStopSignal,

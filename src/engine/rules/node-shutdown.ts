@@ -4,5 +4,5 @@ import { formatDuration } from '../../settings/duration.js';
 
 export function nodeShutdownWarning(grace: number, limit: number | undefined): string | undefined {
   if (limit === undefined || grace <= limit) return undefined;
-  return `terminationGracePeriodSeconds ${grace} exceeds nodeShutdownGracePeriod ${formatDuration(limit)}: a node shutdown cuts it short; lower drain-timeout`;
+  return `grace period ${formatDuration(grace)} is above nodeShutdownGracePeriod ${formatDuration(limit)}: node shutdown kills the pod early; lower drain-timeout`;
 }
