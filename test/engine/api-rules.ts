@@ -1,5 +1,6 @@
 // What the API server would reject, checked on engine output: the OpenAPI schema (kubernetes-models)
-// plus the core validation rules the schema cannot express (one handler, ranges, sleep < grace).
+// plus the core validation rules the schema cannot express (one handler, ranges, sleep < grace, a
+// stop signal only with spec.os.name and from that OS's list: pkg/apis/core/validation, v1.34.4).
 import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
@@ -7,6 +8,7 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { ReplicaSet } from 'kubernetes-models/apps/v1/ReplicaSet';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { Pod } from 'kubernetes-models/v1/Pod';
+import { LINUX_STOP_SIGNALS, WINDOWS_STOP_SIGNALS } from '../../src/settings/signals.js';
 
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   Pod,
@@ -39,7 +41,17 @@ export function assertAcceptable(object: Obj): void {
   const spec = podSpecOf(object);
   const grace = spec.terminationGracePeriodSeconds ?? 30;
   if (!Number.isInteger(grace) || grace < 0) throw new Error(`terminationGracePeriodSeconds ${grace}`);
+  const os = spec.os?.name;
   for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+    const signal = c.lifecycle?.stopSignal;
+    if (signal !== undefined) {
+      if (os === undefined) throw new Error(`${c.name}: stopSignal may not be set for containers with empty spec.os.name`);
+      const allowed = os === 'windows' ? WINDOWS_STOP_SIGNALS : LINUX_STOP_SIGNALS;
+      if (!allowed.has(signal)) throw new Error(`${c.name}: stopSignal ${signal} not supported on ${os}`);
+    }
+    if (os === 'linux' && (c.securityContext?.windowsOptions || spec.securityContext?.windowsOptions)) {
+      throw new Error('windows options cannot be set for a linux pod');
+    }
     const preStop = c.lifecycle?.preStop;
     if (preStop) {
       oneHandler(preStop, ['exec', 'httpGet', 'tcpSocket', 'sleep'], `${c.name} preStop`);

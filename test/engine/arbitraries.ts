@@ -92,6 +92,9 @@ const VALUES: Record<string, string[]> = {
   'startup-timeout': ['30s', '5m', '0'],
   'min-ready-seconds': ['0', '10s', 'x'],
   inject: ['true', 'false', 'maybe'],
+  mesh: ['auto', 'none', 'NONE', 'istio'],
+  'sidecar-drain-timeout': ['0', '5s', '30s', '2h', 'x'],
+  'stop-signal': ['SIGQUIT', 'sigint', 'SIGRTMIN+2', 'SIGTERM', 'SIGFOO', 'QUIT'],
   'pre-stop-slep': ['5s'],
 };
 
@@ -120,8 +123,9 @@ export function wrap(
   spec: Record<string, unknown>,
   workload: Record<string, string>,
   template: Record<string, string>,
+  templateLabels: Record<string, string> = {},
 ): Record<string, unknown> {
-  const podMeta = { labels: { app: 'web' }, annotations: template };
+  const podMeta = { labels: { app: 'web', ...templateLabels }, annotations: template };
   if (kind.kind === 'Pod') return { ...kind, metadata: { name: 'web', namespace: 'shop', ...podMeta }, spec };
   const podTemplate = {
     metadata: podMeta,
@@ -140,7 +144,15 @@ export const clusterSettings: fc.Arbitrary<ClusterSettings> = fc
   .record({
     max: fc.constantFrom(600, 60, 20),
     policy: fc.constantFrom<'deny' | 'warn'>('deny', 'warn'),
+    stopSignals: fc.boolean(),
+    nodeShutdown: fc.option(fc.constantFrom(20, 30, 120), { nil: undefined }),
   })
-  .map(({ max, policy }) => ({ ...DEFAULT_CLUSTER_SETTINGS, maxTerminationGracePeriod: max, invalidAnnotations: policy }));
+  .map(({ max, policy, stopSignals, nodeShutdown }) => ({
+    ...DEFAULT_CLUSTER_SETTINGS,
+    maxTerminationGracePeriod: max,
+    invalidAnnotations: policy,
+    stopSignals,
+    ...(nodeShutdown === undefined ? {} : { nodeShutdownGracePeriod: nodeShutdown }),
+  }));
 
 export const kubeVersion = fc.constantFrom(undefined, { major: 1, minor: 28 }, { major: 1, minor: 30 }, { major: 1, minor: 34 });

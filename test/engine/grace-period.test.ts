@@ -43,3 +43,11 @@ test('a sleep that would not fit under the maximum grace period, or an exact one
   assert.equal(underExact.seconds, 2);
   assert.match(underExact.warnings[0] ?? '', /propagationDelay lowered to 2s, under the grace period/);
 });
+
+test('native sidecars add their drain; a classic mesh proxy is outlasted by a second', () => {
+  assert.equal(decideGracePeriod({ ...base, sidecarDrain: 5 }).seconds, 35);
+  assert.equal(decideGracePeriod({ ...base, proxyWait: 30 }).seconds, 31);
+  assert.equal(decideGracePeriod({ ...base, proxyWait: 90, sidecarDrain: 5 }).seconds, 91, 'a longer user wait wins');
+  assert.equal(decideGracePeriod({ ...base, current: 60, sidecarDrain: 5 }).seconds, 60, 'never lowered');
+  assert.equal(decideGracePeriod({ ...base, exact: 20, sidecarDrain: 5, proxyWait: 30 }).seconds, 20, 'exact stays exact');
+});

@@ -37,7 +37,7 @@ export function istioMode(pod: PodFacts): ProxyMode {
 export function istioWait(text: string | undefined, needed: number): WaitPlan | { warning: string } {
   const value = `${needed}s`;
   if (text === undefined || text.trim() === '') return { write: `${FIELD}: ${value}` };
-  const cannot = `${ISTIO_PROXY_CONFIG}`;
+  const cannot = ISTIO_PROXY_CONFIG;
   if (text.length > MAX_PROXY_CONFIG_CHARS) return { warning: `${cannot} is too long to merge into; set ${FIELD} yourself` };
   const config = readConfig(text);
   if (!config) return { warning: `${cannot} is not a YAML or JSON mapping; set ${FIELD} yourself` };
@@ -71,8 +71,10 @@ function mergeField(text: string, value: string): string {
   if (trimmed.trimStart().startsWith('{') && trimmed.endsWith('}')) {
     const close = trimmed.length - 1;
     const inner = trimmed.slice(trimmed.indexOf('{') + 1, close).trim();
-    const entry = `"${FIELD}":"${value}"`;
-    return `${trimmed.slice(0, close)}${inner === '' ? entry : `,${entry}`}}${text.slice(trimmed.length)}`;
+    const spaced = /[:,]\s/.test(inner);
+    const entry = spaced ? `"${FIELD}": "${value}"` : `"${FIELD}":"${value}"`;
+    const separator = spaced ? ', ' : ',';
+    return `${trimmed.slice(0, close).trimEnd()}${inner === '' ? entry : `${separator}${entry}`}}${text.slice(trimmed.length)}`;
   }
   return text.endsWith('\n') ? `${text}${FIELD}: ${value}\n` : `${text}\n${FIELD}: ${value}`;
 }
