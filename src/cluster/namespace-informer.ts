@@ -1,21 +1,28 @@
 // The Namespace informer: a TrimmedInformer (list in pages, then watch; its cache drops deleted
 // namespaces and a re-list evicts the ones a broken watch missed; restarted with backoff after
-// errors) that keeps of each Namespace what an admission reads: its labels and its gracekeeper.io/
-// annotations (make bench-scale: with 10,000 Namespaces, whole objects cost about 48 MB of RSS,
-// trimmed ones about 14 MB).
+// errors) that keeps of each Namespace what an admission reads: its labels, its gracekeeper.io/
+// annotations and the four Linkerd annotations mesh detection reads (make bench-scale: with 10,000
+// Namespaces, whole objects cost about 48 MB of RSS, trimmed ones about 14 MB).
 import { CoreV1Api, type KubeConfig, type V1Namespace } from '@kubernetes/client-node';
+import { LINKERD_NAMESPACE_ANNOTATIONS } from '../engine/rules/mesh-linkerd.js';
 import { PREFIX } from '../settings/keys.js';
 import type { KubeSourceOptions } from './kubeconfig.js';
 import { NamespaceLookup, namespaceInfo } from './namespace-lookup.js';
 import type { NamespaceInfo, NamespaceSource, SourceState } from './sources.js';
 import { TrimmedInformer } from './trimmed-informer.js';
 
-/** What the cache keeps of a Namespace: name, resourceVersion, labels and gracekeeper.io/ annotations. */
+const MESH_KEYS: ReadonlySet<string> = new Set(LINKERD_NAMESPACE_ANNOTATIONS);
+
+/**
+ * What the cache keeps of a Namespace: name, resourceVersion, labels, gracekeeper.io/ annotations
+ * and the Linkerd annotations that mesh a namespace's pods (Istio meshes a namespace by labels).
+ */
 export function trimNamespace(ns: V1Namespace): V1Namespace {
   const meta = ns.metadata ?? {};
   const annotations: Record<string, string> = {};
   for (const key of Object.keys(meta.annotations ?? {})) {
-    if (key.startsWith(PREFIX)) annotations[key] = (meta.annotations as Record<string, string>)[key] as string;
+    if (key.startsWith(PREFIX) || MESH_KEYS.has(key))
+      annotations[key] = (meta.annotations as Record<string, string>)[key] as string;
   }
   return { metadata: { name: meta.name, resourceVersion: meta.resourceVersion, labels: meta.labels ?? {}, annotations } };
 }

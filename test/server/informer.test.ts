@@ -150,7 +150,7 @@ describe('backoff', () => {
 });
 
 describe('the namespace cache', () => {
-  it('lists in pages and keeps labels and only gracekeeper.io/ annotations, from the list and from watch events', async () => {
+  it('lists in pages and keeps labels, gracekeeper.io/ annotations and only the Linkerd ones mesh detection reads, from list and watch', async () => {
     const api = new FakeApiServer();
     await api.start();
     const count = 2 * LIST_PAGE_SIZE + 7;
@@ -174,6 +174,16 @@ describe('the namespace cache', () => {
       api.set('ns-0', { team: 'a', 'gracekeeper.io/drain-timeout': '9' }, true, { team: 'b' });
       await until('the change', () => source.get('ns-0')?.annotations['gracekeeper.io/drain-timeout'] === '9');
       assert.deepEqual(source.get('ns-0'), { labels: { team: 'b' }, annotations: { 'gracekeeper.io/drain-timeout': '9' } });
+      // Linkerd meshes a namespace by annotation: exactly the keys mesh detection reads are kept.
+      const linkerd = {
+        'linkerd.io/inject': 'enabled',
+        'config.alpha.linkerd.io/proxy-wait-before-exit-seconds': '40',
+        'config.beta.linkerd.io/proxy-enable-native-sidecar': 'false',
+        'config.alpha.linkerd.io/proxy-enable-native-sidecar': 'false',
+      };
+      api.set('ns-1', { ...linkerd, 'linkerd.io/created-by': 'cli', 'config.linkerd.io/proxy-cpu-limit': '1' }, true, {});
+      await until('the Linkerd keys', () => source.get('ns-1')?.annotations['linkerd.io/inject'] === 'enabled');
+      assert.deepEqual(source.get('ns-1'), { labels: {}, annotations: linkerd });
     } finally {
       await source.stop();
       await api.stop();

@@ -10,6 +10,8 @@ export const LINKERD_PROXY = 'linkerd-proxy';
 export const LINKERD_WAIT = 'config.alpha.linkerd.io/proxy-wait-before-exit-seconds';
 const INJECT = 'linkerd.io/inject';
 const NATIVE = ['config.beta.linkerd.io/proxy-enable-native-sidecar', 'config.alpha.linkerd.io/proxy-enable-native-sidecar'];
+/** The Namespace annotations these rules read (the Namespace cache keeps exactly these, besides gracekeeper.io/). */
+export const LINKERD_NAMESPACE_ANNOTATIONS: readonly string[] = [INJECT, LINKERD_WAIT, ...NATIVE];
 
 export function linkerdMode(pod: PodFacts): ProxyMode {
   const placed = proxyPlacement(pod.spec, LINKERD_PROXY);
