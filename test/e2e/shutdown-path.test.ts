@@ -29,7 +29,7 @@ async function namespace(kube: Kube, name: string, labels: Record<string, string
 
 /** Waits for gracekeeper's log lines of `count` Pod admissions in `namespaces`; each must have left the Pod unchanged. */
 async function podAdmissions(gk: Gracekeeper, namespaces: string[], count: number): Promise<void> {
-  const lines = await eventually(`${count} Pod admissions logged`, async () => {
+  const lines = await eventually(`${count} Pod admissions logged`, () => {
     const found = gk.logLines().filter((l) => namespaces.includes(String(l.namespace)) && l.kind === 'Pod');
     return found.length >= count ? found : undefined;
   });
@@ -42,7 +42,7 @@ async function podAdmissions(gk: Gracekeeper, namespaces: string[], count: numbe
 async function podsOf(env: WebhookEnv, ns: string, name: string, count: number): Promise<Obj[]> {
   const deploy = await env.kube.mustGet(`/apis/apps/v1/namespaces/${ns}/deployments/${name}`);
   const [rs] = await env.kube.ownedEventually(`/apis/apps/v1/namespaces/${ns}/replicasets`, deploy, 1);
-  return env.kube.ownedEventually(`/api/v1/namespaces/${ns}/pods`, rs as Obj, count);
+  return env.kube.ownedEventually(`/api/v1/namespaces/${ns}/pods`, rs, count);
 }
 
 describe('stop signals and proxy waits with the ContainerStopSignals gate on', opts, () => {
@@ -147,7 +147,11 @@ describe('stop signals with the gate off (the API server default in 1.34)', opts
     const res = await env.kube.apply(raw);
     assert.equal(res.code, 0, 'accepted, though spec.os.name is unset (the gate-on API server requires it)');
     const stored = await env.kube.mustGet(`/api/v1/namespaces/${ns}/pods/direct`);
-    assert.equal(container(stored as PodTemplate, 'app').lifecycle, undefined, 'the stopSignal, and the lifecycle it emptied, are gone');
+    assert.equal(
+      container(stored as PodTemplate, 'app').lifecycle,
+      undefined,
+      'the stopSignal, and the lifecycle it emptied, are gone',
+    );
     const gated = await env.start('gracekeeper-signals', { stopSignals: true });
     await env.use(gated);
     const through = await env.kube.apply(pod('through', ns, { annotations: { [`${P}stop-signal`]: 'SIGQUIT' } }));

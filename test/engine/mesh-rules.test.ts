@@ -91,7 +91,10 @@ describe('Linkerd', () => {
     const alpha = 'config.alpha.linkerd.io/proxy-enable-native-sidecar';
     assert.equal(linkerdMode(pod({ annotations: { ...on.annotations, [beta]: 'true' } })), 'native');
     assert.equal(linkerdMode(pod({ ...on, namespaceAnnotations: { [alpha]: 'true' } })), 'native');
-    assert.equal(linkerdMode(pod({ annotations: { ...on.annotations, [beta]: 'false' }, namespaceAnnotations: { [alpha]: 'true' } })), 'classic');
+    assert.equal(
+      linkerdMode(pod({ annotations: { ...on.annotations, [beta]: 'false' }, namespaceAnnotations: { [alpha]: 'true' } })),
+      'classic',
+    );
     const native = { containers: [{ name: 'app' }], initContainers: [{ name: 'linkerd-proxy', restartPolicy: 'Always' }] };
     assert.equal(linkerdMode(pod({ spec: native })), 'native');
   });

@@ -46,7 +46,7 @@ const template = (o: Obj) => (o.kind === 'Pod' ? o : o.spec.template);
 const annotations = (o: Obj): Record<string, string> => template(o).metadata.annotations ?? {};
 const record = (o: Obj) => JSON.parse(annotations(o)['gracekeeper.io/injected'] ?? 'null');
 const patched = (o: Obj, r: AdmissionResult) =>
-  fastJsonPatch.applyPatch(structuredClone(o), structuredClone(r.patch), true, false).newDocument as Obj;
+  fastJsonPatch.applyPatch(structuredClone(o), structuredClone(r.patch), true, false).newDocument;
 
 describe('a proxy wait in the record', () => {
   const first = run(deployment({ [ISTIO]: USER_CONFIG }, { 'sidecar.istio.io/inject': 'true' }));
