@@ -5,6 +5,7 @@
 // templates are stored on the Pods a Deployment's controllers make, with no second patch.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { LINUX_STOP_SIGNALS, linuxStopSignal } from '../../src/settings/signals.js';
 import { e2eSkipReason } from './ensure-binaries.js';
 import type { Gracekeeper } from './gracekeeper.js';
 import { container, eventually, INJECT_LABEL, recordOf, warnings, type Kube, type Obj, type PodTemplate } from './kube.js';
@@ -83,6 +84,37 @@ describe('stop signals and proxy waits with the ContainerStopSignals gate on', o
     const windows = await env.kube.apply(raw, [], true);
     assert.notEqual(windows.code, 0, 'SIGQUIT is no Windows stop signal');
     assert.match(windows.stderr, /supported values: "SIGKILL", "SIGTERM"/);
+  });
+
+  it('accepts in lifecycle.stopSignal of a Linux Pod exactly the names gracekeeper accepts', async () => {
+    const ns = await namespace(env.kube, 'signal-names', {});
+    const dryRun = (signals: string[]) =>
+      env.kube.cp.api('POST', `/api/v1/namespaces/${ns}/pods?dryRun=All`, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'names', namespace: ns, labels: { [INJECT_LABEL]: 'disabled' } },
+        spec: {
+          os: { name: 'linux' },
+          containers: signals.map((s, i) => ({ name: `c${i}`, image: 'example.com/app:1', lifecycle: { stopSignal: s } })),
+        },
+      });
+    const every = [...LINUX_STOP_SIGNALS];
+    const all = await dryRun(every);
+    assert.equal(all.status, 201, all.text.slice(0, 400));
+    // A name it refuses makes the API server list every name it supports: the same set.
+    const refused = await dryRun(['SIGFOO']);
+    assert.equal(refused.status, 422);
+    const message = (refused.body as { message?: string }).message ?? '';
+    const listed = /supported values: ((?:"[A-Z0-9+-]+"(?:, )?)+)/.exec(message)?.[1] ?? '';
+    assert.deepEqual([...listed.matchAll(/"([^"]+)"/g)].map((m) => m[1]).sort(), every.sort(), message.slice(0, 300));
+    // Names a Linux kernel or shell knows that the API server does not, and forms gracekeeper
+    // normalises (case, spaces) before it writes them.
+    const normalised: Record<string, string | undefined> = { sigquit: 'SIGQUIT', ' SIGINT ': 'SIGINT' };
+    for (const name of ['SIGRTMIN+16', 'SIGRTMAX-15', 'SIGEMT', 'SIGLOST', 'SIGINFO', 'QUIT', '3', 'sigquit', ' SIGINT ']) {
+      const res = await dryRun([name]);
+      assert.equal(res.status, 422, `${name}: ${res.text.slice(0, 200)}`);
+      assert.equal(linuxStopSignal(name), normalised[name], name);
+    }
   });
 
   it("stores a Deployment's stop signal on its template and on the Pods made from it, without a second patch", async () => {

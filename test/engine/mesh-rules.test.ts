@@ -106,6 +106,6 @@ describe('Linkerd', () => {
     const ns = linkerdWait(pod({ namespaceAnnotations: { [key]: '10' } }), 30) as { kept: number; warning: string };
     assert.equal(ns.kept, 10);
     assert.match(ns.warning, /10s kept, shorter/);
-    assert.match((linkerdWait(pod({ annotations: { [key]: '30s' } }), 30) as { warning: string }).warning, /not a number/);
+    assert.match((linkerdWait(pod({ annotations: { [key]: '30s' } }), 30) as { warning: string }).warning, /not whole seconds/);
   });
 });

@@ -43,7 +43,7 @@ export function istioWait(text: string | undefined, needed: number): WaitPlan | 
   if (!config) return { warning: `${cannot} is not a YAML or JSON mapping; set ${FIELD} yourself` };
   if (config[FIELD] !== undefined) {
     const ms = typeof config[FIELD] === 'string' ? parseDurationMs(config[FIELD]) : undefined;
-    if (ms === undefined) return { kept: undefined, warning: `${cannot} ${FIELD} is not a duration; gracekeeper leaves it` };
+    if (ms === undefined) return { kept: undefined, warning: `${cannot} ${FIELD} is not a duration; write one such as 30s` };
     const seconds = Math.ceil(ms / 1000);
     const warning = shortWaitWarning(FIELD, seconds, needed);
     return warning ? { kept: seconds, warning } : { kept: seconds };

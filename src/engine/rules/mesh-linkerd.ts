@@ -43,7 +43,7 @@ export function linkerdWait(pod: PodFacts, needed: number): WaitPlan {
   const seconds = /^\s*\d{1,9}\s*$/.test(own) ? Number(own) : undefined;
   const warning =
     seconds === undefined
-      ? `${LINKERD_WAIT} is not a number of seconds; gracekeeper leaves it`
+      ? `${LINKERD_WAIT} is not whole seconds; write one such as 30`
       : shortWaitWarning('proxy-wait-before-exit-seconds', seconds, needed);
   return warning ? { kept: seconds, warning } : { kept: seconds };
 }

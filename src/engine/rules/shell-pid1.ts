@@ -131,5 +131,7 @@ export function splitCommands(text: string): { commands: string[]; forks: boolea
 
 /** The warning for one container, with what to change. */
 export function shellWarning(container: string, finding: ShellFinding): string {
-  return `container "${container}": ${finding.shell} -c stays PID 1 and swallows SIGTERM; start the last command with exec`;
+  // A long container name (up to 63 characters) is cut, so the advice at the end stays under 120.
+  const name = container.length > 24 ? `${container.slice(0, 23)}…` : container;
+  return `container "${name}": ${finding.shell} -c stays PID 1 and swallows SIGTERM; start the last command with exec`;
 }

@@ -20,14 +20,14 @@ export function planStopSignal(
   if (!enabled)
     return { write: false, warning: `${not}: the cluster must enable the ContainerStopSignals gate, then stopSignals: true` };
   if (!atLeast(version, STOP_SIGNAL_MIN))
-    return { write: false, warning: `${not}: lifecycle.stopSignal needs Kubernetes 1.33 or newer` };
+    return { write: false, warning: `${not}: lifecycle.stopSignal needs Kubernetes 1.33 or newer; upgrade or drop the key` };
   const os = spec.os?.name;
   if (os === 'windows')
     return { write: false, warning: `${not}: a Windows pod takes only SIGTERM or SIGKILL; drop the key for it` };
   if (os === 'linux') return { write: true, addLinuxOS: false };
-  if (os !== undefined) return { write: false, warning: `${not}: spec.os.name is neither linux nor windows` };
+  if (os !== undefined) return { write: false, warning: `${not}: spec.os.name is neither linux nor windows; set it to linux` };
   if (hasWindowsOptions(spec))
-    return { write: false, warning: `${not}: the pod sets windowsOptions, so it cannot be spec.os.name: linux` };
+    return { write: false, warning: `${not}: windowsOptions set, so no Linux pod; drop the key or the windowsOptions` };
   return { write: true, addLinuxOS: true };
 }
 
