@@ -102,7 +102,7 @@ function applyMeshWaits(
     namespaceAnnotations: ctx.namespaceAnnotations,
     spec: work.template.spec,
   };
-  const istio = istioMode(pod);
+  const istio = istioMode(pod, ctx.cluster.istioNativeSidecars);
   const linkerd = linkerdMode(pod);
   const out: { native: boolean; wait?: number } = { native: istio === 'native' || linkerd === 'native' };
   if (needed <= 0) return out;

@@ -29,6 +29,8 @@ export interface ClusterSettings {
   stopSignals: boolean;
   /** The kubelets' shutdownGracePeriod for regular pods, when known: longer grace periods get a warning. */
   nodeShutdownGracePeriod?: number;
+  /** Whether istiod injects istio-proxy as a native sidecar (its ENABLE_NATIVE_SIDECARS) by default. */
+  istioNativeSidecars: boolean;
 }
 
 export interface SettingSpec<F extends keyof ClusterSettings = keyof ClusterSettings> {
@@ -237,6 +239,14 @@ export const CLUSTER_SETTINGS: readonly SettingSpec[] = [
     meaning:
       "the time graceful node shutdown gives regular pods (the kubelets' `shutdownGracePeriod` minus `shutdownGracePeriodCriticalPods`), 1s to 24h: a longer grace period gets a warning",
     parse: seconds('nodeShutdownGracePeriod', 1, 86400, '1s to 24h'),
+  }),
+  spec({
+    key: 'istioNativeSidecars',
+    field: 'istioNativeSidecars',
+    defaultText: 'false',
+    meaning:
+      '`true` when istiod injects `istio-proxy` as a native sidecar (its `ENABLE_NATIVE_SIDECARS`): Istio pods then get no proxy wait but a sidecar drain, unless annotated `sidecar.istio.io/nativeSidecar: "false"`',
+    parse: flag('istioNativeSidecars'),
   }),
 ];
 

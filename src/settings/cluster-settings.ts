@@ -19,6 +19,7 @@ export const DEFAULT_CLUSTER_SETTINGS: Readonly<ClusterSettings> = Object.freeze
   propagationDelay: 5,
   trafficPaths: Object.freeze([]),
   stopSignals: false,
+  istioNativeSidecars: false,
 });
 
 export type ParseResult = { ok: true; settings: ClusterSettings } | { ok: false; errors: string[] };

@@ -37,6 +37,10 @@ describe('Istio', () => {
     const on = { labels: { 'sidecar.istio.io/inject': 'true' } };
     assert.equal(istioMode(pod({ ...on, annotations: { 'sidecar.istio.io/nativeSidecar': 'true' } })), 'native');
     assert.equal(istioMode(pod({ ...on, annotations: { 'sidecar.istio.io/nativeSidecar': 'false' } })), 'classic');
+    // istiod's ENABLE_NATIVE_SIDECARS (the cluster setting istioNativeSidecars): the annotation "false" still wins.
+    assert.equal(istioMode(pod(on), true), 'native');
+    assert.equal(istioMode(pod({ ...on, annotations: { 'sidecar.istio.io/nativeSidecar': 'false' } }), true), 'classic');
+    assert.equal(istioMode(pod(), true), 'off');
     const native = { containers: [{ name: 'app' }], initContainers: [{ name: 'istio-proxy', restartPolicy: 'Always' }] };
     assert.equal(istioMode(pod({ spec: native })), 'native');
     const classic = { containers: [{ name: 'app' }, { name: 'istio-proxy' }] };

@@ -4,8 +4,9 @@
 // terminationDrainDuration, "the amount of time allowed for connections to complete on proxy
 // shutdown" (default 5s), set per pod in the annotation proxy.istio.io/config as YAML or JSON
 // (istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#ProxyConfig). Native-sidecar mode:
-// the annotation sidecar.istio.io/nativeSidecar, which wins over istiod's ENABLE_NATIVE_SIDECARS, or
-// an istio-proxy already placed as an init container with restartPolicy: Always.
+// an istio-proxy already placed as an init container with restartPolicy: Always, or the annotation
+// sidecar.istio.io/nativeSidecar, which wins over istiod's ENABLE_NATIVE_SIDECARS (invisible at
+// admission: the cluster setting istioNativeSidecars says it).
 import { parse as parseYaml } from 'yaml';
 import { parseDurationMs } from '../../settings/duration.js';
 import { isRecord } from '../pod-types.js';
@@ -20,7 +21,8 @@ const FIELD = 'terminationDrainDuration';
 /** A ProxyConfig longer than this is not merged into (the record keeps the text it had). */
 export const MAX_PROXY_CONFIG_CHARS = 4096;
 
-export function istioMode(pod: PodFacts): ProxyMode {
+/** `nativeByDefault`: the cluster setting istioNativeSidecars (istiod's ENABLE_NATIVE_SIDECARS). */
+export function istioMode(pod: PodFacts, nativeByDefault = false): ProxyMode {
   const placed = proxyPlacement(pod.spec, ISTIO_PROXY);
   if (placed) return placed;
   const own = pod.labels[INJECT] ?? pod.annotations[INJECT];
@@ -30,7 +32,8 @@ export function istioMode(pod: PodFacts): ProxyMode {
     ns['istio-injection'] === 'enabled' || (ns['istio.io/rev'] !== undefined && ns['istio-injection'] !== 'disabled');
   const meshed = injected || (own !== 'false' && (byNamespace || (own === 'true' && ns['istio-injection'] !== 'disabled')));
   if (!meshed) return 'off';
-  return pod.annotations[NATIVE]?.trim().toLowerCase() === 'true' ? 'native' : 'classic';
+  const native = pod.annotations[NATIVE]?.trim().toLowerCase();
+  return native === 'true' || (nativeByDefault && native !== 'false') ? 'native' : 'classic';
 }
 
 /** terminationDrainDuration of `needed` seconds merged into the ProxyConfig text, or the user's own value kept. */
