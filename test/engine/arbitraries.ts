@@ -145,13 +145,15 @@ export const clusterSettings: fc.Arbitrary<ClusterSettings> = fc
     max: fc.constantFrom(600, 60, 20),
     policy: fc.constantFrom<'deny' | 'warn'>('deny', 'warn'),
     stopSignals: fc.boolean(),
+    istioNative: fc.boolean(),
     nodeShutdown: fc.option(fc.constantFrom(20, 30, 120), { nil: undefined }),
   })
-  .map(({ max, policy, stopSignals, nodeShutdown }) => ({
+  .map(({ max, policy, stopSignals, istioNative, nodeShutdown }) => ({
     ...DEFAULT_CLUSTER_SETTINGS,
     maxTerminationGracePeriod: max,
     invalidAnnotations: policy,
     stopSignals,
+    istioNativeSidecars: istioNative,
     ...(nodeShutdown === undefined ? {} : { nodeShutdownGracePeriod: nodeShutdown }),
   }));
 
