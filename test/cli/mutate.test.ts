@@ -71,3 +71,31 @@ test('unreadable input: file and line named, exit 2; missing file and bad flags 
   assert.equal(gk(['mutate', '-f', file, '-o', 'xml']).status, 2);
   assert.equal(gk(['mutate', '-f', file, '--kube-version', 'latest']).status, 2);
 });
+
+test('--namespace-label: the Namespace labels mesh detection reads, repeated, and a bad form exits 2', () => {
+  const deployment = JSON.stringify({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'app', image: 'i', ports: [{ containerPort: 8080 }] }] },
+      },
+    },
+  });
+  const wait = (r: ReturnType<typeof gk>) => {
+    assert.equal(r.status, 0, r.stderr);
+    const template = JSON.parse(r.stdout).spec.template;
+    return [template.metadata.annotations?.['proxy.istio.io/config'], template.spec.terminationGracePeriodSeconds];
+  };
+  const base = ['mutate', '-f', '-', '-o', 'json'];
+  assert.deepEqual(wait(gk(base, deployment)), [undefined, 30], 'no label, no mesh');
+  const labelled = gk([...base, '--namespace-label', 'team=a', '--namespace-label', 'istio-injection=enabled'], deployment);
+  assert.deepEqual(wait(labelled), ['terminationDrainDuration: 30s', 31]);
+  assert.deepEqual(wait(gk([...base, '--namespace-label', 'istio-injection=disabled'], deployment)), [undefined, 30]);
+  const bad = gk([...base, '--namespace-label', 'istio-injection'], deployment);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--namespace-label "istio-injection": expected key=value/);
+});
