@@ -6,8 +6,9 @@
 // `exec`ed or the script traps TERM; bash and ash also exec a last simple command by themselves
 // (bash not when it has a redirection); dash never does, so `sh` (dash on Debian and Ubuntu images)
 // is held to exec. Where a shell does more than this (ash execs inside an if or a subshell), the rule
-// warns anyway: a needless `exec` costs nothing, a missed one costs every in-flight request. Not a finding: anything not started by sh, bash, ash or dash with -c (an init such
-// as tini or dumb-init, a script file the image runs, the image's own entrypoint).
+// warns anyway: a needless `exec` costs nothing, a missed one costs every in-flight request. Not a
+// finding: anything not started by sh, bash, ash or dash with -c (an init such as tini or
+// dumb-init, a script file the image runs, the image's own entrypoint).
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash']);
 
 export interface ShellFinding {
