@@ -171,6 +171,8 @@ describe('the namespace cache', () => {
       assert.equal(api.lists, 3, 'three pages');
       assert.equal(source.size(), count);
       assert.deepEqual(source.get('ns-0'), { labels: { team: 'a' }, annotations: { 'gracekeeper.io/pre-stop-sleep': '7' } });
+      // The fake server sends an event only to a watch already open (it replays nothing): wait for it.
+      await until('the watch', () => api.watches > 0);
       api.set('ns-0', { team: 'a', 'gracekeeper.io/drain-timeout': '9' }, true, { team: 'b' });
       await until('the change', () => source.get('ns-0')?.annotations['gracekeeper.io/drain-timeout'] === '9');
       assert.deepEqual(source.get('ns-0'), { labels: { team: 'b' }, annotations: { 'gracekeeper.io/drain-timeout': '9' } });
