@@ -124,6 +124,19 @@ describe('audit classification', () => {
     assert.equal(classify(POD, mutated(pod, POD), ctx(OPTED_IN)).status, 'ok');
   });
 
+  it('a shell as process 1 is reported, from the engine, on a workload gracekeeper already mutated', () => {
+    const shell = deployment();
+    shell.spec.template.spec.containers[0].command = ['sh', '-c', 'migrate && serve'];
+    const item = classify(DEPLOY, mutated(shell), ctx(OPTED_IN));
+    assert.equal(item.status, 'ok', 'nothing for gracekeeper to change');
+    assert.ok(
+      item.warnings.some((w) => /sh -c stays PID 1/.test(w) && /exec/.test(w)),
+      `the engine's shell warning, with its advice: ${JSON.stringify(item.warnings)}`,
+    );
+    const plain = classify(DEPLOY, mutated(deployment()), ctx(OPTED_IN));
+    assert.ok(!plain.warnings.some((w) => /PID 1/.test(w)), 'and not for a container without one');
+  });
+
   it('traffic: the paths and the delay that decides, from the same index the webhook reads', () => {
     const index = new TrafficIndex();
     index.upsert('Service', {
