@@ -1,6 +1,6 @@
 // docs/performance.md's results block, rewritten by `make bench` from the results it just wrote,
 // so the table there is always the latest run and names the machine and the Node.js it ran on.
-import { readFile, writeFile } from 'node:fs/promises';
+import { updateMarked } from '../scripts/doc-block.js';
 import type { BenchResults } from './harness.js';
 import { table } from './stats.js';
 
@@ -43,11 +43,6 @@ export function resultsBlock(results: BenchResults): string {
 }
 
 /** Replaces the block between the markers; false when the file has none. */
-export async function updateDoc(path: string, results: BenchResults): Promise<boolean> {
-  const text = await readFile(path, 'utf8');
-  const start = text.indexOf(BEGIN);
-  const end = text.indexOf(END);
-  if (start < 0 || end < start) return false;
-  await writeFile(path, text.slice(0, start) + resultsBlock(results) + text.slice(end + END.length));
-  return true;
+export function updateDoc(path: string, results: BenchResults): Promise<boolean> {
+  return updateMarked(path, BEGIN, END, resultsBlock(results));
 }

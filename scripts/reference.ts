@@ -9,6 +9,7 @@ import { CLUSTER_SETTINGS } from '../src/settings/cluster-keys.js';
 import { formatDuration } from '../src/settings/duration.js';
 import { VALIDATORS, type KeyValidator } from '../src/settings/keys.js';
 import { DEFAULT_SETTINGS } from '../src/settings/types.js';
+import { marked, replaceMarked } from './doc-block.js';
 
 export const REFERENCE = fileURLToPath(new URL('../docs/reference.md', import.meta.url));
 
@@ -56,10 +57,9 @@ export async function render(text: string): Promise<string> {
   for (const [name, body] of Object.entries(await generated())) {
     const open = `<!-- generated:${name} (make docs) -->`;
     const close = `<!-- /generated:${name} -->`;
-    const start = out.indexOf(open);
-    const end = out.indexOf(close);
-    if (start < 0 || end < start) throw new Error(`docs/reference.md has no ${open} ... ${close} block`);
-    out = `${out.slice(0, start + open.length)}\n${body}\n${out.slice(end)}`;
+    const next = replaceMarked(out, open, close, marked(open, body, close));
+    if (next === undefined) throw new Error(`docs/reference.md has no ${open} ... ${close} block`);
+    out = next;
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // bench/peers.json and the table of docs/peers.md: one row per webhook and client count (rounds
 // merged), the ratios gracekeeper / Kyverno of what each adds over no webhook.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { marked, replaceMarked } from '../../scripts/doc-block.js';
 import { percentile, round, sortedCopy } from '../stats.js';
 import type { Difference } from './compare.js';
 import type { WebhookName } from './webhooks.js';
@@ -166,11 +167,8 @@ export function differencesTable(found: { case: string; what: string; difference
 
 /** Replaces what stands between `<!-- name:begin -->` and `<!-- name:end -->` in a Markdown file. */
 export function replaceSection(path: string, name: string, body: string): void {
-  const text = readFileSync(path, 'utf8');
-  const begin = `<!-- ${name}:begin -->`;
-  const end = `<!-- ${name}:end -->`;
-  const i = text.indexOf(begin);
-  const j = text.indexOf(end);
-  if (i < 0 || j < i) throw new Error(`${path} has no ${begin} ... ${end} section`);
-  writeFileSync(path, `${text.slice(0, i + begin.length)}\n${body.trim()}\n${text.slice(j)}`);
+  const [begin, end] = [`<!-- ${name}:begin -->`, `<!-- ${name}:end -->`];
+  const next = replaceMarked(readFileSync(path, 'utf8'), begin, end, marked(begin, body.trim(), end));
+  if (next === undefined) throw new Error(`${path} has no ${begin} ... ${end} section`);
+  writeFileSync(path, next);
 }

@@ -1,5 +1,5 @@
 // The results block of docs/scale.md, rewritten by `make bench-scale` from what it just measured.
-import { readFile, writeFile } from 'node:fs/promises';
+import { updateMarked } from '../../scripts/doc-block.js';
 
 export const BEGIN = '<!-- scale:results (written by make bench-scale) -->';
 export const END = '<!-- /scale:results -->';
@@ -51,11 +51,6 @@ export function resultsBlock(r: ScaleResults): string {
 }
 
 /** Replaces the block between the markers; false when the file has none. */
-export async function updateDoc(path: string, results: ScaleResults): Promise<boolean> {
-  const text = await readFile(path, 'utf8');
-  const start = text.indexOf(BEGIN);
-  const end = text.indexOf(END);
-  if (start < 0 || end < start) return false;
-  await writeFile(path, text.slice(0, start) + resultsBlock(results) + text.slice(end + END.length));
-  return true;
+export function updateDoc(path: string, results: ScaleResults): Promise<boolean> {
+  return updateMarked(path, BEGIN, END, resultsBlock(results));
 }

@@ -1,7 +1,7 @@
 // The results block of docs/rollout-proof.md, rewritten by `make rollout-proof` from the summary
 // it just wrote to bench/rollout.json: one table with every scenario and arm, then each
 // scenario's exact conditions, so the page always shows the numbers of the file.
-import { readFile, writeFile } from 'node:fs/promises';
+import { updateMarked } from '../../scripts/doc-block.js';
 import { FAILURE_TYPES } from './loadgen.js';
 import type { ArmSummary, ProofSummary } from './report.js';
 import { ARMS, SCENARIOS, type Arm } from './scenario.js';
@@ -91,11 +91,6 @@ export function resultsBlock(summary: ProofSummary): string {
 }
 
 /** Replaces the block between the markers; false when the file has none. */
-export async function updateDocs(path: string, summary: ProofSummary): Promise<boolean> {
-  const text = await readFile(path, 'utf8');
-  const start = text.indexOf(BEGIN);
-  const end = text.indexOf(END);
-  if (start < 0 || end < start) return false;
-  await writeFile(path, text.slice(0, start) + resultsBlock(summary) + text.slice(end + END.length));
-  return true;
+export function updateDocs(path: string, summary: ProofSummary): Promise<boolean> {
+  return updateMarked(path, BEGIN, END, resultsBlock(summary));
 }
