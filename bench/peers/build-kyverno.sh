@@ -44,6 +44,10 @@ if ! flock -n 9; then
   echo "build-kyverno: another build holds $out_dir/.build.lock; waiting for it"
   flock 9
 fi
+if [[ -x $out_dir/kyverno && -f $out_dir/crds/.complete ]]; then
+  echo "build-kyverno: built meanwhile: $out_dir"
+  exit 0
+fi
 
 start=$SECONDS
 tmp=$out_dir/.kyverno.tmp.$$ ticker='' build=''

@@ -5,6 +5,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import type { ControlPlane } from '../../test/e2e/cluster.js';
+import { metricSample } from '../../test/e2e/gracekeeper.js';
 import { runLoad } from '../harness.js';
 import { deploymentNodeOptions, freePort, memoryOf, REPO, type Certificate } from '../processes.js';
 import { percentile, round, sortedCopy } from '../stats.js';
@@ -50,11 +51,9 @@ function status(port: number, path: string, ca: Buffer): Promise<number> {
   });
 }
 
-/** The value of one sample of gracekeeper's metrics (name with its labels, as exposed), 0 when absent. */
+/** One sample of gracekeeper's metrics, 0 when absent. */
 async function metric(metricsPort: number, sample: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
-  return line ? Number(line.slice(sample.length + 1)) : 0;
+  return (await metricSample(metricsPort, sample)) || 0;
 }
 
 export async function measureOnce(

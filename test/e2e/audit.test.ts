@@ -12,7 +12,7 @@ import { loadClientKubeConfig } from '../../src/cluster/kubeconfig.js';
 import { jsonGetter, listAll } from '../../src/cluster/raw-get.js';
 import { audit, auditor, auditRole, everyKind, mutatedOffline, nlbService } from './audit-fixtures.js';
 import { e2eSkipReason } from './ensure-binaries.js';
-import { REPO_ROOT } from './gracekeeper.js';
+import { metricSample, REPO_ROOT } from './gracekeeper.js';
 import { eventually, type Obj } from './kube.js';
 import { deployment, P } from './manifests.js';
 import { startWebhookEnv, type WebhookEnv } from './setup.js';
@@ -41,11 +41,11 @@ describe('gracekeeper audit on a real API server', { skip: skip ?? false }, () =
       await kube.namespace('audit-in');
       await kube.namespace('audit-out', { optIn: false });
       // The Service first, until gracekeeper's informer holds it (its metrics say), then the workloads.
+      // (The cluster's own `kubernetes` Service is held already: wait for one more than before.)
+      const services = () => metricSample(gk.metricsPort, 'gracekeeper_traffic_objects{resource="services"}');
+      const before = await services();
       await kube.apply([nlbService('audit-in', 'deployment')]);
-      await eventually('gracekeeper to hold the Service', async () => {
-        const text = await (await fetch(`http://127.0.0.1:${gk.metricsPort}/metrics`)).text();
-        return /^gracekeeper_traffic_objects\{resource="services"\} [1-9]/m.test(text) || undefined;
-      });
+      await eventually('gracekeeper to hold the Service', async () => ((await services()) > before ? true : undefined));
       await kube.apply(everyKind('audit-in'));
       await kube.apply(everyKind('audit-out'));
       const optedOut = deployment('opted-out', 'audit-in', { labels: { [`${P}inject`]: 'disabled' } });

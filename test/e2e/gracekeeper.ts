@@ -243,6 +243,13 @@ export function shippedConfig(docs: Manifest[]): string | undefined {
  * whose CN is the service account's user name, which RBAC matches as that ServiceAccount), so
  * the server runs with exactly the permissions deploy/ grants it.
  */
+/** One sample of a gracekeeper's /metrics (its name with labels, as exposed, e.g. 'gracekeeper_traffic_objects{resource="services"}'); NaN when absent. */
+export async function metricSample(metricsPort: number, sample: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line === undefined ? Number.NaN : Number(line.slice(sample.length + 1));
+}
+
 export async function serviceAccountKubeconfig(cp: ControlPlane, namespace: string, name: string): Promise<string> {
   const user = `system:serviceaccount:${namespace}:${name}`;
   const pair = await issueClientCert(cp.pki.dir, cp.pki.ca, `sa-${namespace}-${name}`, user, [

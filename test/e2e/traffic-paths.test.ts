@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { e2eSkipReason } from './ensure-binaries.js';
 import { gatewayApiCrdYaml } from './gateway-api.js';
-import { getStatus, type Gracekeeper } from './gracekeeper.js';
+import { getStatus, metricSample, type Gracekeeper } from './gracekeeper.js';
 import { container, eventually, recordOf, warnings, type Obj, type PodTemplate } from './kube.js';
 import { deployment, sleepHook } from './manifests.js';
 import { startWebhookEnv, type WebhookEnv } from './setup.js';
@@ -57,11 +57,8 @@ describe('pre-stop-sleep auto from the traffic paths, on a real API server', opt
   after(() => env?.stop());
 
   /** How many objects of `resource` gracekeeper's informers hold (its metrics say). */
-  const count = async (resource: string): Promise<number> => {
-    const text = await (await fetch(`http://127.0.0.1:${gk.metricsPort}/metrics`)).text();
-    const m = new RegExp(`^gracekeeper_traffic_objects\\{resource="${resource}"\\} (\\d+)`, 'm').exec(text);
-    return m ? Number(m[1]) : 0;
-  };
+  const count = async (resource: string): Promise<number> =>
+    (await metricSample(gk.metricsPort, `gracekeeper_traffic_objects{resource="${resource}"}`)) || 0;
   /** Waits until gracekeeper's informers hold `n` objects of `resource`. */
   const holds = (resource: string, n: number) =>
     eventually(`gracekeeper to hold ${n} ${resource}`, async () => ((await count(resource)) >= n ? true : undefined));

@@ -17,6 +17,7 @@ import { parse } from 'yaml';
 import { dirname, join, resolve } from 'node:path';
 import { startControlPlane, type ControlPlane } from '../e2e/cluster.js';
 import {
+  metricSample,
   pointWebhookAt,
   renderDeploy,
   serviceAccountKubeconfig,
@@ -146,12 +147,9 @@ async function main(argv: string[]): Promise<number> {
     gk = installed.gk;
     const withSettings = { ...installed.defaults };
     for (const [k, v] of Object.entries(o.withAnnotations)) withSettings[k.replace(/^gracekeeper\.io\//, '')] = v;
-    const metricsUrl = `http://127.0.0.1:${gk.metricsPort}/metrics`;
-    const trafficObjects = async (resource: string): Promise<number> => {
-      const text = await (await fetch(metricsUrl)).text();
-      const m = new RegExp(`^gracekeeper_traffic_objects\\{resource="${resource}"\\} (\\d+)`, 'm').exec(text);
-      return m ? Number(m[1]) : 0;
-    };
+    const metricsPort = gk.metricsPort;
+    const trafficObjects = async (resource: string): Promise<number> =>
+      (await metricSample(metricsPort, `gracekeeper_traffic_objects{resource="${resource}"}`)) || 0;
     const cluster: Cluster = { cp, nodes, workDir, o, log, withSettings, trafficObjects };
     const records: RunRecord[] = [];
     const scenarioConditions: Partial<Record<ScenarioName, Record<string, unknown>>> = {};

@@ -5,16 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { apiRequest, type ApiResult } from '../util.js';
 import { Agent, request } from 'node:https';
-import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '../cluster.js';
-import {
-  pointWebhookAt,
-  renderDeploy,
-  serviceAccountKubeconfig,
-  shippedConfig,
-  shippedServiceAccount,
-  startGracekeeper,
-  type Gracekeeper,
-} from '../gracekeeper.js';
+import type { ControlPlane, ControlPlaneOptions } from '../cluster.js';
+import { metricSample, type Gracekeeper } from '../gracekeeper.js';
+import { startWebhookEnv } from '../setup.js';
 import { eventually, Kube, recordOf, type Obj } from '../kube.js';
 
 export interface FaultCluster {
@@ -26,38 +19,25 @@ export interface FaultCluster {
   stop(): Promise<void>;
 }
 
+/** The e2e suite's usual setting (setup.ts), with one gracekeeper in use and a client straight to it. */
 export async function faultCluster(opts: ControlPlaneOptions = {}, gkArgs: string[] = []): Promise<FaultCluster> {
-  const cp = await startControlPlane(opts);
+  const env = await startWebhookEnv(opts);
   try {
-    const kube = new Kube(cp);
-    const docs = await renderDeploy(cp);
-    await kube.apply(docs.filter((d) => d.kind !== 'MutatingWebhookConfiguration'));
-    const sa = shippedServiceAccount(docs);
-    const gk = await startGracekeeper({
-      cp,
-      kubeconfigPath: await serviceAccountKubeconfig(cp, sa.namespace, sa.name),
-      config: shippedConfig(docs),
-      args: [`--namespace=${sa.namespace}`, ...gkArgs],
-    });
-    await kube.apply(pointWebhookAt(docs, gk.url, gk.caPem));
-    await kube.namespace('e2e-probe');
-    await eventually('the webhook to mutate Pods', async () => (await dryRunMutated(cp, 'e2e-probe')) || undefined, {
-      components: [...cp.components, gk.component],
-    });
+    const gk = await env.start('gracekeeper', {}, undefined, gkArgs);
+    await env.use(gk);
     const direct = new DirectClient(gk);
     return {
-      cp,
-      kube,
+      cp: env.cp,
+      kube: env.kube,
       gk,
       direct,
       stop: async () => {
         direct.close();
-        await gk.stop();
-        await cp.stop();
+        await env.stop();
       },
     };
   } catch (err) {
-    await cp.stop();
+    await env.stop();
     throw err;
   }
 }
@@ -185,10 +165,8 @@ export async function timeUntil(what: string, fn: () => Promise<boolean>, timeou
 }
 
 /** One sample of gracekeeper's metrics text, e.g. 'gracekeeper_namespace_informer_restarts_total'. */
-export async function metric(gk: Gracekeeper, sample: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${gk.metricsPort}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
-  return line === undefined ? Number.NaN : Number(line.slice(sample.length + 1));
+export function metric(gk: Gracekeeper, sample: string): Promise<number> {
+  return metricSample(gk.metricsPort, sample);
 }
 
 /**
