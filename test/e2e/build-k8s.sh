@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds the Kubernetes and etcd binaries that the e2e suite runs, from the versions pinned in
-# test/e2e/k8s/go.mod and test/e2e/etcd/go.mod, into a cache outside the repository:
+# Builds the Kubernetes and etcd binaries that the e2e suite runs, for one supported release
+# (K8S_RELEASE: 1.35, 1.36 or 1.37, default 1.37), from the versions pinned in
+# test/e2e/k8s/<release>/go.mod and test/e2e/etcd/<release>/go.mod (the etcd that release's own
+# hack/lib/etcd.sh tests against), into a cache outside the repository:
 #   ${GRACEKEEPER_CACHE:-$HOME/.cache/gracekeeper}/k8s-<version>/   kube-apiserver, kubectl, ...
 #   ${GRACEKEEPER_CACHE:-$HOME/.cache/gracekeeper}/etcd-<version>/  etcd
 # Only the first run pays for the build (about 4 minutes cold on 2 cores, plus 20 s for --all); later runs skip
@@ -11,7 +13,7 @@
 #   (default)     etcd, kube-apiserver, kube-controller-manager, kubectl
 #   --all         also kube-scheduler, kubelet, kube-proxy
 #   --print-dirs  print K8S_BIN_DIR=... and ETCD_BIN_DIR=... and exit (builds nothing)
-# Environment: GRACEKEEPER_CACHE (cache root), GO (go command, default: go),
+# Environment: K8S_RELEASE (1.35 | 1.36 | 1.37, default 1.37), GRACEKEEPER_CACHE (cache root), GO (go command, default: go),
 #   BUILD_PARALLEL (go build -p, default: nproc).
 set -euo pipefail
 
@@ -20,8 +22,12 @@ cache_root=${GRACEKEEPER_CACHE:-${HOME:-/root}/.cache/gracekeeper}
 go_cmd=${GO:-go}
 
 # The versions come from the go.mod files, so bumping a release is a one-line change there.
-k8s_version=$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" { print $3 }' "$here/k8s/go.mod")
-etcd_version=$(awk '$1 == "require" && $2 == "go.etcd.io/etcd/server/v3" { print $3 }' "$here/etcd/go.mod")
+release=${K8S_RELEASE:-1.37}
+k8s_mod=$here/k8s/$release etcd_mod=$here/etcd/$release
+[[ -f $k8s_mod/go.mod && -f $etcd_mod/go.mod ]] || {
+  echo "build-k8s: unknown K8S_RELEASE '$release'; supported: $(cd "$here/k8s" && echo */ | tr -d /)" >&2; exit 2; }
+k8s_version=$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" { print $3 }' "$k8s_mod/go.mod")
+etcd_version=$(awk '$1 == "require" && $2 == "go.etcd.io/etcd/server/v3" { print $3 }' "$etcd_mod/go.mod")
 [[ -n $k8s_version && -n $etcd_version ]] || { echo "build-k8s: cannot read versions from go.mod" >&2; exit 1; }
 k8s_dir=$cache_root/k8s-$k8s_version
 etcd_dir=$cache_root/etcd-$etcd_version
@@ -31,7 +37,7 @@ for arg in "$@"; do
   case $arg in
     --all) want+=(kube-scheduler kubelet kube-proxy) ;;
     --print-dirs) printf 'K8S_BIN_DIR=%s\nETCD_BIN_DIR=%s\n' "$k8s_dir" "$etcd_dir"; exit 0 ;;
-    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build-k8s: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -114,9 +120,9 @@ build_one() { # name moduledir pkg outdir ldflags [tags]
 
 for b in "${missing[@]}"; do
   if [[ $b == etcd ]]; then
-    build_one etcd "$here/etcd" go.etcd.io/etcd/server/v3 "$etcd_dir" "$etcd_ldflags"
+    build_one etcd "$etcd_mod" go.etcd.io/etcd/server/v3 "$etcd_dir" "$etcd_ldflags"
   else
-    build_one "$b" "$here/k8s" "k8s.io/kubernetes/cmd/$b" "$k8s_dir" "$k8s_ldflags" \
+    build_one "$b" "$k8s_mod" "k8s.io/kubernetes/cmd/$b" "$k8s_dir" "$k8s_ldflags" \
       selinux,notest,grpcnotrace
   fi
 done

@@ -1,6 +1,6 @@
 //go:build tools
 
-// Package tools records the Kubernetes commands that ../build-k8s.sh builds, so that
+// Package tools records the Kubernetes commands that ../../build-k8s.sh builds, so that
 // `go mod tidy` keeps every module they need in go.mod and go.sum.
 package tools
 
