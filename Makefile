@@ -112,8 +112,9 @@ rollout-proof: build
 # writes bench/results.json and the table in docs/performance.md.
 .PHONY: bench
 bench: build
+	rm -rf bench/.build
 	npx tsc -p bench/tsconfig.json
-	node bench/.build/main.js
+	node bench/.build/bench/main.js
 
 # gracekeeper side by side with Kyverno (docs/peers.md): a real control plane (test/e2e), Kyverno
 # v1.19.1 built from the Go module proxy into ~/.cache/gracekeeper (long the first time), Pods

@@ -12,7 +12,9 @@ import { parse as parseYaml } from 'yaml';
 import { makePayload } from './payloads.js';
 import type { ServerName } from './stats.js';
 
-export const REPO = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '..' : '../..', import.meta.url));
+// Compiled, this file is bench/.build/bench/processes.js (rootDir is the repository: bench/ imports
+// src/ and scripts/ too).
+export const REPO = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '..' : '../../..', import.meta.url));
 
 /** Node arguments that run a sibling bench module: compiled JS under bench/.build, else the .ts through tsx. */
 export function benchModule(name: string): { execArgv: string[]; file: string } {
