@@ -1,7 +1,7 @@
 // The API server's version (for pre-stop-mode auto), read at start and every 10 minutes; sooner
-// again after a failure.
+// again after a failure. A release outside the tested ones is logged as a warning, once per version.
 import { VersionApi, type KubeConfig } from '@kubernetes/client-node';
-import { versionFromInfo, type KubeVersion } from '../engine/kube-version.js';
+import { untestedReleaseWarning, versionFromInfo, type KubeVersion } from '../engine/kube-version.js';
 import { backoffDelay, describeError, withTimeout } from './backoff.js';
 import type { KubeSourceOptions } from './kubeconfig.js';
 import type { VersionSource } from './sources.js';
@@ -42,6 +42,9 @@ export class ApiVersionSource implements VersionSource {
           { kubeVersion: `${parsed.major}.${parsed.minor}`, gitVersion: info.gitVersion },
           'API server version',
         );
+        // Served all the same (refusing would stop the cluster's Pods, not protect them); said once.
+        const untested = untestedReleaseWarning(parsed);
+        if (untested) this.options.log.warn({ kubeVersion: `${parsed.major}.${parsed.minor}` }, untested);
       }
       this.version = parsed;
       this.failures = 0;

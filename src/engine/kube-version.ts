@@ -28,3 +28,23 @@ export function atLeast(version: KubeVersion | undefined, min: KubeVersion): boo
   if (version === undefined) return true;
   return version.major > min.major || (version.major === min.major && version.minor >= min.minor);
 }
+
+/**
+ * The Kubernetes releases gracekeeper is tested on (the e2e suite's K8S_RELEASE matrix: 1.35, 1.36,
+ * 1.37). An API server outside them is served all the same; `serve` logs a warning once per version.
+ */
+export const TESTED_RELEASES = { oldest: { major: 1, minor: 35 }, newest: { major: 1, minor: 37 } } as const;
+
+/** The warning for an API server outside TESTED_RELEASES, or undefined within them. */
+export function untestedReleaseWarning(version: KubeVersion): string | undefined {
+  const { oldest, newest } = TESTED_RELEASES;
+  const name = (v: KubeVersion): string => `${v.major}.${v.minor}`;
+  const range = `${name(oldest)} to ${name(newest)}`;
+  if (!atLeast(version, oldest)) {
+    return `Kubernetes ${name(version)} is older than the releases gracekeeper is tested on (${range}); upgrade the cluster`;
+  }
+  if (!atLeast(newest, { major: version.major, minor: version.minor })) {
+    return `Kubernetes ${name(version)} is newer than the releases gracekeeper is tested on (${range})`;
+  }
+  return undefined;
+}

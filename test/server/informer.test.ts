@@ -111,6 +111,25 @@ describe('namespace informer against an API server', () => {
     );
     assert.ok(server.logs.lines.some((l) => l.msg === 'API server version' && l.kubeVersion === '1.30'));
   });
+
+  it('warns once per version about an API server older than the tested releases', async () => {
+    const untested = (minor: string) =>
+      server.logs.lines.filter(
+        (l) => l.level === 'warn' && l.kubeVersion === `1.${minor}` && /older than the releases/.test(String(l.msg)),
+      );
+    await until('the 1.30 warning', () => Promise.resolve(untested('30').length > 0));
+    assert.equal(untested('29').length, 1, 'one warning for 1.29, however often it was read');
+    assert.equal(untested('30').length, 1);
+    assert.match(
+      String(untested('30')[0]?.msg),
+      /^Kubernetes 1\.30 is older than the releases gracekeeper is tested on \(1\.35 to 1\.37\)/,
+    );
+    api.version = { major: '1', minor: '36', gitVersion: 'v1.36.3' };
+    await until('1.36 read', () =>
+      Promise.resolve(server.logs.lines.some((l) => l.msg === 'API server version' && l.kubeVersion === '1.36')),
+    );
+    assert.ok(!server.logs.lines.some((l) => l.level === 'warn' && l.kubeVersion === '1.36'), 'no warning for a tested release');
+  });
 });
 
 describe('no cluster', () => {
