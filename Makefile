@@ -57,6 +57,22 @@ e2e: build
 e2e-faults: build
 	node --import tsx --test --test-reporter=spec $(FAULT_FILES)
 
+# The end-to-end suite (the fault scenarios too) on every supported Kubernetes release, one after
+# another: K8S_RELEASE selects the control plane (test/e2e/README.md; `make e2e` runs the default,
+# 1.37). Each release's binaries are built the first time (5 to 10 min on 2 cores). K8S_MATRIX
+# narrows it, e.g. `make e2e-matrix K8S_MATRIX=1.35`; E2E_MATRIX_FILES, e.g. without the faults.
+K8S_MATRIX ?= 1.35 1.36 1.37
+E2E_MATRIX_FILES ?= $(E2E_FILES) $(FAULT_FILES)
+.PHONY: e2e-matrix
+e2e-matrix: build
+	@set -e; for release in $(K8S_MATRIX); do \
+	  echo "== e2e on Kubernetes $$release"; \
+	  K8S_RELEASE=$$release bash test/e2e/build-k8s.sh; \
+	  start=$$SECONDS; \
+	  K8S_RELEASE=$$release node --import tsx --test --test-reporter=spec $(E2E_MATRIX_FILES); \
+	  echo "== e2e on Kubernetes $$release: passed in $$((SECONDS - start)) s"; \
+	done
+
 clean:
 	rm -rf dist
 

@@ -1,6 +1,6 @@
 // The stop signals the API server accepts in `lifecycle.stopSignal` of a Linux pod: the set
-// supportedStopSignalsLinux in Kubernetes' pkg/apis/core/validation/validation.go (v1.34.4; the
-// names are the core.Signal constants of pkg/apis/core/types.go). A Windows pod accepts only
+// supportedStopSignalsLinux in Kubernetes' pkg/apis/core/validation/validation.go (v1.37.2, the
+// same list in 1.35.4 and 1.34.4; the names are the core.Signal constants of pkg/apis/core/types.go). A Windows pod accepts only
 // SIGTERM and SIGKILL (supportedStopSignalsWindows).
 
 const BASE = [

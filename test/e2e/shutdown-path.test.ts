@@ -1,7 +1,7 @@
-// On a real API server (Kubernetes v1.34.4): with the feature gate ContainerStopSignals, a stop
-// signal gracekeeper writes is stored on the Pod, with the spec.os.name: linux the API server
-// requires; without the gate, the key only warns, and a stopSignal that reaches the API server is
-// dropped (what gracekeeper's stopSignals: false guards against). Proxy waits written into pod
+// On a real API server (any K8S_RELEASE: the gate is alpha, off by default, in 1.35 to 1.37):
+// with the feature gate ContainerStopSignals, a stop signal gracekeeper writes is stored on the
+// Pod, with the spec.os.name: linux the API server requires; without the gate, the key only warns,
+// and a stopSignal that reaches the API server is dropped (what gracekeeper's stopSignals: false guards against). Proxy waits written into pod
 // templates are stored on the Pods a Deployment's controllers make, with no second patch.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -148,7 +148,7 @@ describe('stop signals and proxy waits with the ContainerStopSignals gate on', o
   });
 });
 
-describe('stop signals with the gate off (the API server default in 1.34)', opts, () => {
+describe('stop signals with the gate off (the API server default from 1.33 to 1.37)', opts, () => {
   let env: WebhookEnv;
 
   before(

@@ -1,6 +1,6 @@
 // What the API server would reject, checked on engine output: the OpenAPI schema (kubernetes-models)
 // plus the core validation rules the schema cannot express (one handler, ranges, sleep < grace, a
-// stop signal only with spec.os.name and from that OS's list: pkg/apis/core/validation, v1.34.4).
+// stop signal only with spec.os.name and from that OS's list: pkg/apis/core/validation, v1.37.2).
 import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';

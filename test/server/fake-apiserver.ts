@@ -13,7 +13,7 @@ interface Namespace {
 
 export class FakeApiServer {
   readonly namespaces = new Map<string, Namespace>();
-  version = { major: '1', minor: '34', gitVersion: 'v1.34.4' };
+  version = { major: '1', minor: '37', gitVersion: 'v1.37.2' };
   /** The next N list calls answer 500. */
   failLists = 0;
   /** The next N /version calls answer 500. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds a command-line tool that the tests run, from the release pinned in test/tools/<tool>/go.mod
 # (fetched through the Go module proxy), into a cache outside the repository:
-#   ${GRACEKEEPER_CACHE:-$HOME/.cache/gracekeeper}/helm-<version>/helm           (helm.sh/helm/v3)
+#   ${GRACEKEEPER_CACHE:-$HOME/.cache/gracekeeper}/helm-<version>/helm           (helm4: helm.sh/helm/v4,
+#                                                                                 helm3: helm.sh/helm/v3)
 #   ${GRACEKEEPER_CACHE:-$HOME/.cache/gracekeeper}/promtool-<version>/promtool   (Prometheus)
 #   ${GRACEKEEPER_CACHE:-$HOME/.cache/gracekeeper}/promtool-<version>/promql-inspect-<source hash>
 #     (test/tools/promtool/promql-inspect: Prometheus's PromQL parser, reporting what a query reads)
@@ -9,7 +10,8 @@
 # under a temporary name and renamed into place, so an interrupted build leaves nothing behind;
 # concurrent runs serialise on a lock in the cache root.
 #
-# Usage: test/tools/build.sh <helm|promtool|promql-inspect> [--print-path] [--help]
+# Usage: test/tools/build.sh <helm4|helm3|helm|promtool|promql-inspect> [--print-path] [--help]
+#   helm is helm4, the Helm the chart tests run by default (HELM_MAJOR=3 in the tests selects helm3)
 #   --print-path  print the binary's path and exit (builds nothing)
 # Environment: GRACEKEEPER_CACHE (cache root), GO (go command, default: go),
 #   BUILD_PARALLEL (go build -p, default: nproc).
@@ -21,9 +23,10 @@ go_cmd=${GO:-go}
 
 tool=${1:-}
 case $tool in
-  -h|--help|'') sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [[ -n $tool ]]; exit $? ;;
-  helm|promtool|promql-inspect) shift ;;
-  *) echo "tools/build: unknown tool: $tool (helm, promtool or promql-inspect)" >&2; exit 2 ;;
+  -h|--help|'') sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [[ -n $tool ]]; exit $? ;;
+  helm) tool=helm4; shift ;;
+  helm3|helm4|promtool|promql-inspect) shift ;;
+  *) echo "tools/build: unknown tool: $tool (helm4, helm3, helm, promtool or promql-inspect)" >&2; exit 2 ;;
 esac
 print_path=false
 for arg in "$@"; do
@@ -36,18 +39,22 @@ done
 moddir=$here/${tool/promql-inspect/promtool}
 # Package, release version and link flags, as each project's own release build sets them.
 case $tool in
-  helm)
-    module=helm.sh/helm/v3
+  helm3|helm4)
+    module=helm.sh/helm/v${tool#helm}
     version=$(awk -v m="$module" '$1 == "require" && $2 == m { print $3 }' "$moddir/go.mod")
     pkg=$module/cmd/helm
-    # Helm's Makefile: the version, and the Kubernetes version its capabilities default to (the
-    # client-go it is built with: v0.N.x is Kubernetes 1.N).
-    client_go=$(awk '$1 == "k8s.io/client-go" { print $2 }' "$moddir/go.mod")
-    k8s_minor=${client_go#v0.}; k8s_minor=${k8s_minor%%.*}
-    ldflags="-s -w -X $module/internal/version.version=$version -X $module/internal/version.gitTreeState=clean"
-    for p in pkg/lint/rules pkg/chartutil; do
-      ldflags+=" -X $module/$p.k8sVersionMajor=1 -X $module/$p.k8sVersionMinor=$k8s_minor"
-    done
+    # Helm's Makefile: the version (a release: no "unreleased" metadata).
+    ldflags="-s -w -X $module/internal/version.version=$version -X $module/internal/version.metadata="
+    ldflags+=" -X $module/internal/version.gitTreeState=clean"
+    if [[ $tool == helm3 ]]; then
+      # Helm 3's Makefile also sets the Kubernetes version its capabilities default to (the
+      # client-go it is built with: v0.N.x is Kubernetes 1.N); Helm 4 reads it from its build info.
+      client_go=$(awk '$1 == "k8s.io/client-go" { print $2 }' "$moddir/go.mod")
+      k8s_minor=${client_go#v0.}; k8s_minor=${k8s_minor%%.*}
+      for p in pkg/lint/rules pkg/chartutil; do
+        ldflags+=" -X $module/$p.k8sVersionMajor=1 -X $module/$p.k8sVersionMinor=$k8s_minor"
+      done
+    fi
     tags=''
     ;;
   promtool|promql-inspect)
@@ -64,8 +71,9 @@ case $tool in
     ;;
 esac
 [[ -n $version ]] || { echo "tools/build: cannot read the $tool version from $moddir/go.mod" >&2; exit 1; }
-dir=$cache_root/${tool/promql-inspect/promtool}-$version
-out=$dir/$tool
+base=${tool/promql-inspect/promtool}; base=${base%[34]}
+dir=$cache_root/$base-$version
+out=$dir/${tool%[34]}
 # promql-inspect's source is in this repository: its binary is keyed on that source as well.
 if [[ $tool == promql-inspect ]]; then
   out=$dir/$tool-$(cat "$moddir/promql-inspect/main.go" "$moddir/go.sum" | sha256sum | cut -c1-12)
