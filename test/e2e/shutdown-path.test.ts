@@ -1,8 +1,9 @@
 // On a real API server (any K8S_RELEASE: the gate is alpha, off by default, in 1.35 to 1.37):
 // with the feature gate ContainerStopSignals, a stop signal gracekeeper writes is stored on the
 // Pod, with the spec.os.name: linux the API server requires; without the gate, the key only warns,
-// and a stopSignal that reaches the API server is dropped (what gracekeeper's stopSignals: false guards against). Proxy waits written into pod
-// templates are stored on the Pods a Deployment's controllers make, with no second patch.
+// and a stopSignal that reaches the API server is dropped (what gracekeeper's stopSignals: false
+// guards against). Proxy waits written into pod templates are stored on the Pods a Deployment's
+// controllers make, with no second patch.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LINUX_STOP_SIGNALS, linuxStopSignal } from '../../src/settings/signals.js';
