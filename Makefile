@@ -6,6 +6,10 @@ E2E_FILES = $(shell find test/e2e -name '*.test.ts' -not -path 'test/e2e/faults/
 # The fault scenarios on the real control plane (test/e2e/README.md, "Fault scenarios") take 2.5 to 4
 # minutes on 2 cores, too long for `make test`: `make e2e` runs them, `make e2e-faults` only them.
 FAULT_FILES = $(shell find test/e2e/faults -name '*.test.ts' 2>/dev/null | sort)
+# The chart's tests (every test file that renders or installs it through test/helm/chart.ts) run on
+# Helm 4 in the line above, then again on Helm 3 (HELM_MAJOR=3): both are supported.
+# (test/e2e/helm-server-side.test.ts runs both Helms itself.)
+HELM_FILES = $(filter-out test/e2e/helm-server-side.test.ts,$(shell grep -rlE "from '(\.\./helm/|\./)chart\.js'" test --include='*.test.ts' | sort))
 
 .PHONY: all deps build typecheck lint format docs run test unit e2e e2e-faults clean k8s-binaries tools helm-docs certs deploy undeploy
 
@@ -47,6 +51,12 @@ docs: deps
 # Every test: unit, golden, property, HTTPS round trips, and the end-to-end suite (but its fault scenarios).
 test: build typecheck lint
 	node --import tsx --test --test-reporter=spec $(TEST_FILES) $(E2E_FILES)
+	HELM_MAJOR=3 node --import tsx --test --test-reporter=spec $(HELM_FILES)
+
+# The chart's tests on Helm 3 only (`make test` runs them on Helm 4, then on Helm 3).
+.PHONY: helm3
+helm3: build
+	HELM_MAJOR=3 node --import tsx --test --test-reporter=spec $(HELM_FILES)
 
 unit: build
 	node --import tsx --test --test-reporter=spec $(TEST_FILES)
@@ -80,10 +90,11 @@ clean:
 k8s-binaries:
 	bash test/e2e/build-k8s.sh
 
-# Helm, promtool and promql-inspect for the chart and observability tests, from the Go module
-# proxy into ~/.cache/gracekeeper (test/tools/build.sh; first run 15 to 25 min on 2 cores).
+# Helm 4 and Helm 3, promtool and promql-inspect for the chart and observability tests, from the Go
+# module proxy into ~/.cache/gracekeeper (test/tools/build.sh; first run 20 to 40 min on 2 cores).
 tools:
-	bash test/tools/build.sh helm
+	bash test/tools/build.sh helm4
+	bash test/tools/build.sh helm3
 	bash test/tools/build.sh promtool
 	bash test/tools/build.sh promql-inspect
 

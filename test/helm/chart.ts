@@ -1,6 +1,6 @@
 // The Helm chart deploy/helm/gracekeeper for the tests: `helm template` and `helm lint` with the
-// Helm that test/tools/build.sh builds, and the normalisation under which a rendering is compared
-// with the kustomize base's.
+// Helm that test/tools/build.sh builds (Helm 4; HELM_MAJOR=3 runs the same tests on Helm 3), and
+// the normalisation under which a rendering is compared with the kustomize base's.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,10 @@ import { findTool, runTool } from '../tools/ensure-tool.js';
 
 export const CHART = join(DEPLOY, 'helm', 'gracekeeper');
 
-const helmFound = findTool('helm');
+/** The Helm the chart tests run: 4 (default) or 3, from HELM_MAJOR (`make test` runs both). */
+export const HELM_MAJOR = process.env.HELM_MAJOR ?? '4';
+if (HELM_MAJOR !== '3' && HELM_MAJOR !== '4') throw new Error(`HELM_MAJOR is '${HELM_MAJOR}': 3 or 4`);
+const helmFound = findTool(HELM_MAJOR === '3' ? 'helm3' : 'helm4');
 /** Why the Helm suites cannot run here (false when they can). */
 export const helmSkip: string | false = helmFound.reason ?? false;
 export const HELM = helmFound.path ?? 'helm';

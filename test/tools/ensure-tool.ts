@@ -1,4 +1,4 @@
-// Finds helm, promtool and promql-inspect in the cache of test/tools/build.sh, building whatever is
+// Finds Helm 4 and Helm 3, promtool and promql-inspect in the cache of test/tools/build.sh, building whatever is
 // missing first (Go is needed for that). Without the binary and without Go the suites that need it
 // are skipped with the reason, except with CI=true, where that is a failure.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type Tool = 'helm' | 'promtool' | 'promql-inspect';
+export type Tool = 'helm3' | 'helm4' | 'promtool' | 'promql-inspect';
 
 const BUILD_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'build.sh');
 
