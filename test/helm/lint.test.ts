@@ -4,9 +4,12 @@
 // rendering is checked for what that combination promises.
 import assert from 'node:assert/strict';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { copyFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { one, type Obj } from '../deploy/kustomize.js';
-import { CHART, helm, helmSkip, isHook, template } from './chart.js';
+import { CHART, helm, helmSkip, isHook, parseYaml11, template } from './chart.js';
 
 const CA_BUNDLE = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
 
@@ -169,5 +172,39 @@ describe('helm lint and helm template', { skip: helmSkip }, () => {
     const r = helm(['template', 'gracekeeper', CHART], { args: ['--kube-version', '1.29.0'] }, true);
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /kubeVersion/);
+  });
+
+  it('its install notes warn on Kubernetes older than the tested releases (1.35 to 1.37), and only there', () => {
+    // `helm template` leaves NOTES.txt out: a copy of the chart renders it into a ConfigMap.
+    const dir = mkdtempSync(join(tmpdir(), 'gk-notes-'));
+    try {
+      const chart = join(dir, 'gracekeeper');
+      cpSync(CHART, chart, { recursive: true });
+      copyFileSync(join(chart, 'templates', 'NOTES.txt'), join(chart, 'files', 'NOTES.txt'));
+      writeFileSync(
+        join(chart, 'templates', 'notes-as-configmap.yaml'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ tpl (.Files.Get "files/NOTES.txt") . | quote }}\n',
+      );
+      const notes = (kubeVersion: string): string => {
+        const out = helm(['template', 'gracekeeper', chart, '--show-only', 'templates/notes-as-configmap.yaml'], {
+          args: ['--kube-version', kubeVersion],
+        });
+        return String(one(parseYaml11(out.stdout), 'ConfigMap').data.notes);
+      };
+      for (const old of ['1.30.0', 'v1.34.4']) {
+        assert.match(
+          notes(old),
+          /WARNING: Kubernetes v?1\.3[04]\.\d is older than the releases gracekeeper is tested on\n\(1\.35 to 1\.37\)/,
+          old,
+        );
+      }
+      for (const tested of ['1.35.0', 'v1.37.2', '1.38.0']) {
+        const text = notes(tested);
+        assert.match(text, /kubectl label namespace NAME gracekeeper\.io\/inject=enabled/);
+        assert.doesNotMatch(text, /WARNING/, tested);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
