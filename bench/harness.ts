@@ -3,7 +3,7 @@
 // soak of gracekeeper for its memory after many admissions.
 import { fork } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { LoadConfig, LoadMessage, LoadResult } from './loadgen.js';
 import { nodeVersion } from './node.js';
@@ -92,7 +92,16 @@ export interface KubeClientMemory {
 export interface BenchResults {
   date: string;
   /** node: the Node.js both servers ran on; load_generator_node: the one the load generator ran on. */
-  machine: { cpu: string; cores: number; memory_gb: number; node: string; load_generator_node: string; kernel: string };
+  machine: {
+    cpu: string;
+    cores: number;
+    memory_gb: number;
+    node: string;
+    load_generator_node: string;
+    kernel: string;
+    /** The 1, 5 and 15 minute load averages when the run started and when it ended (the machine is shared). */
+    load_average?: { start: number[]; end: number[] };
+  };
   method: Record<string, unknown>;
   runs: Run[];
   ratios: Ratio[];
@@ -142,7 +151,8 @@ export function runLoad(
   });
 }
 
-function machine(node: string): BenchResults['machine'] {
+function machine(node: string, loadAtStart: number[]): BenchResults['machine'] {
+  const load = (l: number[]): number[] => l.map((x) => round(x, 2));
   return {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
@@ -150,6 +160,7 @@ function machine(node: string): BenchResults['machine'] {
     node: nodeVersion(node),
     load_generator_node: process.version,
     kernel: release(),
+    load_average: { start: load(loadAtStart), end: load(loadavg()) },
   };
 }
 
@@ -350,6 +361,7 @@ async function kubeClientMemory(config: BenchConfig, certificate: Certificate, d
 }
 
 export async function runBench(config: BenchConfig): Promise<BenchResults> {
+  const loadAtStart = loadavg();
   const dir = await mkdtemp(join(tmpdir(), 'gracekeeper-bench-'));
   try {
     const certificate = await makeCertificate(dir);
@@ -405,7 +417,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
     }
     return {
       date: new Date().toISOString(),
-      machine: machine(config.node),
+      machine: machine(config.node, loadAtStart),
       method: {
         rounds: config.rounds,
         warmup_ms: config.warmupMs,

@@ -13,7 +13,10 @@ export function summary(
   const m = results.machine;
   const lines = [
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gb} GB, Linux ${m.kernel}; gracekeeper and the baseline on Node.js ${m.node}, ` +
-      `the load generator on ${m.load_generator_node}; run of ${results.date}.`,
+      `the load generator on ${m.load_generator_node}; run of ${results.date}` +
+      (m.load_average
+        ? `; load average ${m.load_average.start.join(' ')} at the start, ${m.load_average.end.join(' ')} at the end.`
+        : '.'),
   ];
   const cold = Object.entries(results.cold_start_ms).map(
     ([server, c]) => `${server} ${c.median} ms (median of ${c.samples} starts, ${c.min} to ${c.max})`,

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { runBench, type BenchResults } from '../../bench/harness.js';
 import { makePayload, PAYLOAD_NAMES } from '../../bench/payloads.js';
 import { deploymentNodeOptions, REPO } from '../../bench/processes.js';
-import { resultsBlock } from '../../bench/performance-doc.js';
+import { resultsBlock, summary } from '../../bench/performance-doc.js';
 import { table } from '../../bench/stats.js';
 import { pinnedNodeVersion } from '../deploy/image-node.js';
 
@@ -87,6 +87,13 @@ describe('bench', () => {
     assert.equal(results.with_kube_client?.errors, 0);
     assert.ok((results.with_kube_client?.rss_mb_after ?? 0) > (results.soak?.rss_mb_after ?? 0), 'the client costs memory');
     assert.match(table(results.runs), /\| pod \| 4 \| gracekeeper \| \d+ \|/);
+    // The load average at the start and the end of the run (the machine is shared), in the page's summary.
+    const load = results.machine.load_average;
+    assert.ok(load && load.start.length === 3 && load.end.length === 3, JSON.stringify(load));
+    assert.match(
+      summary(results)[0] ?? '',
+      /; load average [\d.]+ [\d.]+ [\d.]+ at the start, [\d.]+ [\d.]+ [\d.]+ at the end\.$/,
+    );
     // One line per round, the soak's and the client's; the soak's progress lines come only when it is slow (a busy machine).
     const progress = /^ {2}soak: \d+ admissions, RSS /;
     assert.equal(lines.filter((l) => !progress.test(l)).length, 6, lines.join('\n'));
