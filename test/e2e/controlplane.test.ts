@@ -2,13 +2,19 @@
 // runs its controllers (a Deployment gets a ReplicaSet and Pods, which stay Pending: there is no
 // scheduler or kubelet), and stop() leaves no process or file behind.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { startControlPlane, type ControlPlane } from './cluster.js';
 import { e2eSkipReason } from './ensure-binaries.js';
 import { groupAlive } from './procs.js';
 
 const skip = e2eSkipReason();
+/** The release K8S_RELEASE selects, and the versions its go.mod files pin (what build-k8s.sh builds). */
+const RELEASE = process.env.K8S_RELEASE ?? '1.37';
+const pinned = (dir: string, module: string): string | undefined => {
+  const gomod = readFileSync(new URL(`./${dir}/${RELEASE}/go.mod`, import.meta.url), 'utf8');
+  return new RegExp(`^require ${module.replace(/\./g, '\\.')} (v\\S+)$`, 'm').exec(gomod)?.[1];
+};
 if (skip) process.stderr.write(`e2e: skipping the control-plane tests: ${skip}\n`);
 
 async function eventually<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
@@ -61,16 +67,19 @@ describe('e2e control plane', () => {
     await cp?.stop();
   });
 
-  it('serves the pinned Kubernetes release', opts, async () => {
+  it(`serves the pinned Kubernetes release (K8S_RELEASE ${RELEASE}) on the pinned etcd`, opts, async () => {
     const { stdout } = await cp!.kubectl(['version', '-o', 'json']);
     const v = JSON.parse(stdout) as {
       clientVersion: { gitVersion: string; major: string; minor: string };
       serverVersion: { gitVersion: string; major: string; minor: string };
     };
-    assert.match(v.serverVersion.gitVersion, /^v1\.34\.\d+$/);
+    const k8s = pinned('k8s', 'k8s.io/kubernetes');
+    assert.match(k8s ?? '', new RegExp(`^v${RELEASE.replace('.', '\\.')}\\.\\d+$`), `k8s/${RELEASE}/go.mod pins ${k8s}`);
+    assert.equal(v.serverVersion.gitVersion, k8s);
     assert.equal(v.clientVersion.gitVersion, v.serverVersion.gitVersion);
-    assert.equal(v.serverVersion.major, '1');
-    assert.equal(v.serverVersion.minor, '34');
+    assert.equal(`${v.serverVersion.major}.${v.serverVersion.minor}`, RELEASE);
+    const etcd = (await (await fetch(`${cp!.etcdUrl}/version`)).json()) as { etcdserver: string };
+    assert.equal(`v${etcd.etcdserver}`, pinned('etcd', 'go.etcd.io/etcd/server/v3'));
   });
 
   it('runs a Deployment to a ReplicaSet and Pending Pods', opts, async () => {
