@@ -67,7 +67,8 @@ describe('Helm 4 server-side apply and the webhook caBundle, on a real API serve
     });
   const get = async (args: string[]): Promise<Obj> =>
     JSON.parse((await cp.kubectl(['get', ...args, '-o', 'json'])).stdout) as Obj;
-  const webhookConfig = (release: string) => get(['mutatingwebhookconfiguration', `${release}-gracekeeper`]);
+  const webhookConfig = (release: string) =>
+    get(['mutatingwebhookconfiguration', `${release}-gracekeeper`, '--show-managed-fields']);
   const caBundleOf = (mwc: Obj): string | undefined => (mwc.webhooks as Obj[])[0]?.clientConfig?.caBundle as string | undefined;
   const generatedCa = async (release: string) =>
     (await get(['-n', release, 'secret', `${release}-gracekeeper-tls`])).data['ca.crt'] as string;
