@@ -79,12 +79,14 @@ describe('a MutatingAdmissionPolicy beside gracekeeper on a real API server', { 
     for (let i = 0; i < 60 && stored?.metadata.labels?.[LABEL] !== 'true'; i++) {
       const name = `web-${i}`;
       await env.kube.apply(pod(name, ns));
-      stored = await env.kube.mustGet(`/api/v1/namespaces/${ns}/pods/${name}`);
-      if (stored.metadata.labels?.[LABEL] !== 'true') await new Promise((r) => setTimeout(r, 500));
+      const got = await env.kube.mustGet(`/api/v1/namespaces/${ns}/pods/${name}`);
+      stored = got;
+      if (got.metadata.labels?.[LABEL] !== 'true') await new Promise((r) => setTimeout(r, 500));
     }
-    assert.equal(stored?.metadata.labels?.[LABEL], 'true', "the policy's label");
-    assert.deepEqual(container(stored as PodTemplate, 'app').lifecycle, sleepHook(5), "gracekeeper's preStop");
-    assert.ok(recordOf(stored.metadata), "gracekeeper's record");
-    assert.equal(stored.spec.terminationGracePeriodSeconds, 30, "raised from the policy's 10 s to sleep 5 s + drain 25 s");
+    const p = stored ?? assert.fail('no Pod stored');
+    assert.equal(p.metadata.labels?.[LABEL], 'true', "the policy's label");
+    assert.deepEqual(container(p as PodTemplate, 'app').lifecycle, sleepHook(5), "gracekeeper's preStop");
+    assert.ok(recordOf(p.metadata), "gracekeeper's record");
+    assert.equal(p.spec.terminationGracePeriodSeconds, 30, "raised from the policy's 10 s to sleep 5 s + drain 25 s");
   });
 });
