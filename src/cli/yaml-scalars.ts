@@ -8,7 +8,8 @@
 //     off Off OFF (false), "" ~ null Null NULL (null), .nan .inf +.inf -.inf in three spellings;
 //   - after a sign or digit, with every `_` removed: Go's strconv.ParseInt(s, 0, 64), so 0755 is
 //     octal, 0x1F hex, 0o17 octal, 0b101 binary; then a float `1e3`, `1.5`, `.5`, `08`;
-//   - no base 60 (`1:20` is a string), and timestamps stay strings (`2026-12-04`).
+//   - no base 60 (`1:20` is a string), and timestamps stay strings (`2026-12-04`);
+//   - beyond 64 bits, a decimal spelling is a float (99999999999999999999), a 0x one a string.
 // Integers beyond 2^53 lose precision as every JavaScript number does.
 import type { ScalarTag, Tags } from 'yaml';
 
@@ -55,7 +56,9 @@ export function resolvePlain(text: string): Resolved {
   if (first !== '+' && first !== '-' && !(first! >= '0' && first! <= '9')) return { type: 'str', value: text };
   const plain = text.replace(/_/g, '');
   const int = GO_INT.exec(plain);
-  if (int) return { type: 'int', value: goInt(int[1]!, int[2]!) };
+  const value = int ? goInt(int[1]!, int[2]!) : undefined;
+  if (value !== undefined) return { type: 'int', value };
+  // Out of int64 and uint64 range: a decimal (or 0-led) spelling is still a float, a 0x one a string.
   if (GO_FLOAT.test(plain)) {
     // ParseFloat fails on a value out of range (1e400): go-yaml then keeps the string.
     const value = Number(plain);
@@ -64,11 +67,17 @@ export function resolvePlain(text: string): Resolved {
   return { type: 'str', value: text };
 }
 
-function goInt(sign: string, digits: string): number {
-  let literal = digits;
-  if (/^0[0-7]+$/.test(digits)) literal = `0o${digits.slice(1)}`;
-  const magnitude = Number(BigInt(literal.toLowerCase()));
-  return sign === '-' ? -magnitude || 0 : magnitude;
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/** ParseInt's or ParseUint's value, or undefined when out of both ranges (strconv.ErrRange). */
+function goInt(sign: string, digits: string): number | undefined {
+  let literal = digits.toLowerCase();
+  if (/^0[0-7]+$/.test(literal)) literal = `0o${literal.slice(1)}`;
+  const magnitude = BigInt(literal);
+  const value = sign === '-' ? -magnitude : magnitude;
+  if (value < INT64_MIN || value > UINT64_MAX) return undefined;
+  return Number(value) || 0;
 }
 
 const YAML_TAG = 'tag:yaml.org,2002:';
