@@ -1,8 +1,10 @@
 // Reading manifests: one or many YAML or JSON documents, `kind: List` expanded, errors with a line.
+// YAML scalars are read as kubectl reads them (yaml-scalars.ts: `0400` octal, `no`/`on` booleans).
 // Every document must be an object of a bounded depth that does not contain itself: anything else
 // is no Kubernetes object, and a printer would fail on it (JSON.stringify and the YAML printer
 // recurse, and throw on a value deep enough or on a cycle, which a YAML alias can make).
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
+import { kubectlTags } from './yaml-scalars.js';
 
 export class InputError extends Error {}
 
@@ -13,7 +15,28 @@ export interface ReadDocuments {
   documents: unknown[];
   /** Whether the input looked like JSON (then JSON is the natural output). */
   json: boolean;
+  /**
+   * YAML input only, one per document (empty ones included, so that together they are the whole
+   * text): where it starts and ends in the text, where its content starts and ends, and its index
+   * in `documents` (undefined for an empty document). A document printed unchanged is its own text.
+   */
+  spans?: DocumentSpan[];
 }
+
+export interface DocumentSpan {
+  start: number;
+  contentStart: number;
+  contentEnd: number;
+  end: number;
+  index?: number;
+}
+
+/** Options of the `yaml` package that read as kubectl does. */
+export const KUBECTL_YAML: ParseOptions & DocumentOptions & SchemaOptions = {
+  version: '1.1',
+  customTags: kubectlTags,
+  merge: true,
+};
 
 /** Parses the text of a file (or stdin); `source` names it in messages. */
 export function readDocuments(text: string, source: string): ReadDocuments {
@@ -34,9 +57,14 @@ export function readDocuments(text: string, source: string): ReadDocuments {
     }
   }
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  const parsed = parseAllDocuments(text, {
+    ...KUBECTL_YAML,
+    lineCounter,
+    prettyErrors: false,
+  });
   const docs = Array.isArray(parsed) ? parsed : [parsed];
   const documents: unknown[] = [];
+  const spans: DocumentSpan[] = [];
   docs.forEach((doc, i) => {
     const error = doc.errors[0];
     if (error) {
@@ -45,12 +73,21 @@ export function readDocuments(text: string, source: string): ReadDocuments {
       throw new InputError(`${source}:${line}:${col}: ${message}`);
     }
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    // Spans cover the text end to end: each starts where the one before ended.
+    const span: DocumentSpan = {
+      start: spans.at(-1)?.end ?? 0,
+      contentStart: doc.contents?.range?.[0] ?? doc.range[0],
+      contentEnd: doc.contents?.range?.[2] ?? doc.range[2],
+      end: i === docs.length - 1 ? text.length : doc.range[2],
+    };
+    spans.push(span);
     if (value === null || value === undefined) return;
     const start = doc.contents?.range?.[0] ?? doc.range[0];
     check(value, `${source}:${lineCounter.linePos(start).line}: document ${i + 1}`);
+    span.index = documents.length;
     documents.push(value);
   });
-  return { documents, json: false };
+  return { documents, json: false, spans };
 }
 
 /** Whether a document is a `kind: List` (v1 List, or any *List with items). */

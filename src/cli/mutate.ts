@@ -1,7 +1,6 @@
 // `gracekeeper mutate`: the admission engine offline, as a CREATE, for previews, CI and GitOps.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
 import { admit } from '../engine/admit.js';
 import { gvkOf } from '../engine/kinds.js';
 import { podLabels } from '../engine/target.js';
@@ -11,11 +10,34 @@ import { DEFAULT_CLUSTER_SETTINGS, parseClusterSettings, type ClusterSettings } 
 import { PREFIX } from '../settings/keys.js';
 import { parseKubeVersion, type KubeVersion } from '../engine/kube-version.js';
 import { parseKeyValues, UsageError } from './args.js';
-import { InputError, isList, readDocuments } from './documents.js';
+import { InputError, isList, readDocuments, type ReadDocuments } from './documents.js';
+import { printYaml } from './yaml-print.js';
 
 export const MUTATE_USAGE = `Usage: gracekeeper mutate -f FILE|- [--config FILE] [--namespace NAME]
        [--namespace-annotation KEY=VALUE ...] [--namespace-label KEY=VALUE ...] [--kube-version X.Y]
        [-o yaml|json]`;
+
+export const MUTATE_HELP = `${MUTATE_USAGE}
+
+Prints the manifests as the webhook would mutate them on CREATE: the same engine, offline, for
+previews, CI and GitOps pipelines. Reads one or many YAML or JSON documents (and kind: List); other
+kinds, and objects gracekeeper does not change, come out exactly as they went in. YAML is read as
+kubectl reads it (YAML 1.1: 0400 is octal, yes/no/on/off are booleans) and written so that YAML 1.1
+and 1.2 readers read the same values.
+
+  -f, --filename FILE            the manifests; - for standard input
+  --config FILE                  cluster settings (YAML), as gracekeeper serve reads them
+  -n, --namespace NAME           the namespace of objects that name none (default)
+  --namespace-annotation K=V     an annotation of that Namespace (repeatable; K without a / is
+                                 gracekeeper.io/K)
+  --namespace-label K=V          a label of that Namespace (repeatable), e.g. gracekeeper.io/inject=enabled
+  --kube-version X.Y             the API server's version (pre-stop-mode auto: sleep from 1.30)
+  -o, --output yaml|json         the output format (yaml)
+  -h, --help                     this help
+
+Exit status: 0; 1 when an object has invalid gracekeeper.io/ annotations (the messages on stderr,
+nothing on stdout); 2 for bad arguments or unreadable input.
+`;
 
 /** Warnings shown per object: as many as the webhook returns to the API server. */
 const MAX_WARNINGS = 20;
@@ -64,6 +86,9 @@ export function runMutate(argv: string[], io: CommandIO): number {
     input.documents.flatMap((d) => (isList(d) ? d.items : [d])),
     options.namespace,
   );
+  /** Indexes (in input.documents) of the documents the engine changed. */
+  const changed = new Set<number>();
+  let current = 0;
   const mutateOne = (doc: unknown): unknown => {
     const gvk = gvkOf(doc);
     if (!gvk) return doc;
@@ -86,16 +111,20 @@ export function runMutate(argv: string[], io: CommandIO): number {
       io.stderr(`Warning: ${label}: ${result.warnings.length - MAX_WARNINGS} more warnings not shown\n`);
     }
     if (result.denial) denials.push(`${label}: ${result.denial}`);
+    if (result.patch.length > 0) changed.add(current);
     return result.object;
   };
   let text: string;
   try {
-    const output = input.documents.map((doc) => (isList(doc) ? { ...doc, items: doc.items.map(mutateOne) } : mutateOne(doc)));
+    const output = input.documents.map((doc, i) => {
+      current = i;
+      return isList(doc) ? { ...doc, items: doc.items.map(mutateOne) } : mutateOne(doc);
+    });
     if (denials.length > 0) {
       for (const denial of denials) io.stderr(`${denial}\n`);
       return 1;
     }
-    text = render(output, options.output);
+    text = options.output === 'json' ? renderJson(output) : renderYaml(output, input, raw, changed);
   } catch (err) {
     // Not expected after readDocuments' checks; still a message, never a stack trace.
     io.stderr(`gracekeeper mutate: ${source}: cannot process it: ${String((err as Error)?.message).slice(0, 200)}\n`);
@@ -110,12 +139,32 @@ function shortName(name: unknown): string {
   return text.length > MAX_NAME ? `${text.slice(0, MAX_NAME)}…` : text;
 }
 
-function render(documents: unknown[], format: 'yaml' | 'json'): string {
-  if (format === 'json') {
-    const value = documents.length === 1 ? documents[0] : { apiVersion: 'v1', kind: 'List', items: documents };
-    return `${JSON.stringify(value, null, 2)}\n`;
+function renderJson(documents: unknown[]): string {
+  const value = documents.length === 1 ? documents[0] : { apiVersion: 'v1', kind: 'List', items: documents };
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/**
+ * YAML out. From YAML in, a document the engine did not change is its own text, byte for byte
+ * (comments, quoting, `0400`); a changed one keeps the text around its content (the `---` line and
+ * comments before it) and its content is printed afresh (printYaml: every value as kubectl read it).
+ * From JSON in, every document is printed.
+ */
+function renderYaml(documents: unknown[], input: ReadDocuments, raw: string, changed: ReadonlySet<number>): string {
+  if (!input.spans) return documents.map(printYaml).join('---\n');
+  let out = '';
+  for (const span of input.spans) {
+    if (span.index === undefined || !changed.has(span.index)) {
+      out += raw.slice(span.start, span.end);
+      continue;
+    }
+    const before = raw.slice(span.start, span.contentStart);
+    // A document after another needs its `---` line; the first may have had none.
+    const marker = out === '' || /^---/m.test(before) ? '' : `${out.endsWith('\n') ? '' : '\n'}---\n`;
+    const after = raw.slice(span.contentEnd, span.end).replace(/^[ \t]*(#[^\n]*)?\n?/, '');
+    out += `${marker}${before}${printYaml(documents[span.index])}${after}`;
   }
-  return documents.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
+  return out;
 }
 
 export interface MutateOptions {

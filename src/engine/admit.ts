@@ -2,7 +2,7 @@
 // Five steps: find the target, resolve its settings, strip what an earlier pass added, inject
 // afresh, then write the record and diff.
 import type { Operation } from 'fast-json-patch';
-import { RECORD_KEY } from '../settings/keys.js';
+import { INJECT_KEY, RECORD_KEY } from '../settings/keys.js';
 import { describeChanges } from './changes.js';
 import { copyOf } from './copy.js';
 import { injectTemplate, type InjectContext, type InjectOutcome } from './inject.js';
@@ -12,6 +12,7 @@ import type { FingerprintMemo } from './record/fingerprint.js';
 import { emptyRecord, recordHasChanges, serialiseRecord, type InjectionRecord } from './record/record.js';
 import { stripInjected } from './record/strip.js';
 import { carriedAnnotations, settingsFor, type RequestSettings } from './request-settings.js';
+import { injectAnnotation } from './scope.js';
 import { findTarget, type Target } from './target.js';
 import type { AdmissionInput, AdmissionResult } from './types.js';
 import { clip } from './warnings.js';
@@ -102,6 +103,9 @@ function resolve(input: AdmissionInput, target: Target): RequestSettings {
 function carryOver(record: InjectionRecord, target: Target, work: Work): void {
   // A workload's own annotations, bounded (carriedAnnotations); a Pod's, from its template's record, as they are.
   const workload = target.rule.class === 'pod' ? target.workloadAnnotations : carriedAnnotations(target.workloadAnnotations);
+  // A workload's opt-in ("true" against a Namespace's or the cluster's "false") goes to its Pods too.
+  const meta = target.object.metadata as ObjectMeta | undefined;
+  if (target.rule.class === 'workload' && injectAnnotation(meta?.annotations) === true) workload[INJECT_KEY] = 'true';
   if (Object.keys(workload).length > 0) record.workload = workload;
   for (const field of VALUE_FIELDS) {
     const earlier = target.earlier?.[field];

@@ -6,7 +6,7 @@ import { findKindRule, type KindRule } from './kinds.js';
 import { getPath } from './patch.js';
 import { isPodSpec, isRecord, type ObjectMeta, type PodSpec } from './pod-types.js';
 import { readRecord, type InjectionRecord } from './record/record.js';
-import { decideScope, hasOptOutAnnotation, hasOptOutLabel } from './scope.js';
+import { decideScope, hasOptOutLabel, optOutByLayers } from './scope.js';
 import type { AdmissionInput, GroupVersionKind } from './types.js';
 import { clip } from './warnings.js';
 
@@ -27,6 +27,13 @@ export interface Target {
   warnings: string[];
 }
 
+const OPT_OUT_REASONS = {
+  template: 'opted out (annotation)',
+  workload: 'opted out (annotation)',
+  namespace: 'opted out (Namespace annotation)',
+  cluster: 'opted out (cluster defaults.inject)',
+} as const;
+
 export type TargetOrSkip = { target: Target } | { skip: string; warnings: string[] };
 
 export function findTarget(input: AdmissionInput): TargetOrSkip {
@@ -42,21 +49,30 @@ export function findTarget(input: AdmissionInput): TargetOrSkip {
   const isPod = rule.class === 'pod';
   const earlier = readRecord(templateMeta?.annotations);
 
-  const warnings: string[] = [];
-  let optOut: string | undefined;
-  if (hasOptOutLabel(meta) || hasOptOutLabel(templateMeta)) optOut = 'opted out (label)';
-  else if (hasOptOutAnnotation(templateMeta)) optOut = 'opted out (annotation)';
-  else if (!isPod && hasOptOutAnnotation(meta)) {
-    optOut = 'opted out (annotation)';
-    warnings.push(clip(`${rule.kind} opted out, but its Pods are not: put gracekeeper.io/inject: "false" on the pod template`));
-  }
-  if (optOut && !earlier) return { skip: optOut, warnings };
-
   const controlled =
     Array.isArray(meta.ownerReferences) && meta.ownerReferences.some((r) => isRecord(r) && r.controller === true);
   const workloadAnnotations = isPod
     ? (earlier?.workload ?? input.ownerAnnotations ?? {})
     : workloadLayer(meta, earlier, controlled);
+
+  const warnings: string[] = [];
+  let optOut: string | undefined;
+  const byAnnotation = optOutByLayers({
+    template: templateMeta?.annotations,
+    // A Pod's workload layer is what its template's record carried (an opt-in "true" among it);
+    // a controlled workload's (a ReplicaSet's) also what its template's record carried from its owner.
+    workload: isPod ? workloadAnnotations : { ...(controlled ? earlier?.workload : {}), ...meta.annotations },
+    namespace: input.namespaceAnnotations,
+    clusterDefault: input.cluster.defaults.inject,
+  });
+  if (hasOptOutLabel(meta) || hasOptOutLabel(templateMeta)) optOut = 'opted out (label)';
+  else if (byAnnotation.optOut) {
+    optOut = OPT_OUT_REASONS[byAnnotation.by];
+    if (byAnnotation.by === 'workload' && !isPod) {
+      warnings.push(clip(`${rule.kind} opted out, but its Pods are not: put gracekeeper.io/inject: "false" on the pod template`));
+    }
+  }
+  if (optOut && !earlier) return { skip: optOut, warnings };
   return {
     target: {
       rule,

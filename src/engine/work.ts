@@ -55,9 +55,18 @@ export function hasValue(work: Work, field: ValueField): boolean {
   return field === 'terminationGracePeriodSeconds' || work.workloadSpec !== undefined;
 }
 
+/**
+ * What the API server writes into a pod spec that leaves the field unset, before any admission
+ * webhook sees it (SetDefaults_PodSpec: terminationGracePeriodSeconds 30, for a Pod and for the pod
+ * template of every workload alike). The engine reads an unset field as that default, so that
+ * `gracekeeper mutate` on a manifest and the webhook on the same object decide and record the same.
+ */
+export const API_SERVER_DEFAULTS: Partial<Record<ValueField, number>> = { terminationGracePeriodSeconds: 30 };
+
+/** The value as the API server hands it to admission: the object's own, else the server's default. */
 export function readValue(work: Work, field: ValueField): number | undefined {
   const value = field === 'terminationGracePeriodSeconds' ? work.template.spec[field] : work.workloadSpec?.[field];
-  return typeof value === 'number' ? value : undefined;
+  return typeof value === 'number' ? value : API_SERVER_DEFAULTS[field];
 }
 
 export function writeValue(work: Work, field: ValueField, value: number | undefined): void {

@@ -34,7 +34,8 @@ export const VALIDATORS: readonly KeyValidator[] = [
     name: 'inject',
     field: 'inject',
     accepted: '"true" or "false"',
-    effect: '`"false"` on a Pod or pod template: leave it alone, and take back what gracekeeper added before',
+    effect:
+      '`"false"`: leave the object alone, and take back what gracekeeper added before; the nearest layer decides, so `"true"` on a workload or pod template opts back in what its Namespace or the cluster `defaults` opted out',
     parse: boolean,
   }),
   entry({

@@ -223,7 +223,7 @@ test('a proxy wait is at least sleep + drain and below the grace period; the gra
       const nativeSidecars = (spec.initContainers ?? []).some((c: Obj) => c.restartPolicy === 'Always');
       if (settings.sidecarDrainTimeout !== undefined) assert.equal(secs(sidecars), settings.sidecarDrainTimeout);
       else if (nativeSidecars) assert.equal(secs(sidecars), 5);
-      const grace = spec.terminationGracePeriodSeconds;
+      const grace = spec.terminationGracePeriodSeconds ?? 30; // unset: the API server's default
       const waits = Object.keys(record.annotations ?? {}).map((key) => waitOf(key, meta.annotations[key]));
       const need = Math.max(secs(sleep) + secs(drain) + secs(sidecars), ...waits.map((w) => w + 1));
       // An exact grace period, or a need above the cluster maximum (clamped, with a warning), is not sized here.

@@ -80,6 +80,8 @@ describe('hostile objects sent to the webhook', () => {
       image: 'i',
       ports: [{ containerPort: 80 }],
     }));
+    // Below the API server's default of 30, so that the grace period is raised too.
+    many.spec.terminationGracePeriodSeconds = 10;
     const reply = await call(server, { body: review(many), timeoutMs: 30_000 });
     assert.equal(reply.status, 200);
     const line = server.logs.lines.at(-1) as Record<string, unknown>;

@@ -1,9 +1,10 @@
 // terminationGracePeriodSeconds: long enough for the preStop sleep and the app's drain, never lowered.
 import { formatDuration } from '../../settings/duration.js';
 import type { PodSpec } from '../pod-types.js';
+import { API_SERVER_DEFAULTS } from '../work.js';
 
-/** Kubernetes' default when a pod spec leaves the field unset. */
-export const KUBERNETES_DEFAULT_GRACE = 30;
+/** Kubernetes' default when a pod spec leaves the field unset (work.ts's API_SERVER_DEFAULTS). */
+export const KUBERNETES_DEFAULT_GRACE = API_SERVER_DEFAULTS.terminationGracePeriodSeconds ?? 30;
 
 export interface GraceInput {
   current: number | undefined;
