@@ -8,6 +8,7 @@
 import type { GoverningFacts } from '../../traffic/types.js';
 import { controllerOf } from '../owner.js';
 import { isRecord, type PodSpec } from '../pod-types.js';
+import { MAX_WARNING_CHARS } from '../warnings.js';
 
 export interface PodShape {
   runsToCompletion: boolean;
@@ -55,7 +56,13 @@ export function readinessGate(input: GateInput): { warning?: string } | undefine
   }
   if (!service.headless || service.publishNotReadyAddresses || shape.podManagement === 'Parallel') return undefined;
   if (shape.podManagement === 'unknown' && input.earlierAdded) return undefined;
-  return {
-    warning: `no readiness probe: headless Service "${governing.name}" lacks publishNotReadyAddresses; podManagementPolicy is OrderedReady`,
-  };
+  return { warning: headlessWarning(governing.name) };
+}
+
+/** Names both settings; the Service too when the line has room for it. */
+function headlessWarning(name: string): string {
+  const named = `no readiness probe: Service "${name}" is headless, no publishNotReadyAddresses; podManagementPolicy OrderedReady`;
+  return named.length <= MAX_WARNING_CHARS
+    ? named
+    : 'no readiness probe: headless governing Service lacks publishNotReadyAddresses; podManagementPolicy is OrderedReady';
 }
