@@ -13,7 +13,7 @@ import { emptyRecord, recordHasChanges, serialiseRecord, type InjectionRecord } 
 import { stripInjected } from './record/strip.js';
 import { carriedAnnotations, settingsFor, type RequestSettings } from './request-settings.js';
 import { podShape } from './rules/readiness-gate.js';
-import { findTarget, type Target } from './target.js';
+import { findTarget, governingService, type Target } from './target.js';
 import type { AdmissionInput, AdmissionResult } from './types.js';
 import { clip } from './warnings.js';
 import { hasValue, VALUE_FIELDS, viewOf, workOn, type Work } from './work.js';
@@ -43,7 +43,7 @@ export function admit(input: AdmissionInput): AdmissionResult {
         earlierSleep: earlierSleep(target, input.cluster),
         announce: target.rule.class === 'workload' && !target.controlled,
         memo,
-        readiness: readinessContext(target),
+        readiness: readinessContext(input, target),
         namespaceLabels: input.namespaceLabels,
         namespaceAnnotations: input.namespaceAnnotations,
       })
@@ -88,9 +88,14 @@ function earlierSleep(target: Target, cluster: AdmissionInput['cluster']): Injec
 }
 
 /** What the readiness rule needs beyond the template: the object's shape, an opt-in, the earlier pass. */
-function readinessContext(target: Target): InjectContext['readiness'] {
+function readinessContext(input: AdmissionInput, target: Target): InjectContext['readiness'] {
   const own = { ...target.workloadAnnotations, ...target.templateMeta?.annotations };
+  // The governing Service is named by the object itself; the traffic facts say what is known of it
+  // (nothing, without them: then it is not known).
+  const name = governingService(input.kind, target.object);
+  const known = input.traffic?.governing?.name === name ? input.traffic?.governing?.service : undefined;
   return {
+    governing: name === undefined ? undefined : { name, ...(known ? { service: known } : {}) },
     shape: podShape(target.rule.kind, target.object, target.template.spec),
     optIn: OPT_IN_KEYS.some((k) => typeof own[k] === 'string'),
     earlierAdded: (target.earlier?.added.readinessProbe?.length ?? 0) > 0,

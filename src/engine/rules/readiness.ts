@@ -6,7 +6,7 @@ import type { Container, PodSpec } from '../pod-types.js';
 import { readinessGate, type GateInput } from './readiness-gate.js';
 import { planPorts } from './readiness-ports.js';
 
-export type ReadinessContext = Omit<GateInput, 'governing'>;
+export type ReadinessContext = GateInput;
 
 export interface ReadinessPlan {
   /** Container to probe, and the port (undefined: readiness-port, else the container's first TCP port). */
@@ -25,7 +25,7 @@ export function planReadiness(
   if (settings.readiness === 'none') return { probes, warnings: [] };
   // An opt-in counts only with a valid value (an invalid one was ignored, with a warning).
   const optIn = (ctx?.optIn ?? false) && (settings.readinessPort !== undefined || settings.readinessPath !== undefined);
-  const gate = ctx ? readinessGate({ ...ctx, optIn, governing: traffic?.governing }) : undefined;
+  const gate = ctx ? readinessGate({ ...ctx, optIn }) : undefined;
   if (gate) return { probes, warnings: gate.warning ? [gate.warning] : [] };
   // An explicit port applies to every selected container, as written.
   if (settings.readinessPort !== undefined) {
