@@ -56,7 +56,7 @@ test('StatefulSet, headless governing Service, OrderedReady: no new probe, one w
   assert.deepEqual(probes(r), { app: '-' });
   assert.equal(r.warnings.length, 1);
   assert.match(r.warnings[0], /publishNotReadyAddresses.*podManagementPolicy OrderedReady/);
-  assert.ok((r.warnings[0]).length < 120);
+  assert.ok(r.warnings[0].length < 120);
   // The same with OrderedReady written out, and with a name too long for the line.
   assert.deepEqual(probes(run(sts({ podManagementPolicy: 'OrderedReady' }), [peers()])), { app: '-' });
   const long = 'p'.repeat(63);
@@ -64,7 +64,7 @@ test('StatefulSet, headless governing Service, OrderedReady: no new probe, one w
     { ...peers(), metadata: { name: long, namespace: 'shop' } },
   ]);
   assert.match(l.warnings[0], /publishNotReadyAddresses; podManagementPolicy is OrderedReady$/);
-  assert.ok((l.warnings[0]).length < 120);
+  assert.ok(l.warnings[0].length < 120);
 });
 
 test('what opts back in: publishNotReadyAddresses, Parallel, a Service that is not headless, an explicit readiness-port', () => {

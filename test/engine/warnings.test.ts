@@ -90,7 +90,7 @@ test('the exec hook needs a shell in the image: said once per object, naming pre
   const shell = old.warnings.filter((w) => w.includes('shell'));
   assert.equal(shell.length, 1, old.warnings.join('\n'));
   assert.match(shell[0], /pre-stop-mode/);
-  assert.ok((shell[0]).length <= MAX_WARNING_CHARS);
+  assert.ok(shell[0].length <= MAX_WARNING_CHARS);
   const explicit = run(workload('Deployment', two.spec.template.spec.containers, {}, { 'gracekeeper.io/pre-stop-mode': 'exec' }));
   assert.equal(explicit.warnings.filter((w) => w.includes('shell')).length, 1);
   assert.equal(run(two).warnings.filter((w) => w.includes('shell')).length, 0, 'the sleep action needs no shell');
