@@ -7,7 +7,7 @@ import { readCluster, type ClusterView } from '../audit/collect.js';
 import { buildReport, formatJson, formatTable } from '../audit/report.js';
 import { loadClientKubeConfig } from '../cluster/kubeconfig.js';
 import { jsonGetter } from '../cluster/raw-get.js';
-import { podLabels } from '../engine/target.js';
+import { governingService, podLabels } from '../engine/target.js';
 import { DEFAULT_CLUSTER_SETTINGS, parseClusterSettings, type ClusterSettings } from '../settings/cluster-settings.js';
 import { UsageError } from './args.js';
 import { AUDIT_USAGE, exitStatus, parseAuditArgs, type AuditOptions } from './audit-args.js';
@@ -67,7 +67,7 @@ export function auditAll(view: ClusterView, cluster: ClusterSettings): AuditItem
       namespace: view.namespaces.get(ns) ?? NO_NAMESPACE,
       cluster,
       kubeVersion: view.kubeVersion,
-      traffic: view.traffic.facts(ns, podLabels(gvk, object)),
+      traffic: view.traffic.facts(ns, podLabels(gvk, object), governingService(gvk, object)),
     });
   });
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { admit } from '../engine/admit.js';
 import { gvkOf } from '../engine/kinds.js';
-import { podLabels } from '../engine/target.js';
+import { governingService, podLabels } from '../engine/target.js';
 import { TrafficIndex } from '../traffic/index.js';
 import { indexDocuments } from '../traffic/documents.js';
 import { DEFAULT_CLUSTER_SETTINGS, parseClusterSettings, type ClusterSettings } from '../settings/cluster-settings.js';
@@ -99,7 +99,7 @@ export function runMutate(argv: string[], io: CommandIO): number {
       operation: 'CREATE',
       namespace,
       object: doc,
-      traffic: traffic.facts(namespace, podLabels(gvk, doc)),
+      traffic: traffic.facts(namespace, podLabels(gvk, doc), governingService(gvk, doc)),
       namespaceLabels: options.namespaceLabels,
       namespaceAnnotations: options.namespaceAnnotations,
       kubeVersion: options.kubeVersion,

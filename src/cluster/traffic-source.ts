@@ -20,7 +20,7 @@ export interface TrafficSourceState {
 }
 
 export interface TrafficSource {
-  facts(namespace: string, labels: Record<string, string> | undefined): TrafficFacts;
+  facts(namespace: string, labels: Record<string, string> | undefined, governing?: string): TrafficFacts;
   /** Every kind found at start has been listed once (readiness waits for it). */
   synced(): boolean;
   states(): TrafficSourceState[];
@@ -57,8 +57,8 @@ export class InformerTrafficSource implements TrafficSource {
     private readonly options: TrafficSourceOptions,
   ) {}
 
-  facts(namespace: string, labels: Record<string, string> | undefined): TrafficFacts {
-    return this.index.facts(namespace, labels);
+  facts(namespace: string, labels: Record<string, string> | undefined, governing?: string): TrafficFacts {
+    return this.index.facts(namespace, labels, governing);
   }
 
   synced(): boolean {
@@ -166,8 +166,8 @@ export class InformerTrafficSource implements TrafficSource {
 export class MemoryTrafficSource implements TrafficSource {
   readonly index = new TrafficIndex();
 
-  facts(namespace: string, labels: Record<string, string> | undefined): TrafficFacts {
-    return this.index.facts(namespace, labels);
+  facts(namespace: string, labels: Record<string, string> | undefined, governing?: string): TrafficFacts {
+    return this.index.facts(namespace, labels, governing);
   }
 
   synced(): boolean {

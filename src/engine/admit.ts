@@ -2,7 +2,7 @@
 // Five steps: find the target, resolve its settings, strip what an earlier pass added, inject
 // afresh, then write the record and diff.
 import type { Operation } from 'fast-json-patch';
-import { INJECT_KEY, RECORD_KEY } from '../settings/keys.js';
+import { INJECT_KEY, PREFIX, RECORD_KEY } from '../settings/keys.js';
 import { describeChanges } from './changes.js';
 import { copyOf } from './copy.js';
 import { injectTemplate, type InjectContext, type InjectOutcome } from './inject.js';
@@ -12,8 +12,9 @@ import type { FingerprintMemo } from './record/fingerprint.js';
 import { emptyRecord, recordHasChanges, serialiseRecord, type InjectionRecord } from './record/record.js';
 import { stripInjected } from './record/strip.js';
 import { carriedAnnotations, settingsFor, type RequestSettings } from './request-settings.js';
+import { podShape } from './rules/readiness-gate.js';
 import { injectAnnotation } from './scope.js';
-import { findTarget, type Target } from './target.js';
+import { findTarget, governingService, type Target } from './target.js';
 import type { AdmissionInput, AdmissionResult } from './types.js';
 import { clip } from './warnings.js';
 import { hasValue, VALUE_FIELDS, viewOf, workOn, type Work } from './work.js';
@@ -43,6 +44,7 @@ export function admit(input: AdmissionInput): AdmissionResult {
         earlierSleep: earlierSleep(target, input.cluster),
         announce: target.rule.class === 'workload' && !target.controlled,
         memo,
+        readiness: readinessContext(input, target),
         namespaceLabels: input.namespaceLabels,
         namespaceAnnotations: input.namespaceAnnotations,
       })
@@ -85,6 +87,23 @@ function earlierSleep(target: Target, cluster: AdmissionInput['cluster']): Injec
   if (target.rule.class === 'pod') return { ...sleep, use: 'floor' };
   return target.controlled ? { ...sleep, use: 'keep' } : undefined;
 }
+
+/** What the readiness rule needs beyond the template: the object's shape, an opt-in, the earlier pass. */
+function readinessContext(input: AdmissionInput, target: Target): InjectContext['readiness'] {
+  const own = { ...target.workloadAnnotations, ...target.templateMeta?.annotations };
+  // The governing Service is named by the object itself; the traffic facts say what is known of it
+  // (nothing, without them: then it is not known).
+  const name = governingService(input.kind, target.object);
+  const known = input.traffic?.governing?.name === name ? input.traffic?.governing?.service : undefined;
+  return {
+    governing: name === undefined ? undefined : { name, ...(known ? { service: known } : {}) },
+    shape: podShape(target.rule.kind, target.object, target.template.spec),
+    optIn: OPT_IN_KEYS.some((k) => typeof own[k] === 'string'),
+    earlierAdded: (target.earlier?.added.readinessProbe?.length ?? 0) > 0,
+  };
+}
+
+const OPT_IN_KEYS = [`${PREFIX}readiness-port`, `${PREFIX}readiness-path`];
 
 function resolve(input: AdmissionInput, target: Target): RequestSettings {
   const isPod = target.rule.class === 'pod';

@@ -14,6 +14,7 @@ import { decideMinReadySeconds } from './rules/min-ready-seconds.js';
 import { effectiveMode, preStopHandler } from './rules/prestop.js';
 import { decideSleep, type SleepInput } from './rules/sleep.js';
 import { handlerOf, readinessHandler, readinessProbe, startupProbe } from './rules/probes.js';
+import { planReadiness, type ReadinessContext } from './rules/readiness.js';
 import { applyShutdownPath, shutdownWarnings } from './shutdown-path.js';
 import { hasValue, readValue, writeValue, type ValueField, type Work } from './work.js';
 
@@ -29,6 +30,8 @@ export interface InjectContext {
   announce?: boolean;
   /** Fingerprints of this admission (see FingerprintMemo). */
   memo?: FingerprintMemo;
+  /** What the readiness rule needs of the object beyond its template (see rules/readiness-gate.ts). */
+  readiness?: ReadinessContext;
   /** The Namespace's labels and annotations (mesh detection). */
   namespaceLabels?: Record<string, string>;
   namespaceAnnotations?: Record<string, string>;
@@ -40,6 +43,10 @@ export interface InjectOutcome {
   /** The family that decided an `auto` sleep (for the metric). */
   sleepFamily?: string;
 }
+
+/** The exec hook runs /bin/sh: in an image without one (distroless, scratch) it fails, and only an event says so. */
+export const EXEC_NEEDS_SHELL =
+  'pre-stop-mode exec: the preStop hook runs /bin/sh -c sleep; an image with no shell fails it silently, there use none';
 
 export function injectTemplate(work: Work, ctx: InjectContext): InjectOutcome {
   const { settings, cluster, memo } = ctx;
@@ -61,9 +68,13 @@ export function injectTemplate(work: Work, ctx: InjectContext): InjectOutcome {
   // Only a path's decision is recorded: one by propagationDelay leaves the record as it always was.
   if (hook && sleep.auto && sleep.auto.by !== 'propagationDelay') record.sleep = { seconds: sleep.seconds, by: sleep.auto.by };
 
+  const readiness = planReadiness(template.spec, selection.containers, settings, ctx.traffic, ctx.readiness);
+  warnings.push(...readiness.warnings);
+  let wroteHook = false;
   for (const container of selection.containers) {
     if (container.lifecycle?.preStop) noteKept(record, 'preStop', container.name);
     else if (hook) {
+      wroteHook = true;
       const handler = preStopHandler(mode, sleep.seconds) as Handler; // one object per container
       const lifecycle = copyOf(container.lifecycle ?? {});
       lifecycle.preStop = handler;
@@ -71,8 +82,8 @@ export function injectTemplate(work: Work, ctx: InjectContext): InjectOutcome {
       noteAdded(record, 'preStop', container.name, fingerprint(handler, memo));
     }
     if (container.readinessProbe) noteKept(record, 'readinessProbe', container.name);
-    else {
-      const choice = readinessHandler(container, settings);
+    else if (readiness.probes.has(container)) {
+      const choice = readinessHandler(container, settings, readiness.probes.get(container));
       if (choice.warning) warnings.push(choice.warning);
       if (choice.handler) {
         container.readinessProbe = readinessProbe(choice.handler, settings);
@@ -81,6 +92,9 @@ export function injectTemplate(work: Work, ctx: InjectContext): InjectOutcome {
     }
     if (settings.startupTimeout !== undefined) addStartupProbe(container, settings, settings.startupTimeout, record, memo);
   }
+
+  // A size is reported only when a hook of that size was written (a container may keep its own).
+  if (wroteHook) warnings.push(...sleep.sizeWarnings, ...(mode === 'exec' ? [EXEC_NEEDS_SHELL] : []));
 
   const path = applyShutdownPath(
     work,

@@ -3,6 +3,7 @@
 // mutated it is still a target: what the record says gracekeeper added is taken back.
 import { gracekeeperAnnotations } from './request-settings.js';
 import { findKindRule, type KindRule } from './kinds.js';
+import { controllerOf } from './owner.js';
 import { getPath } from './patch.js';
 import { isPodSpec, isRecord, type ObjectMeta, type PodSpec } from './pod-types.js';
 import { readRecord, type InjectionRecord } from './record/record.js';
@@ -106,3 +107,18 @@ export function podLabels(kind: GroupVersionKind, object: unknown): Record<strin
   const meta = isRecord(template) && isRecord(template.metadata) ? template.metadata : undefined;
   return isRecord(meta?.labels) ? (meta.labels as Record<string, string>) : undefined;
 }
+
+/**
+ * The governing Service of a StatefulSet (spec.serviceName) or of a Pod one made (its
+ * spec.subdomain, which the StatefulSet controller sets to it), for the readiness rule.
+ */
+export function governingService(kind: GroupVersionKind, object: unknown): string | undefined {
+  if (!isRecord(object) || !isRecord(object.spec)) return undefined;
+  if (kind.group === 'apps' && kind.kind === 'StatefulSet') {
+    return typeof object.spec.serviceName === 'string' && object.spec.serviceName !== '' ? object.spec.serviceName : undefined;
+  }
+  if (kind.group !== '' || kind.kind !== 'Pod' || !controllerOf(object.metadata, [STATEFULSET])) return undefined;
+  return typeof object.spec.subdomain === 'string' && object.spec.subdomain !== '' ? object.spec.subdomain : undefined;
+}
+
+const STATEFULSET = { apiVersion: 'apps/v1', kind: 'StatefulSet' };

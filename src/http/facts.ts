@@ -5,7 +5,7 @@
 // index, for pre-stop-sleep auto). At once when nothing must be read.
 import type { NamespaceSource, OwnerSource } from '../cluster/sources.js';
 import type { TrafficSource } from '../cluster/traffic-source.js';
-import { podLabels } from '../engine/target.js';
+import { governingService, podLabels } from '../engine/target.js';
 import type { TrafficFacts } from '../traffic/types.js';
 import { ownerToLookUp } from '../engine/owner.js';
 import { isExcludedNamespace } from '../engine/scope.js';
@@ -29,7 +29,11 @@ export function gatherFacts(request: AdmissionRequest, sources: FactSources, clu
   const namespace = request.namespace;
   if (!namespace || isExcludedNamespace(namespace, cluster)) return { namespaceLabels: {}, namespaceAnnotations: {} };
   const cached = sources.namespaces.get(namespace);
-  const traffic = sources.traffic?.facts(namespace, podLabels(request.kind, request.object));
+  const traffic = sources.traffic?.facts(
+    namespace,
+    podLabels(request.kind, request.object),
+    governingService(request.kind, request.object),
+  );
   const owner = sources.owners ? ownerToLookUp(request) : undefined;
   const lookUpNamespace = cached === undefined && sources.namespaces.lookup !== undefined;
   if (!owner && !lookUpNamespace) {

@@ -80,7 +80,8 @@ export const VALIDATORS: readonly KeyValidator[] = [
     name: 'readiness',
     field: 'readiness',
     accepted: 'auto, http, tcp, grpc or none',
-    effect: '`auto`: `http` when `readiness-path` is set, else `tcp` on the first TCP port, else nothing',
+    effect:
+      '`auto`: `http` when `readiness-path` is set, else `tcp`, on the port a Service sends traffic to (see "Where readiness probes go")',
     parse: oneOf(['auto', 'http', 'tcp', 'grpc', 'none'] as const, (s) => s.toLowerCase()),
   }),
   entry({
@@ -94,8 +95,8 @@ export const VALIDATORS: readonly KeyValidator[] = [
     name: 'readiness-port',
     field: 'readinessPort',
     accepted: 'a port 1-65535 or a declared port name',
-    defaultText: 'the first TCP containerPort',
-    effect: "the probed port; a name is resolved against the container's own ports",
+    defaultText: "the Services' targetPort, else the main container's first TCP port",
+    effect: "the probed port, on every selected container; a name is resolved against the container's own ports",
     parse: port,
   }),
   entry({

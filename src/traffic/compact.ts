@@ -1,7 +1,7 @@
 // The little the traffic index keeps of each object: names, selectors, classes, backends, and the
 // annotations load balancers read (values over 1 KiB and kubectl's last-applied copy are dropped:
 // no load balancer setting is that long, and the index must stay small with many objects).
-import type { ServiceFacts } from './types.js';
+import type { ServiceFacts, ServicePortFacts } from './types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -11,6 +11,9 @@ const SKIPPED = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
 export interface ServiceEntry {
   selector: Record<string, string>;
   facts: ServiceFacts;
+  /** spec.clusterIP is None. */
+  headless: boolean;
+  publishNotReadyAddresses: boolean;
 }
 
 export interface IngressEntry {
@@ -48,17 +51,31 @@ function stringMapOf(v: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries(record(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
+/** The ports a Service sends to: targetPort, or `port` when it is absent (as the API server defaults it). */
+function servicePorts(ports: unknown): ServicePortFacts[] {
+  const out: ServicePortFacts[] = [];
+  for (const p of list(ports).map(record)) {
+    const target = p.targetPort ?? p.port;
+    if ((typeof target !== 'number' || !Number.isInteger(target)) && (typeof target !== 'string' || target === '')) continue;
+    out.push({ targetPort: target, protocol: str(p.protocol) ?? 'TCP' });
+  }
+  return out;
+}
+
 export function compactService(obj: Obj): ServiceEntry {
   const meta = record(obj.metadata);
   const spec = record(obj.spec);
   return {
     selector: stringMapOf(spec.selector),
+    headless: spec.clusterIP === 'None',
+    publishNotReadyAddresses: spec.publishNotReadyAddresses === true,
     facts: {
       name: str(meta.name) ?? '',
       type: str(spec.type) ?? 'ClusterIP',
       externalTrafficPolicy: str(spec.externalTrafficPolicy) ?? 'Cluster',
       ...(str(spec.loadBalancerClass) ? { loadBalancerClass: str(spec.loadBalancerClass) } : {}),
       annotations: annotationsOf(meta),
+      ports: servicePorts(spec.ports),
     },
   };
 }

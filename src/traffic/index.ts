@@ -167,8 +167,11 @@ export class TrafficIndex {
     }
   }
 
-  /** What sends traffic to pods with these labels in this namespace. */
-  facts(namespace: string, labels: Record<string, string> | undefined): TrafficFacts {
+  /**
+   * What sends traffic to pods with these labels in this namespace; with `governing`, also what is
+   * known of that Service (a StatefulSet's spec.serviceName), looked up by name.
+   */
+  facts(namespace: string, labels: Record<string, string> | undefined, governing?: string): TrafficFacts {
     const candidates = new Set<string>();
     for (const [k, v] of Object.entries(labels ?? {})) {
       for (const key of this.byLabel.get(`${namespace}\u0000${k}=${v}`) ?? []) candidates.add(key);
@@ -183,7 +186,10 @@ export class TrafficIndex {
         routes: [...(this.routesByService.get(key) ?? [])].sort().map((k) => this.routeFacts(k)),
       });
     }
-    return { services };
+    if (governing === undefined) return { services };
+    const entry = this.services.get(`${namespace}/${governing}`);
+    const service = entry ? { headless: entry.headless, publishNotReadyAddresses: entry.publishNotReadyAddresses } : undefined;
+    return { services, governing: { name: governing, ...(service ? { service } : {}) } };
   }
 
   private ingressFacts(key: string): IngressFacts {

@@ -15,7 +15,19 @@ const pick = (from: Obj, keys: readonly string[]): Obj =>
 function specOf(kind: IndexedKind, spec: Obj): Obj {
   switch (kind) {
     case 'Service':
-      return pick(spec, ['selector', 'type', 'externalTrafficPolicy', 'loadBalancerClass']);
+      return {
+        ...pick(spec, [
+          'selector',
+          'type',
+          'externalTrafficPolicy',
+          'loadBalancerClass',
+          'clusterIP',
+          'publishNotReadyAddresses',
+        ]),
+        ...(Array.isArray(spec.ports)
+          ? { ports: list(spec.ports).map((p) => pick(record(p), ['port', 'targetPort', 'protocol'])) }
+          : {}),
+      };
     case 'Ingress': {
       const backend = (b: unknown) => ({ service: pick(record(record(b).service), ['name']) });
       return {

@@ -10,6 +10,22 @@ export interface ServiceFacts {
   externalTrafficPolicy: string;
   loadBalancerClass?: string;
   annotations: Record<string, string>;
+  /** The pod ports it sends traffic to (readiness probes go there); absent when unknown. */
+  ports?: ServicePortFacts[];
+}
+
+/** One Service port as the pod sees it: its targetPort (`port` when absent), by number or name. */
+export interface ServicePortFacts {
+  targetPort: number | string;
+  /** TCP, UDP or SCTP. */
+  protocol: string;
+}
+
+/** A StatefulSet's governing Service (spec.serviceName; a Pod's spec.subdomain), which gives its pods their DNS names. */
+export interface GoverningFacts {
+  name: string;
+  /** Absent when no such Service is known (not in the input, not seen by the webhook). */
+  service?: { headless: boolean; publishNotReadyAddresses: boolean };
 }
 
 export interface IngressFacts {
@@ -39,6 +55,8 @@ export interface ServicePath {
 
 export interface TrafficFacts {
   services: ServicePath[];
+  /** For a StatefulSet and its Pods: the governing Service. */
+  governing?: GoverningFacts;
 }
 
 /** One thing that sends traffic to the pod, and how long it takes to stop. */

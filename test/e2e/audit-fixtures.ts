@@ -22,6 +22,13 @@ export function everyKind(ns: string, o: WorkloadOptions = {}): Obj[] {
       metadata: meta('statefulset', ns, o),
       spec: { serviceName: 'statefulset', ...labelled('statefulset') },
     },
+    // Its governing Service, not headless: the StatefulSet gets a readiness probe like the others.
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'statefulset', namespace: ns },
+      spec: { selector: { app: 'statefulset' }, ports: [{ port: 80, targetPort: 'http' }] },
+    },
     { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: meta('daemonset', ns, o), spec: labelled('daemonset') },
     {
       apiVersion: 'apps/v1',

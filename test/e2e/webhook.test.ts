@@ -128,10 +128,8 @@ describe('gracekeeper on a real API server', () => {
         containers: [app(), { name: 'logger', image: IMAGE }],
       }),
     );
-    assert.ok(
-      warnings(res).some((w) => w.includes('logger')),
-      `a warning names the container without a port: ${res.stderr}`,
-    );
+    // No Service: only the main container is probed, and a later one without a port needs no advice.
+    assert.ok(!warnings(res).some((w) => w.includes('logger')), `no readiness advice for "logger": ${res.stderr}`);
 
     const { deploy, rs, pods } = await rollout(ns, 'web', 2);
     const t = deploy.spec.template as PodTemplate;
@@ -166,7 +164,9 @@ describe('gracekeeper on a real API server', () => {
     const t = sts.spec.template as PodTemplate;
     assert.equal(sts.spec.minReadySeconds, 10);
     assert.deepEqual(container(t, 'app').lifecycle, sleepHook(5));
-    assert.deepEqual(container(t, 'app').readinessProbe, tcpProbe(8080));
+    // Its governing Service `db` does not exist: no readiness probe (docs/reference.md, "Where
+    // readiness probes go"), and its Pod (spec.subdomain db) decides the same.
+    assert.equal(container(t, 'app').readinessProbe, undefined);
     assert.equal(t.spec.terminationGracePeriodSeconds, 30);
     const pods = await kube.ownedEventually(p.pods, sts, 1);
     assertCarried(t, undefined, pods);
@@ -207,7 +207,7 @@ describe('gracekeeper on a real API server', () => {
     const job = await kube.mustGet(`${p.jobs}/once`);
     const t = job.spec.template as PodTemplate;
     assert.deepEqual(container(t, 'app').lifecycle, sleepHook(5));
-    assert.deepEqual(container(t, 'app').readinessProbe, tcpProbe(8080));
+    assert.equal(container(t, 'app').readinessProbe, undefined, 'a pod that runs to completion gets no readiness probe');
     const pods = await kube.ownedEventually(p.pods, job, 1);
     assertCarried(t, undefined, pods);
     assert.deepEqual(await changedAdmissions(ns, 'Pod'), []);
@@ -553,7 +553,7 @@ describe('gracekeeper on a real API server', () => {
       ];
       const res = await kube.apply([
         // Several containers, one keeping its own handlers; a native sidecar named in `containers`
-        // (and so hooked and probed); a plain init container (never touched); startup probes.
+        // (and so hooked; not probed: no Service targets it); a plain init container (never touched); startup probes.
         deployment('sidecars', ns, {
           annotations: a({ containers: 'app,worker,mesh', 'startup-timeout': '1m' }),
           containers: [
@@ -635,7 +635,8 @@ describe('gracekeeper on a real API server', () => {
       assert.deepEqual(container(s, 'worker').readinessProbe?.exec, { command: ['/bin/ready'] }, 'kept');
       assert.deepEqual(container(s, 'worker').startupProbe?.exec, { command: ['/bin/ready'] }, 'startup on the kept handler');
       assert.deepEqual(container(s, 'mesh').lifecycle, sleepHook(5), 'the named sidecar is hooked');
-      assert.deepEqual(container(s, 'mesh').readinessProbe, tcpProbe(15000));
+      // No Service targets it: only the main container is probed (docs/reference.md, "Where readiness probes go").
+      assert.equal(container(s, 'mesh').readinessProbe, undefined);
       assert.equal(container(s, 'migrate').lifecycle, undefined, 'a plain init container is never touched');
       assert.equal(container(s, 'unselected').lifecycle, undefined);
       assert.equal(container(s, 'unselected').readinessProbe, undefined);

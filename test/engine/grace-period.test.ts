@@ -34,14 +34,19 @@ test('a sleep that would not fit under the maximum grace period, or an exact one
   const cluster = DEFAULT_CLUSTER_SETTINGS;
   const sleep = (setting: number | 'auto', exactGrace?: number) =>
     decideSleep({ setting, traffic: undefined, cluster, exactGrace, announce: false });
-  assert.deepEqual(sleep(5), { seconds: 5, warnings: [] });
+  assert.deepEqual(sleep(5), { seconds: 5, warnings: [], sizeWarnings: [] });
   const lowered = sleep(900);
   assert.equal(lowered.seconds, 599);
-  assert.match(lowered.warnings[0] ?? '', /lowered to 9m59s/);
-  assert.deepEqual(sleep('auto'), { seconds: 5, auto: { by: 'propagationDelay', family: 'propagationDelay' }, warnings: [] });
+  assert.match(lowered.sizeWarnings[0] ?? '', /lowered to 9m59s/);
+  assert.deepEqual(sleep('auto'), {
+    seconds: 5,
+    auto: { by: 'propagationDelay', family: 'propagationDelay' },
+    warnings: [],
+    sizeWarnings: [],
+  });
   const underExact = sleep('auto', 3);
   assert.equal(underExact.seconds, 2);
-  assert.match(underExact.warnings[0] ?? '', /propagationDelay lowered to 2s, under the grace period/);
+  assert.match(underExact.sizeWarnings[0] ?? '', /propagationDelay lowered to 2s, under the grace period/);
 });
 
 test('native sidecars add their drain; a classic mesh proxy is outlasted by a second', () => {

@@ -91,7 +91,8 @@ test('invalid values are not carried, even where they are only warned about', ()
 });
 
 test('a record over 64 KiB (300 containers with long names) is read back: the ReplicaSet needs no patch', () => {
-  const d = admitAs('Deployment', deployment({}, 300, 60));
+  // readiness-port: every container gets a probe (without it, only the main one), so each has two entries.
+  const d = admitAs('Deployment', deployment({ [`${P}readiness-port`]: '8080' }, 300, 60));
   const stored = d.object as Obj;
   const record = stored.spec.template.metadata.annotations[RECORD_KEY] as string;
   assert.ok(record.length > 65_536, `record of ${record.length} characters`);

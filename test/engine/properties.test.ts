@@ -99,11 +99,16 @@ test('a second pass gives no patch; a Pod made from a mutated template gives no 
       if (s.kind.kind === 'Pod' || first.outcome !== 'mutated') return;
       const out = first.object as Obj;
       const template = s.kind.kind === 'CronJob' ? out.spec.jobTemplate.spec.template : out.spec.template;
+      // As the StatefulSet controller makes its Pods: owned by it, spec.subdomain its governing Service.
+      const sts = s.kind.kind === 'StatefulSet';
+      const owner = {
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'u', controller: true }],
+      };
       const pod = {
         apiVersion: 'v1',
         kind: 'Pod',
-        metadata: { ...template.metadata, name: 'web-1', namespace: 'shop' },
-        spec: template.spec,
+        metadata: { ...template.metadata, name: 'web-1', namespace: 'shop', ...(sts ? owner : {}) },
+        spec: sts ? { ...template.spec, subdomain: out.spec.serviceName } : template.spec,
       };
       const podResult = run(pod, s.cluster, namespaceOf(s), s.version);
       assert.deepEqual(podResult.patch, [], `pod from template patched: ${JSON.stringify(podResult.patch)}`);

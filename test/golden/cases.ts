@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CASES = fileURLToPath(new URL('./cases/', import.meta.url));
+/** The corpus of real-world shapes (test/corpus/README.md): cases of the same form, each with a README.md. */
+export const CORPUS = fileURLToPath(new URL('../corpus/', import.meta.url));
 export const ALLOWED = new Set([
   'input.yaml',
   'input.json',
@@ -29,13 +31,13 @@ export interface GoldenCase {
   txtFile: string;
 }
 
-export function goldenCases(): GoldenCase[] {
-  return readdirSync(CASES, { withFileTypes: true })
+export function goldenCases(root = CASES): GoldenCase[] {
+  return readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort()
     .map((name) => {
-      const dir = join(CASES, name);
+      const dir = join(root, name);
       const files = readdirSync(dir);
       const inputFile = join(dir, files.includes('input.json') ? 'input.json' : 'input.yaml');
       const args = ['-f', inputFile];
@@ -64,5 +66,5 @@ export function goldenCases(): GoldenCase[] {
 
 /** Paths in messages are made relative so expected files do not depend on the checkout. */
 export function portable(text: string): string {
-  return text.split(CASES).join('cases/');
+  return text.split(CASES).join('cases/').split(CORPUS).join('corpus/');
 }

@@ -8,7 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { runMutate } from '../../src/cli/mutate.js';
 import { SUPPORTED_KINDS } from '../../src/engine/kinds.js';
 import { VALIDATORS } from '../../src/settings/keys.js';
-import { ALLOWED, goldenCases, portable } from './cases.js';
+import { ALLOWED, CORPUS, goldenCases, portable } from './cases.js';
 
 interface Run {
   code: number;
@@ -64,7 +64,14 @@ test('together the cases use every annotation key (in an input, a Namespace flag
   assert.deepEqual(missingKinds, [], 'kinds no case has');
 });
 
-for (const c of cases) {
+const corpus = goldenCases(CORPUS);
+
+test('every corpus case says what a platform engineer expects (README.md)', () => {
+  assert.ok(corpus.length >= 10, `${corpus.length} corpus cases`);
+  for (const c of corpus) assert.ok(c.files.includes('README.md'), `${c.name} has no README.md`);
+});
+
+for (const c of [...cases, ...corpus.map((k) => ({ ...k, name: `corpus/${k.name}` }))]) {
   test(`golden: ${c.name}`, () => {
     const stray = c.files.filter((f) => !ALLOWED.has(f));
     assert.deepEqual(stray, [], `unexpected files in ${c.name}`);

@@ -18,7 +18,7 @@ import { handleReview, type HandlerDeps } from '../../src/http/handler.js';
 import { Metrics } from '../../src/runtime/metrics.js';
 import { DEFAULT_CLUSTER_SETTINGS, parseClusterSettings } from '../../src/settings/cluster-settings.js';
 import { decodePatch, review } from '../server/helpers.js';
-import { goldenCases, portable } from './cases.js';
+import { CORPUS, goldenCases, portable } from './cases.js';
 
 type Obj = Record<string, any>;
 
@@ -27,7 +27,7 @@ function documentsOf(file: string, text = readFileSync(file, 'utf8')): unknown[]
   return readDocuments(text, file).documents.flatMap((d) => (isList(d) ? d.items : [d]));
 }
 
-for (const c of goldenCases()) {
+for (const c of [...goldenCases(), ...goldenCases(CORPUS).map((k) => ({ ...k, name: `corpus/${k.name}` }))]) {
   test(`golden through the webhook: ${c.name}`, async () => {
     const options = parseMutateArgs(c.args);
     const cluster = options.config ? parseClusterSettings(readFileSync(options.config, 'utf8')) : undefined;

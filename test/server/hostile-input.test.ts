@@ -75,6 +75,8 @@ describe('hostile objects sent to the webhook', () => {
       );
     }
     const many = pod();
+    // readiness-port: a probe on every container (without it, only on the main one).
+    many.metadata.annotations = { ...many.metadata.annotations, 'gracekeeper.io/readiness-port': '80' };
     many.spec.containers = Array.from({ length: 5000 }, (_, i) => ({
       name: `c${i}`,
       image: 'i',

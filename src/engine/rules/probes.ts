@@ -31,11 +31,14 @@ function resolvePort(container: Container, wanted: number | string | undefined):
   return { warning: `container "${container.name}" has no TCP port; no readiness probe (set readiness-port)` };
 }
 
-/** The readiness handler per `readiness`, or a warning saying why there is none. */
-export function readinessHandler(container: Container, s: InjectionSettings): HandlerChoice {
+/**
+ * The readiness handler per `readiness`, or a warning saying why there is none. The port:
+ * readiness-port when set, else `chosen` (where a Service sends traffic), else the first TCP port.
+ */
+export function readinessHandler(container: Container, s: InjectionSettings, chosen?: number): HandlerChoice {
   const mode = s.readiness === 'auto' ? (s.readinessPath !== undefined ? 'http' : 'tcp') : s.readiness;
   if (mode === 'none') return {};
-  const port = resolvePort(container, s.readinessPort);
+  const port = resolvePort(container, s.readinessPort ?? chosen);
   if (typeof port !== 'number') return { warning: port.warning };
   switch (mode) {
     case 'http':

@@ -23,22 +23,26 @@ export interface SleepDecision {
   seconds: number;
   /** For `auto`: what decided, and its family (for the record and the metric). */
   auto?: { by: string; family: string };
+  /** Problems in the objects on the traffic path (said whether or not a hook is written). */
   warnings: string[];
+  /** What the size is and why: to be said only when a hook with it is written. */
+  sizeWarnings: string[];
 }
 
 export function decideSleep(input: SleepInput): SleepDecision {
   const limit = Math.min(input.cluster.maxTerminationGracePeriod, input.exactGrace ?? Infinity);
   if (input.setting !== 'auto') {
     const seconds = Math.min(input.setting, limit - 1);
-    const warnings =
+    const sizeWarnings =
       seconds < input.setting
         ? [
             `pre-stop-sleep ${formatDuration(input.setting)} lowered to ${formatDuration(seconds)}, under the cluster maximum grace period`,
           ]
         : [];
-    return { seconds, warnings };
+    return { seconds, warnings: [], sizeWarnings };
   }
   const warnings: string[] = [];
+  const sizeWarnings: string[] = [];
   let seconds: number;
   let by: string;
   let family: string;
@@ -55,16 +59,16 @@ export function decideSleep(input: SleepInput): SleepDecision {
     if (input.earlier && input.earlier.seconds > seconds) ({ seconds, by } = input.earlier);
     if (input.announce && decision.path && seconds > input.cluster.propagationDelay) {
       const learning = decision.path.afterPropagation ? ` + propagation ${formatDuration(input.cluster.propagationDelay)}` : '';
-      warnings.push(`pre-stop-sleep auto: ${formatDuration(seconds)} for ${by}: ${decision.path.reason}${learning}`);
+      sizeWarnings.push(`pre-stop-sleep auto: ${formatDuration(seconds)} for ${by}; ${decision.path.reason}${learning}`);
     }
   }
   if (seconds >= limit) {
-    warnings.push(
+    sizeWarnings.push(
       `pre-stop-sleep auto ${formatDuration(seconds)} for ${by} lowered to ${formatDuration(limit - 1)}, under the grace period`,
     );
     seconds = limit - 1;
   }
-  return { seconds, auto: { by, family }, warnings };
+  return { seconds, auto: { by, family }, warnings, sizeWarnings };
 }
 
 /** "Ingress/web (aws-alb-ip)" -> "aws-alb-ip"; "propagationDelay" -> itself. */
