@@ -15,7 +15,14 @@ const pick = (from: Obj, keys: readonly string[]): Obj =>
 function specOf(kind: IndexedKind, spec: Obj): Obj {
   switch (kind) {
     case 'Service':
-      return pick(spec, ['selector', 'type', 'externalTrafficPolicy', 'loadBalancerClass']);
+      return pick(spec, [
+        'selector',
+        'type',
+        'externalTrafficPolicy',
+        'loadBalancerClass',
+        'clusterIP',
+        'publishNotReadyAddresses',
+      ]);
     case 'Ingress': {
       const backend = (b: unknown) => ({ service: pick(record(record(b).service), ['name']) });
       return {
