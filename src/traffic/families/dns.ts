@@ -24,6 +24,6 @@ export function headlessPath(service: ServiceFacts): TrafficPath {
     object,
     delay: DNS_TTL,
     afterPropagation: true,
-    reason: `headless: DNS answers cached up to ${DNS_TTL}s (CoreDNS ttl/cache)`,
+    reason: `headless: CoreDNS TTL/cache up to ${DNS_TTL}s`,
   };
 }

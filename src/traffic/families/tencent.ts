@@ -30,7 +30,7 @@ function direct(object: string, family: string, annotations: Record<string, stri
     family,
     object,
     delay: 0,
-    reason: `direct access: TKE gives no figure; set ${prefix}enable-grace-deletion`,
+    reason: `direct access without ${prefix}enable-grace-deletion`,
     unknown: true,
   };
 }
