@@ -20,7 +20,7 @@ function only(facts: TrafficFacts, cloud?: Cloud): TrafficPath {
   const { paths, warnings } = trafficPaths(facts, [], cloud);
   assert.deepEqual(warnings, []);
   assert.equal(paths.length, 1, JSON.stringify(paths));
-  return paths[0] as TrafficPath;
+  return paths[0];
 }
 const viaService = (s: ServiceFacts, cloud?: Cloud) => only({ services: [{ service: s, ingresses: [], routes: [] }] }, cloud);
 const viaIngress = (i: IngressFacts, s: ServiceFacts = service(), cloud?: Cloud) =>
