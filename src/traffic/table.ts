@@ -41,7 +41,7 @@ function loadBalancerPath(service: ServiceFacts, cloud: Cloud | undefined, warni
   if (isAlibabaService(service)) return alibabaServicePath(service);
   if (isTencentService(service)) return tencentServicePath(service);
   if (isAzureService(service)) return azureLbPath(service, warnings);
-  if (isHuaweiService(service)) return huaweiElbPath(`Service/${service.name}`);
+  if (isHuaweiService(service)) return huaweiElbPath(`Service/${service.name}`, service);
   if (isAwsService(service)) return clbPath(service, warnings);
   if (service.loadBalancerClass === undefined) {
     switch (cloud) {
@@ -56,7 +56,7 @@ function loadBalancerPath(service: ServiceFacts, cloud: Cloud | undefined, warni
       case 'tencent':
         return tencentServicePath(service);
       case 'huawei':
-        return huaweiElbPath(`Service/${service.name}`);
+        return huaweiElbPath(`Service/${service.name}`, service);
     }
   }
   return cloudLbPath(service);

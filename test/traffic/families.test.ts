@@ -167,6 +167,8 @@ describe('Huawei CCE, headless Services, unknown controllers', () => {
   it('Huawei ELB: no documented delay, so unknown', () => {
     const path = viaService(service({ type: 'LoadBalancer', annotations: { 'kubernetes.io/elb.class': 'union' } }));
     assert.deepEqual([path.family, path.unknown], ['huawei-elb', true]);
+    const local = viaService(service({ type: 'LoadBalancer', externalTrafficPolicy: 'Local' }), 'huawei');
+    assert.deepEqual([local.family, local.delay, local.afterPropagation, local.unknown], ['huawei-elb', 30, true, undefined]);
   });
 
   it('headless: 30 s of DNS caching after propagation; nothing with publishNotReadyAddresses', () => {
