@@ -11,6 +11,8 @@ import { isExcludedNamespace } from '../engine/scope.js';
 import type { GroupVersionKind, KubeVersion } from '../engine/types.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
 import { INJECT_KEY } from '../settings/keys.js';
+import { gateInUse, type PodSide } from '../traffic/advice.js';
+import { effectiveCloud } from '../traffic/cloud.js';
 import { autoSleep, decidedBy, pathSeconds } from '../traffic/size.js';
 import { trafficPaths } from '../traffic/table.js';
 import type { TrafficFacts, TrafficPath } from '../traffic/types.js';
@@ -23,7 +25,18 @@ export interface AuditTraffic {
    * Every path that sends the pods traffic: its delay from the table, and the seconds it calls for
    * (the delay, plus propagationDelay for a path the cluster must first tell of the pod's end).
    */
-  paths: Array<Pick<TrafficPath, 'object' | 'family' | 'delay' | 'reason'> & { seconds: number }>;
+  paths: Array<
+    Pick<TrafficPath, 'object' | 'family' | 'delay' | 'reason'> & {
+      seconds: number;
+      /** The path's controller is not in the table (sized by propagationDelay). */
+      unknown?: true;
+      /**
+       * The load balancer's readiness gate (holds a rollout until new targets are healthy): in use
+       * (the Namespace's label or the template's readinessGates), or not, with what to do.
+       */
+      readinessGate?: { inUse: boolean; how: string };
+    }
+  >;
   /** "Ingress/web (aws-alb-ip)", or "propagationDelay" when no path asks for more. */
   decidedBy: string;
   family: string;
@@ -106,13 +119,22 @@ export function classify(gvk: GroupVersionKind, object: Record<string, unknown>,
     lacks: result.outcome === 'mutated' ? result.changes : [],
     warnings: result.warnings,
     ...(result.denial ? { denial: result.denial } : {}),
-    traffic: auditTraffic(ctx.traffic, ctx.cluster),
+    traffic: auditTraffic(ctx.traffic, ctx.cluster, {
+      namespaceLabels: ctx.namespace.labels,
+      readinessGates: gateTypes(isRecord(template) ? template.spec : undefined),
+    }),
   };
 }
 
+function gateTypes(spec: unknown): string[] {
+  const gates = isRecord(spec) ? spec.readinessGates : undefined;
+  if (!Array.isArray(gates)) return [];
+  return gates.map((g) => (isRecord(g) ? g.conditionType : undefined)).filter((c): c is string => typeof c === 'string');
+}
+
 /** The traffic paths of the pods and the delay they call for, as `pre-stop-sleep: auto` sizes it. */
-export function auditTraffic(facts: TrafficFacts, cluster: ClusterSettings): AuditTraffic {
-  const { paths } = trafficPaths(facts, cluster.trafficPaths);
+export function auditTraffic(facts: TrafficFacts, cluster: ClusterSettings, pod?: PodSide): AuditTraffic {
+  const { paths } = trafficPaths(facts, cluster.trafficPaths, effectiveCloud(cluster.cloud, facts.cloud));
   const decision = autoSleep(paths, cluster.propagationDelay);
   return {
     paths: paths.map((p) => ({
@@ -121,6 +143,8 @@ export function auditTraffic(facts: TrafficFacts, cluster: ClusterSettings): Aud
       delay: p.delay,
       seconds: pathSeconds(p, cluster.propagationDelay),
       reason: p.reason,
+      ...(p.unknown ? { unknown: true as const } : {}),
+      ...(p.gate && pod ? { readinessGate: { inUse: gateInUse(p.gate, pod), how: p.gate.how } } : {}),
     })),
     decidedBy: decidedBy(decision),
     family: decision.path?.family ?? 'propagationDelay',

@@ -10,7 +10,9 @@ import { SUPPORTED_KINDS, type KindRule } from '../engine/kinds.js';
 import { versionFromInfo, type KubeVersion } from '../engine/kube-version.js';
 import { isRecord } from '../engine/pod-types.js';
 import type { GroupVersionKind } from '../engine/types.js';
+import { cloudOfProviderId } from '../traffic/cloud.js';
 import { TrafficIndex } from '../traffic/index.js';
+import type { Cloud } from '../traffic/types.js';
 import { WATCHED_KINDS, type WatchedKind } from '../traffic/kinds.js';
 import { trimFor } from '../traffic/trim.js';
 import type { NamespaceFacts } from './classify.js';
@@ -78,7 +80,18 @@ export async function readCluster(get: Getter, namespace: string | undefined): P
     const trim = trimFor(w.kind);
     for (const item of items) traffic.upsert(w.kind, trim(item as never));
   }
+  traffic.cloud = await learnCloud(get);
   return { kubeVersion: versionFromInfo(info), namespaces, workloads, traffic, absent };
+}
+
+/** The cloud, from one Node's spec.providerID; unknown when Nodes cannot be read (no permission). */
+async function learnCloud(get: Getter): Promise<Cloud | undefined> {
+  try {
+    const list = (await get('/api/v1/nodes?limit=1')) as { items?: Array<{ spec?: { providerID?: string } }> };
+    return cloudOfProviderId(list.items?.[0]?.spec?.providerID);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

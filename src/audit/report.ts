@@ -55,6 +55,7 @@ export function lackLabel(tag: string): string {
 export function lacksCell(item: AuditItem): string {
   const parts = [...new Set(item.lacks.map(lackLabel))];
   if (item.denial) parts.push('invalid annotations');
+  if (item.traffic.paths.some((p) => p.readinessGate && !p.readinessGate.inUse)) parts.push('LB readiness gate');
   const n = item.warnings.length;
   if (n > 0) parts.push(`${n} warning${n === 1 ? '' : 's'}`);
   return parts.length > 0 ? parts.join(',') : '-';

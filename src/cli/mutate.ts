@@ -9,13 +9,14 @@ import { indexDocuments } from '../traffic/documents.js';
 import { DEFAULT_CLUSTER_SETTINGS, parseClusterSettings, type ClusterSettings } from '../settings/cluster-settings.js';
 import { PREFIX } from '../settings/keys.js';
 import { parseKubeVersion, type KubeVersion } from '../engine/kube-version.js';
+import { CLOUDS, type Cloud } from '../traffic/types.js';
 import { parseKeyValues, UsageError } from './args.js';
 import { InputError, isList, readDocuments, type ReadDocuments } from './documents.js';
 import { printYaml } from './yaml-print.js';
 
 export const MUTATE_USAGE = `Usage: gracekeeper mutate -f FILE|- [--config FILE] [--namespace NAME]
        [--namespace-annotation KEY=VALUE ...] [--namespace-label KEY=VALUE ...] [--kube-version X.Y]
-       [-o yaml|json]`;
+       [--cloud auto|none|${CLOUDS.join('|')}] [-o yaml|json]`;
 
 export const MUTATE_HELP = `${MUTATE_USAGE}
 
@@ -68,6 +69,7 @@ export function runMutate(argv: string[], io: CommandIO): number {
       if (!parsed.ok) throw new InputError(`${options.config}: ${parsed.errors.join('; ')}`);
       cluster = parsed.settings;
     }
+    if (options.cloud) cluster = { ...cluster, cloud: options.cloud };
   } catch (err) {
     io.stderr(`gracekeeper mutate: ${(err as Error).message}\n`);
     return 2;
@@ -174,6 +176,8 @@ export interface MutateOptions {
   namespaceAnnotations: Record<string, string>;
   namespaceLabels: Record<string, string>;
   kubeVersion?: { major: number; minor: number };
+  /** The cluster setting `cloud`, for this run (wins over --config's). */
+  cloud?: 'auto' | 'none' | Cloud;
   output: 'yaml' | 'json';
 }
 
@@ -187,6 +191,7 @@ export function parseMutateArgs(argv: string[]): MutateOptions {
       'namespace-annotation': { type: 'string', multiple: true, default: [] },
       'namespace-label': { type: 'string', multiple: true, default: [] },
       'kube-version': { type: 'string' },
+      cloud: { type: 'string' },
       output: { type: 'string', short: 'o', default: 'yaml' },
     },
     strict: true,
@@ -207,8 +212,16 @@ export function parseMutateArgs(argv: string[]): MutateOptions {
     namespaceAnnotations,
     namespaceLabels: parseKeyValues(values['namespace-label'] ?? [], '--namespace-label'),
     kubeVersion: values['kube-version'] === undefined ? undefined : kubeVersionFlag(values['kube-version']),
+    ...(values.cloud === undefined ? {} : { cloud: cloudFlag(values.cloud) }),
     output: values.output,
   };
+}
+
+function cloudFlag(text: string): 'auto' | 'none' | Cloud {
+  const allowed: readonly string[] = ['auto', 'none', ...CLOUDS];
+  if (!allowed.includes(text))
+    throw new UsageError(`--cloud ${JSON.stringify(text.slice(0, 40))}: expected one of ${allowed.join(', ')}`);
+  return text as 'auto' | 'none' | Cloud;
 }
 
 function kubeVersionFlag(text: string): KubeVersion {

@@ -5,6 +5,7 @@
 // removed, they are forgotten, and admissions go on without them.
 import { CoreV1Api, CustomObjectsApi, NetworkingV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { cloudOfProviderId } from '../traffic/cloud.js';
 import { TrafficIndex } from '../traffic/index.js';
 import { WATCHED_KINDS, type WatchedKind } from '../traffic/kinds.js';
 import { trimFor } from '../traffic/trim.js';
@@ -35,7 +36,15 @@ export interface TrafficSourceOptions {
   /** How often the Gateway API CRDs are looked for (default one minute). */
   discoveryMs?: number;
   onRestart?: (resource: string) => void;
+  /**
+   * Learn the cloud from one Node's spec.providerID (one list of limit 1 at start; RBAC: list
+   * nodes). False when the cluster setting `cloud` names it, or for tests.
+   */
+  learnCloud?: boolean;
 }
+
+/** Tries to learn the cloud this many times (with the informers' backoff) before giving up. */
+const CLOUD_ATTEMPTS = 5;
 
 type Lister = (limit: number, continueToken: string | undefined) => Promise<ListPage<KubernetesObject>>;
 
@@ -75,6 +84,32 @@ export class InformerTrafficSource implements TrafficSource {
   start(): void {
     for (const w of WATCHED_KINDS.filter((k) => !k.optional)) this.watch(w, true);
     void this.discover(true);
+    if (this.options.learnCloud ?? true) void this.learnCloud(1);
+  }
+
+  /** The cloud the cluster runs on, from one Node; unknown (with a log line) when it cannot be read. */
+  private async learnCloud(attempt: number): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const list = await this.config.makeApiClient(CoreV1Api).listNode({ limit: 1 });
+      const providerID = list.items[0]?.spec?.providerID;
+      this.index.cloud = cloudOfProviderId(providerID);
+      this.options.log.info(
+        { cloud: this.index.cloud ?? 'unknown', providerIdScheme: providerID?.split(':')[0]?.slice(0, 40) ?? 'none' },
+        'cloud learnt from the Nodes',
+      );
+    } catch (err) {
+      if (attempt >= CLOUD_ATTEMPTS) {
+        this.options.log.warn(
+          { err: describeError(err) },
+          'could not read a Node: the cloud stays unknown (set the cluster setting cloud)',
+        );
+        return;
+      }
+      const delay = Math.min((this.options.backoffInitialMs ?? 1000) * 2 ** (attempt - 1), this.options.backoffMaxMs ?? 30_000);
+      const timer = setTimeout(() => void this.learnCloud(attempt + 1), delay);
+      timer.unref();
+    }
   }
 
   private lister(w: WatchedKind): Lister {

@@ -37,6 +37,13 @@ export interface InjectContext {
   namespaceAnnotations?: Record<string, string>;
 }
 
+/** The conditionTypes of a pod spec's readinessGates (load balancers' gates, see traffic/advice.ts). */
+function readinessGateTypes(spec: unknown): string[] {
+  const gates = (spec as { readinessGates?: unknown } | undefined)?.readinessGates;
+  if (!Array.isArray(gates)) return [];
+  return gates.map((g) => (g as { conditionType?: unknown })?.conditionType).filter((c): c is string => typeof c === 'string');
+}
+
 export interface InjectOutcome {
   record: InjectionRecord;
   warnings: string[];
@@ -62,6 +69,8 @@ export function injectTemplate(work: Work, ctx: InjectContext): InjectOutcome {
     exactGrace: settings.terminationGracePeriod,
     earlier: ctx.earlierSleep,
     announce: ctx.announce ?? false,
+    namespaceLabels: ctx.namespaceLabels,
+    readinessGates: readinessGateTypes(template.spec),
   });
   if (mode !== 'none' && settings.preStopSleep !== 0) warnings.push(...sleep.warnings);
   const hook = preStopHandler(mode, sleep.seconds);

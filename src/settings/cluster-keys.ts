@@ -2,6 +2,7 @@
 // reports what was wrong and what is accepted), its default in the file's own words and its
 // meaning (the reference in docs/ is generated from this table).
 import type { TrafficRule } from '../traffic/rules.js';
+import { CLOUDS, type Cloud } from '../traffic/types.js';
 import { flag, names, parseDefaults, parseTrafficPaths, seconds, shown, word } from './cluster-values.js';
 import type { InjectionSettings } from './types.js';
 
@@ -23,6 +24,8 @@ export interface ClusterSettings {
   propagationDelay: number;
   /** Rules that add to or override the table of load balancers, first match wins. */
   trafficPaths: readonly TrafficRule[];
+  /** The cloud whose default controllers serve objects that name none: learnt from Nodes (`auto`), named, or `none`. */
+  cloud: 'auto' | 'none' | Cloud;
   /** Whether `stop-signal` may write `lifecycle.stopSignal` (the API server's ContainerStopSignals gate is on). */
   stopSignals: boolean;
   /** The kubelets' shutdownGracePeriod for regular pods, when known: longer grace periods get a warning. */
@@ -110,6 +113,13 @@ export const CLUSTER_SETTINGS: readonly SettingSpec[] = [
     meaning:
       'rules `{match: {ingressClassName, serviceType, gatewayClassName or annotation (key or key=value)}, delay}` that add to or override the [table of load balancers](traffic-paths.md), first match wins',
     parse: parseTrafficPaths,
+  }),
+  spec({
+    key: 'cloud',
+    field: 'cloud',
+    defaultText: 'auto',
+    meaning: `the cloud whose default load balancers serve an Ingress or \`LoadBalancer\` Service that names no class: \`auto\` (learnt once from the Nodes' \`spec.providerID\`), \`none\`, or one of ${CLOUDS.map((c) => `\`${c}\``).join(', ')}`,
+    parse: word('cloud', ['auto', 'none', ...CLOUDS] as const),
   }),
   spec({
     key: 'defaults',

@@ -18,6 +18,7 @@ export const DEFAULT_CLUSTER_SETTINGS: Readonly<ClusterSettings> = Object.freeze
   defaults: DEFAULT_SETTINGS,
   propagationDelay: 5,
   trafficPaths: Object.freeze([]),
+  cloud: 'auto',
   stopSignals: false,
   istioNativeSidecars: false,
 });

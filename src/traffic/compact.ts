@@ -74,6 +74,8 @@ export function compactService(obj: Obj): ServiceEntry {
       type: str(spec.type) ?? 'ClusterIP',
       externalTrafficPolicy: str(spec.externalTrafficPolicy) ?? 'Cluster',
       ...(str(spec.loadBalancerClass) ? { loadBalancerClass: str(spec.loadBalancerClass) } : {}),
+      ...(spec.clusterIP === 'None' ? { headless: true as const } : {}),
+      ...(spec.publishNotReadyAddresses === true ? { publishNotReadyAddresses: true as const } : {}),
       annotations: annotationsOf(meta),
       ports: servicePorts(spec.ports),
     },

@@ -12,7 +12,7 @@ import {
   type RouteEntry,
   type ServiceEntry,
 } from './compact.js';
-import type { IngressFacts, RouteFacts, ServicePath, TrafficFacts } from './types.js';
+import type { Cloud, IngressFacts, RouteFacts, ServicePath, TrafficFacts } from './types.js';
 
 type Obj = Record<string, unknown>;
 export type IndexedKind = 'Service' | 'Ingress' | 'IngressClass' | 'HTTPRoute' | 'GRPCRoute' | 'Gateway' | 'GatewayClass';
@@ -49,6 +49,8 @@ export class TrafficIndex {
   private readonly gateways = new Map<string, string>(); // ns/name -> class
   private readonly gatewayClasses = new Map<string, string>(); // name -> controller
   private readonly ingressClasses = new Map<string, { controller?: string; isDefault: boolean }>();
+  /** The cloud learnt from the Nodes (handed on in every answer; see traffic/cloud.ts). */
+  cloud: Cloud | undefined;
 
   /** Objects held, by kind (for metrics). */
   counts(): Record<string, number> {
@@ -186,10 +188,11 @@ export class TrafficIndex {
         routes: [...(this.routesByService.get(key) ?? [])].sort().map((k) => this.routeFacts(k)),
       });
     }
-    if (governing === undefined) return { services };
+    const cloud = this.cloud ? { cloud: this.cloud } : {};
+    if (governing === undefined) return { services, ...cloud };
     const entry = this.services.get(`${namespace}/${governing}`);
     const service = entry ? { headless: entry.headless, publishNotReadyAddresses: entry.publishNotReadyAddresses } : undefined;
-    return { services, governing: { name: governing, ...(service ? { service } : {}) } };
+    return { services, ...cloud, governing: { name: governing, ...(service ? { service } : {}) } };
   }
 
   private ingressFacts(key: string): IngressFacts {

@@ -9,6 +9,10 @@ export interface ServiceFacts {
   /** Cluster or Local. */
   externalTrafficPolicy: string;
   loadBalancerClass?: string;
+  /** spec.clusterIP is None: clients resolve the pods' addresses through DNS. */
+  headless?: true;
+  /** spec.publishNotReadyAddresses: terminating pods stay in its DNS answers. */
+  publishNotReadyAddresses?: true;
   annotations: Record<string, string>;
   /** The pod ports it sends traffic to (readiness probes go there); absent when unknown. */
   ports?: ServicePortFacts[];
@@ -57,6 +61,26 @@ export interface TrafficFacts {
   services: ServicePath[];
   /** For a StatefulSet and its Pods: the governing Service. */
   governing?: GoverningFacts;
+  /**
+   * The cloud the cluster runs on, learnt at the edge (Nodes' spec.providerID): whose controller
+   * serves an Ingress with no class or a LoadBalancer Service with no class. The cluster setting
+   * `cloud` (and `mutate --cloud`) wins over it.
+   */
+  cloud?: Cloud;
+}
+
+/** Clouds whose default load-balancer controllers the table knows. */
+export const CLOUDS = ['aws', 'gcp', 'azure', 'alibaba', 'tencent', 'huawei'] as const;
+export type Cloud = (typeof CLOUDS)[number];
+
+/** How a load balancer can hold a rollout until new targets are healthy (the start-up half). */
+export interface ReadinessGate {
+  /** Enabled when the pod's Namespace carries this label (key=value). */
+  namespaceLabel?: { key: string; value: string };
+  /** Enabled when the pod template declares a readiness gate whose conditionType starts with this. */
+  conditionPrefix?: string;
+  /** What to do, in a few words, for the warning. */
+  how: string;
 }
 
 /** One thing that sends traffic to the pod, and how long it takes to stop. */
@@ -74,6 +98,12 @@ export interface TrafficPath {
   afterPropagation?: true;
   /** Why that delay, in a few words (for the warning and the record). */
   reason: string;
+  /** How to shorten the delay, in a few words, when the load balancer's own settings can. */
+  shorten?: string;
+  /** The load balancer's readiness gate, when it has one. */
+  gate?: ReadinessGate;
+  /** The path's controller is not in the table: sized by propagationDelay, with a warning. */
+  unknown?: true;
 }
 
 /** A problem in someone else's object: warned about, never a denial. */

@@ -168,4 +168,42 @@ describe('audit classification', () => {
     assert.equal(isOptedIn('gracekeeper', OPTED_IN.labels, DEFAULT_CLUSTER_SETTINGS), false);
     assert.equal(isOptedIn('shop', { 'gracekeeper.io/inject': 'disabled' }, DEFAULT_CLUSTER_SETTINGS), false);
   });
+  it("the start-up half: a load balancer's readiness gate, in use by the Namespace's label or not; the learnt cloud sizes a classless Ingress", () => {
+    const index = new TrafficIndex();
+    index.upsert('Service', {
+      metadata: { name: 'web', namespace: 'shop', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' } },
+      spec: { selector: { app: 'web' } },
+    });
+    index.upsert('Ingress', {
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { ingressClassName: 'alb', defaultBackend: { service: { name: 'web' } } },
+    });
+    const facts = index.facts('shop', { app: 'web' });
+    const without = classify(DEPLOY, deployment(), ctx(OPTED_IN, facts));
+    assert.deepEqual(without.traffic.paths[0]?.readinessGate, {
+      inUse: false,
+      how: 'label Namespace elbv2.k8s.aws/pod-readiness-gate-inject=enabled',
+    });
+    assert.equal(without.traffic.seconds, 35);
+    assert.ok(
+      without.warnings.some((w) => w.includes('gate rollouts on LB health')),
+      without.warnings.join('\n'),
+    );
+    const labelled = { ...OPTED_IN, labels: { ...OPTED_IN.labels, 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } };
+    const withGate = classify(DEPLOY, deployment(), ctx(labelled, facts));
+    assert.equal(withGate.traffic.paths[0]?.readinessGate?.inUse, true);
+    assert.ok(!withGate.warnings.some((w) => w.includes('gate rollouts on LB health')));
+
+    const classless = new TrafficIndex();
+    classless.upsert('Service', { metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { app: 'web' } } });
+    classless.upsert('Ingress', {
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { defaultBackend: { service: { name: 'web' } } },
+    });
+    const unknown = classify(DEPLOY, deployment(), ctx(OPTED_IN, classless.facts('shop', { app: 'web' })));
+    assert.equal(unknown.traffic.paths[0]?.unknown, true);
+    classless.cloud = 'gcp';
+    const gke = classify(DEPLOY, deployment(), ctx(OPTED_IN, classless.facts('shop', { app: 'web' })));
+    assert.deepEqual([gke.traffic.family, gke.traffic.seconds], ['gke-neg', 60]);
+  });
 });

@@ -75,6 +75,29 @@ describe('audit table', () => {
     assert.equal(lacksCell(item({})), '-');
     assert.equal(lacksCell(item({ denial: 'bad', warnings: ['a', 'b'] })), 'invalid annotations,2 warnings');
   });
+
+  it("LACKS names a load balancer's readiness gate the pods do not use, and only then", () => {
+    const gated = (inUse: boolean) =>
+      item({
+        traffic: {
+          paths: [
+            {
+              object: 'Ingress/api',
+              family: 'aws-alb-ip',
+              delay: 30,
+              seconds: 35,
+              reason: 'r',
+              readinessGate: { inUse, how: 'label Namespace elbv2.k8s.aws/pod-readiness-gate-inject=enabled' },
+            },
+          ],
+          decidedBy: 'Ingress/api (aws-alb-ip)',
+          family: 'aws-alb-ip',
+          seconds: 35,
+        },
+      });
+    assert.equal(lacksCell(gated(false)), 'LB readiness gate');
+    assert.equal(lacksCell(gated(true)), '-');
+  });
 });
 
 describe('audit JSON', () => {

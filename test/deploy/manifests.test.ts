@@ -104,6 +104,8 @@ function checkInstall(objects: Obj[]): void {
         resources: ['httproutes', 'grpcroutes', 'gateways', 'gatewayclasses'],
         verbs: ['get', 'list', 'watch'],
       },
+      // One Node, once at start (a list of limit 1): its spec.providerID names the cloud.
+      { apiGroups: [''], resources: ['nodes'], verbs: ['list'] },
     ]);
     // Every kind the traffic informers watch is granted list and watch, in its own group.
     for (const w of WATCHED_KINDS) {

@@ -1,7 +1,8 @@
 // pre-stop-sleep: auto on a real API server: gracekeeper's informers see Services, Ingresses and,
 // once their CRDs are installed, Gateway API routes, and size the sleep from them; a Service with
 // no matching pods changes nothing; an Ingress added later reaches the next Pods; removing the
-// CRDs does not break admissions.
+// CRDs does not break admissions. The cloud is learnt from a Node's spec.providerID (as deploy/'s
+// ServiceAccount, so with exactly the shipped RBAC): an Ingress with no class is then GKE's.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
@@ -49,6 +50,17 @@ describe('pre-stop-sleep auto from the traffic paths, on a real API server', opt
   before(
     async () => {
       env = await startWebhookEnv();
+      // A Node as GKE's cloud-controller-manager leaves it (no kubelet: tainted, so nothing lands on it).
+      await env.kube.apply({
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: 'gke-pool-1-abcd' },
+        spec: {
+          providerID: 'gce://example-project/europe-west1-b/gke-pool-1-abcd',
+          unschedulable: true,
+          taints: [{ key: 'example.com/no-kubelet', effect: 'NoSchedule' }],
+        },
+      });
       gk = await env.start('gracekeeper', {}, undefined, ['--discovery-interval=1s']);
       await env.use(gk);
     },
@@ -65,22 +77,50 @@ describe('pre-stop-sleep auto from the traffic paths, on a real API server', opt
 
   it('a Deployment behind a Service and an ALB Ingress gets the longer sleep and grace period, with a warning', async () => {
     const ns = await env.kube.namespace('traffic-alb');
-    // deregistration 40 s, counted from when the controller learns of the pod's end: + propagationDelay 5 s.
+    // The ALB takes 30 s to apply a deregistration, counted from when the controller learns of the
+    // pod's end: + propagationDelay 5 s. The deregistration delay (40 s) is for requests in flight.
     await env.kube.apply([service('web', ns, 'web'), albIngress('web', ns, 'web', 40)]);
     await holds('ingresses', 1);
     const res = await env.kube.apply(deployment('web', ns));
     assert.ok(
-      warnings(res).some((w) => w.includes('pre-stop-sleep auto: 45s for Ingress/web (aws-alb-ip)')),
+      warnings(res).some((w) => w.includes('pre-stop-sleep auto: 35s for Ingress/web (aws-alb-ip)')),
       `the warning names the path: ${res.stderr}`,
+    );
+    assert.ok(
+      warnings(res).some((w) => w.includes('elbv2.k8s.aws/pod-readiness-gate-inject=enabled')),
+      `the warning names the readiness gate: ${res.stderr}`,
     );
     const stored = await env.kube.mustGet(`${deployments(ns)}/web`);
     const t = stored.spec.template as PodTemplate;
-    assert.deepEqual(sleepOf(t), sleepHook(45));
-    assert.equal(t.spec.terminationGracePeriodSeconds, 70);
-    assert.deepEqual(recordOf(t.metadata)?.sleep, { seconds: 45, by: 'Ingress/web (aws-alb-ip)' });
+    assert.deepEqual(sleepOf(t), sleepHook(35));
+    assert.equal(t.spec.terminationGracePeriodSeconds, 60);
+    assert.deepEqual(recordOf(t.metadata)?.sleep, { seconds: 35, by: 'Ingress/web (aws-alb-ip)' });
     const [rs] = await env.kube.ownedEventually(`/apis/apps/v1/namespaces/${ns}/replicasets`, stored, 1);
     const [pod] = await env.kube.ownedEventually(`/api/v1/namespaces/${ns}/pods`, rs, 1);
-    assert.deepEqual(sleepOf(pod as PodTemplate), sleepHook(45), 'its Pod carries the same');
+    assert.deepEqual(sleepOf(pod as PodTemplate), sleepHook(35), 'its Pod carries the same');
+  });
+
+  it("the cloud learnt from a Node's providerID: an Ingress with no class is GKE's own (NEGs, 60 s)", async () => {
+    await eventually(
+      'gracekeeper to learn the cloud',
+      () => gk.logLines().some((l) => l.msg === 'cloud learnt from the Nodes' && l.cloud === 'gcp') || undefined,
+    );
+    const ns = await env.kube.namespace('traffic-cloud-default');
+    const before = await count('ingresses');
+    await env.kube.apply([
+      service('web', ns, 'web'),
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'web', namespace: ns },
+        spec: { defaultBackend: { service: { name: 'web', port: { number: 80 } } } },
+      },
+    ]);
+    await holds('ingresses', before + 1);
+    await env.kube.apply(deployment('web', ns));
+    const t = (await env.kube.mustGet(`${deployments(ns)}/web`)).spec.template as PodTemplate;
+    assert.deepEqual(sleepOf(t), sleepHook(60));
+    assert.deepEqual(recordOf(t.metadata)?.sleep, { seconds: 60, by: 'Ingress/web (gke-neg)' });
   });
 
   it('a Service that selects no pod of the Deployment changes nothing', async () => {
@@ -131,14 +171,15 @@ describe('pre-stop-sleep auto from the traffic paths, on a real API server', opt
     const [first] = await env.kube.ownedEventually(`/api/v1/namespaces/${ns}/pods`, rs, 1);
     assert.deepEqual(sleepOf(first as PodTemplate), sleepHook(5));
 
+    const ingresses = await count('ingresses');
     await env.kube.apply(albIngress('web', ns, 'web', 25));
-    await holds('ingresses', 2);
+    await holds('ingresses', ingresses + 1);
     await env.cp.kubectl(['-n', ns, 'scale', 'deployment/web', '--replicas=2']);
     const pods = await env.kube.ownedEventually(`/api/v1/namespaces/${ns}/pods`, rs, 2);
     const added = pods.find((p) => p.metadata.name !== first.metadata.name) as Obj;
-    assert.deepEqual(sleepOf(added as PodTemplate), sleepHook(30), 'the new Pod is sized again at its CREATE');
-    assert.equal(added.spec.terminationGracePeriodSeconds, 55);
-    assert.deepEqual(recordOf(added.metadata)?.sleep, { seconds: 30, by: 'Ingress/web (aws-alb-ip)' });
+    assert.deepEqual(sleepOf(added as PodTemplate), sleepHook(35), 'the new Pod is sized again at its CREATE');
+    assert.equal(added.spec.terminationGracePeriodSeconds, 60);
+    assert.deepEqual(recordOf(added.metadata)?.sleep, { seconds: 35, by: 'Ingress/web (aws-alb-ip)' });
     const template = (await env.kube.mustGet(`${deployments(ns)}/web`)).spec.template as PodTemplate;
     assert.deepEqual(sleepOf(template), sleepHook(5), 'the template is left as it was until its next UPDATE');
   });

@@ -36,6 +36,8 @@ for (const c of [...goldenCases(), ...goldenCases(CORPUS).map((k) => ({ ...k, na
     const inputs = documentsOf(c.inputFile);
     const traffic = new MemoryTrafficSource();
     indexDocuments(traffic.index, inputs, options.namespace);
+    // `mutate --cloud NAME` stands for what the webhook learns from the Nodes' spec.providerID.
+    if (options.cloud && options.cloud !== 'auto' && options.cloud !== 'none') traffic.index.cloud = options.cloud;
     const deps: HandlerDeps = {
       traffic,
       settings: () => (cluster?.ok ? cluster.settings : DEFAULT_CLUSTER_SETTINGS),

@@ -3,6 +3,8 @@
 // sleep that does not), so it is kept under the cluster's maximum and an exact grace period.
 import type { ClusterSettings } from '../../settings/cluster-keys.js';
 import { formatDuration } from '../../settings/duration.js';
+import { gateWarnings, shortenWarning, unknownPathWarning } from '../../traffic/advice.js';
+import { effectiveCloud } from '../../traffic/cloud.js';
 import { autoSleep, decidedBy } from '../../traffic/size.js';
 import { trafficPaths } from '../../traffic/table.js';
 import type { TrafficFacts } from '../../traffic/types.js';
@@ -17,6 +19,9 @@ export interface SleepInput {
   earlier?: { seconds: number; by: string; use: 'floor' | 'keep' };
   /** A workload's CREATE or UPDATE: a sleep above propagationDelay is announced. */
   announce: boolean;
+  /** The Namespace's labels and the template's readinessGates conditionTypes (load balancers' readiness gates). */
+  namespaceLabels?: Record<string, string>;
+  readinessGates?: readonly string[];
 }
 
 export interface SleepDecision {
@@ -50,7 +55,8 @@ export function decideSleep(input: SleepInput): SleepDecision {
     ({ seconds, by } = input.earlier);
     family = familyOf(by);
   } else {
-    const found = trafficPaths(input.traffic ?? { services: [] }, input.cluster.trafficPaths);
+    const traffic = input.traffic ?? { services: [] };
+    const found = trafficPaths(traffic, input.cluster.trafficPaths, effectiveCloud(input.cluster.cloud, traffic.cloud));
     for (const w of found.warnings) warnings.push(w.text);
     const decision = autoSleep(found.paths, input.cluster.propagationDelay);
     seconds = decision.seconds;
@@ -60,6 +66,18 @@ export function decideSleep(input: SleepInput): SleepDecision {
     if (input.announce && decision.path && seconds > input.cluster.propagationDelay) {
       const learning = decision.path.afterPropagation ? ` + propagation ${formatDuration(input.cluster.propagationDelay)}` : '';
       sizeWarnings.push(`pre-stop-sleep auto: ${formatDuration(seconds)} for ${by}; ${decision.path.reason}${learning}`);
+      const shorten = shortenWarning(decision.path);
+      if (shorten) sizeWarnings.push(shorten);
+    }
+    if (input.announce) {
+      const propagation = formatDuration(input.cluster.propagationDelay);
+      for (const path of found.paths) if (path.unknown) warnings.push(unknownPathWarning(path, propagation));
+      warnings.push(
+        ...gateWarnings(found.paths, {
+          namespaceLabels: input.namespaceLabels ?? {},
+          readinessGates: input.readinessGates ?? [],
+        }),
+      );
     }
   }
   if (seconds >= limit) {

@@ -3,23 +3,46 @@
 // - defaults of the annotations: the controller's annotation references (docs/guide/ingress and
 //   docs/guide/service/annotations.md): ALB target-type instance, health check every 15 s, 2 to
 //   fail; NLB health check every 10 s, 3 to fail.
-// - deregistration: "By default, Elastic Load Balancing waits 300 seconds before completing the
-//   deregistration process" (AWS, quoted in aws-load-balancer-controller#3270). Users and
-//   maintainers report new requests reaching a deregistering target until deregistration completes
-//   (#2366, #3270, ingress-nginx#11891, EclipseFdn/open-vsx.org#12422), and NLB IP targets taking
-//   at least two minutes however short the delay (#2366): so ip targets wait for the whole of it.
+// - deregistration: "The load balancer stops sending requests to targets that are deregistering,
+//   but uses connection draining to ensure that in-flight traffic completes" (AWS, DeregisterTargets
+//   API reference): the deregistration delay (default 300 s) is for requests in flight, which the
+//   grace period's drain covers, not for new ones.
+// - ALB ip targets: what is left is the controller noticing the pod's end and the ALB applying the
+//   deregistration. Users measured it: a 25 s sleep gave full availability (#1064); a 25 s sleep
+//   lost requests and 35 s none (EclipseFdn/open-vsx.org#12422). So 30 s after propagationDelay.
+// - NLB ip targets are different: "deregistration takes at least 2 minutes regardless of the
+//   deregistration delay setting; during deregistration, the pod may still receive new
+//   requests/connections" (#2366; the maintainers place it on the NLB side, #3270; "the effective
+//   minimum delay seems to be 120 seconds", containers-roadmap#470): the whole delay, at least 120 s.
+// - readiness gates: the controller's pod readiness gate (namespace label
+//   elbv2.k8s.aws/pod-readiness-gate-inject: enabled; ip targets only) holds a rollout until new
+//   targets are healthy in the target group (the controller's "Pod readiness gate" guide).
 import { annotationNumber, mapNumber } from '../annotations.js';
-import type { IngressFacts, PathWarning, ServiceFacts, TrafficPath } from '../types.js';
+import type { IngressFacts, PathWarning, ReadinessGate, ServiceFacts, TrafficPath } from '../types.js';
 
 export const AWS_DEREGISTRATION_DEFAULT = 300;
 export const AWS_NLB_IP_MINIMUM = 120;
+/** New requests behind an ALB with ip targets, once the cluster has learnt (see above). */
+export const AWS_ALB_IP_DELAY = 30;
+export const AWS_READINESS_GATE: ReadinessGate = {
+  namespaceLabel: { key: 'elbv2.k8s.aws/pod-readiness-gate-inject', value: 'enabled' },
+  conditionPrefix: 'target-health.elbv2.k8s.aws/',
+  how: 'label Namespace elbv2.k8s.aws/pod-readiness-gate-inject=enabled',
+};
 const ALB = { interval: 15, unhealthy: 2 };
 const NLB = { interval: 10, unhealthy: 3 };
+/** The in-tree Classic ELB's health check (cloud-provider-aws: defaultHCInterval, defaultHCUnhealthyThreshold). */
+const CLB = { interval: 10, unhealthy: 6 };
 const S = 'service.beta.kubernetes.io/aws-load-balancer-';
 const A = 'alb.ingress.kubernetes.io/';
 
+/**
+ * Alibaba Cloud's ALB Ingress controller also uses the class name `alb` and the
+ * `alb.ingress.kubernetes.io/` prefix: a class named `alb` is AWS's only when its IngressClass
+ * names AWS's controller, or names none gracekeeper knows (families/alibaba.ts decides first).
+ */
 export function isAlb(ingress: IngressFacts): boolean {
-  return ingress.controller === 'ingress.k8s.aws/alb' || ingress.className === 'alb';
+  return ingress.controller === 'ingress.k8s.aws/alb' || (ingress.className === 'alb' && ingress.controller === undefined);
 }
 
 export function isNlb(service: ServiceFacts): boolean {
@@ -33,20 +56,14 @@ export function albPath(ingress: IngressFacts, service: ServiceFacts, warnings: 
   const object = `Ingress/${ingress.name}`;
   const annotations = { ...ingress.annotations, ...service.annotations };
   if ((annotations[`${A}target-type`] ?? 'instance') === 'ip') {
-    const delay = mapNumber(
-      annotations,
-      `${A}target-group-attributes`,
-      'deregistration_delay.timeout_seconds',
-      AWS_DEREGISTRATION_DEFAULT,
-      object,
-      warnings,
-    );
+    // The deregistration delay (target-group-attributes) is for requests in flight: not read here.
     return {
       family: 'aws-alb-ip',
       object,
-      delay,
+      delay: AWS_ALB_IP_DELAY,
       afterPropagation: true,
-      reason: `ALB ip targets: deregistration delay ${delay}s`,
+      reason: `ALB ip targets: ${AWS_ALB_IP_DELAY}s to apply the deregistration`,
+      gate: AWS_READINESS_GATE,
     };
   }
   return instancePath(
@@ -57,6 +74,25 @@ export function albPath(ingress: IngressFacts, service: ServiceFacts, warnings: 
     `${A}healthcheck-interval-seconds`,
     `${A}unhealthy-threshold-count`,
     ALB,
+    warnings,
+  );
+}
+
+export function isAwsService(service: ServiceFacts): boolean {
+  return Object.keys(service.annotations).some((k) => k.startsWith(S));
+}
+
+/** A Classic ELB: what AWS's cloud provider makes for a LoadBalancer Service asking for nothing else. */
+export function clbPath(service: ServiceFacts, warnings: PathWarning[]): TrafficPath {
+  const a = service.annotations;
+  return instancePath(
+    'aws-clb',
+    `Service/${service.name}`,
+    service,
+    a,
+    `${S}healthcheck-interval`,
+    `${S}healthcheck-unhealthy-threshold`,
+    CLB,
     warnings,
   );
 }
@@ -78,7 +114,17 @@ export function nlbPath(service: ServiceFacts, warnings: PathWarning[]): Traffic
         warnings,
       ),
     );
-    return { family: 'aws-nlb-ip', object, delay, afterPropagation: true, reason: `NLB ip targets: deregistration ${delay}s` };
+    return {
+      family: 'aws-nlb-ip',
+      object,
+      delay,
+      afterPropagation: true,
+      reason: `NLB ip targets: deregistration ${delay}s`,
+      ...(delay > AWS_NLB_IP_MINIMUM
+        ? { shorten: `lower target group deregistration_delay.timeout_seconds (NLB minimum ${AWS_NLB_IP_MINIMUM}s)` }
+        : {}),
+      gate: AWS_READINESS_GATE,
+    };
   }
   return instancePath(
     'aws-nlb-instance',
