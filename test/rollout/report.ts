@@ -52,6 +52,17 @@ export function failureWindows(failures: FailureEvent[], gapMs = 1000): FailureW
   return out;
 }
 
+/**
+ * What the disruption cost in time: from its first step (the first event that is not a pod's) to
+ * the namespace settled again (every old pod gone, the new ones ready), in milliseconds; undefined
+ * when the run lacks either event.
+ */
+export function disruptionMs(events: readonly RunEvent[]): number | undefined {
+  const start = events.find((e) => !e.what.startsWith('pod '));
+  const end = events.find((e) => e.what === 'settled');
+  return start && end && end.t >= start.t ? end.t - start.t : undefined;
+}
+
 type RunFields = 'requests' | 'failed' | 'byType' | 'otherCodes' | 'durationMs' | 'achievedRate' | 'skipped' | 'latencyMs';
 
 export interface ArmSummary {
@@ -64,6 +75,8 @@ export interface ArmSummary {
       run: number;
       /** Failed during the warm-up, before the disruption began: the noise floor of the run. */
       failedBeforeDisruption: number;
+      /** disruptionMs of the run: how long the rollout or drain took, until the namespace settled. */
+      tookMs?: number;
       loadAverage?: number[];
       events: RunEvent[];
       failureWindows: FailureWindow[];
@@ -100,6 +113,7 @@ function summarizeArm(mine: RunRecord[]): ArmSummary {
       failedBeforeDisruption: r.load.failures.filter(
         (f) => f.t < (r.events.find((e) => !e.what.startsWith('pod '))?.t ?? Infinity),
       ).length,
+      ...(disruptionMs(r.events) !== undefined ? { tookMs: disruptionMs(r.events) } : {}),
       ...(r.loadAverage ? { loadAverage: r.loadAverage } : {}),
       byType: r.load.byType,
       otherCodes: r.load.otherCodes,
@@ -159,9 +173,20 @@ export function summarize(
   };
 }
 
+/** Seconds with one decimal, or a dash. */
+export function seconds(ms: number | undefined): string {
+  return ms === undefined ? '-' : (ms / 1000).toFixed(1);
+}
+
+/** The mean of an arm's runs' disruptionMs; undefined when no run has one. */
+export function meanTook(s: Pick<ArmSummary, 'runs'>): number | undefined {
+  const took = s.runs.map((r) => disruptionMs(r.events)).filter((t): t is number => t !== undefined);
+  return took.length ? took.reduce((a, b) => a + b, 0) / took.length : undefined;
+}
+
 /** The table printed at the end of `make rollout-proof`: every scenario, arm and run. */
 export function formatTable(summary: Pick<ProofSummary, 'scenarios'>): string {
-  const head = ['scenario', 'arm', 'run', 'requests', 'failed', ...FAILURE_TYPES];
+  const head = ['scenario', 'arm', 'run', 'took s', 'requests', 'failed', ...FAILURE_TYPES];
   const rows: string[][] = [head];
   const counts = (x: { requests: number; failed: number; byType: Record<FailureType, number> }): string[] => [
     String(x.requests),
@@ -172,8 +197,8 @@ export function formatTable(summary: Pick<ProofSummary, 'scenarios'>): string {
     for (const arm of ARMS) {
       const s = summary.scenarios[name]?.[arm];
       if (!s) continue;
-      for (const r of s.runs) rows.push([name, arm, String(r.run), ...counts(r)]);
-      rows.push([name, arm, 'total', ...counts(s)]);
+      for (const r of s.runs) rows.push([name, arm, String(r.run), seconds(disruptionMs(r.events)), ...counts(r)]);
+      rows.push([name, arm, 'total', seconds(meanTook(s)), ...counts(s)]);
     }
   }
   const widths = head.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));

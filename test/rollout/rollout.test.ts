@@ -237,7 +237,11 @@ describe('rollout-proof report', () => {
       arm: 'without',
       run: 1,
       load: load(4000, 900, [refusedAt(4000), refusedAt(5500)]),
-      events: [{ t: 5000, what: 'restart 1' }],
+      events: [
+        { t: 5000, what: 'restart 1' },
+        { t: 6000, what: 'pod web-1 deleted' },
+        { t: 47_500, what: 'settled' },
+      ],
       loadAverage: [1, 2, 3],
     },
     { scenario: 'rolling-update', arm: 'with', run: 1, load: load(11000, 0), events: [] },
@@ -263,6 +267,8 @@ describe('rollout-proof report', () => {
     const run1 = json.without.runs[0];
     assert.equal(run1.failedBeforeDisruption, 1, 'the failure at 4000 ms came before the restart at 5000 ms');
     assert.deepEqual(run1.loadAverage, [1, 2, 3]);
+    assert.equal(run1.tookMs, 42_500, 'from the restart to the namespace settled');
+    assert.equal(json.without.runs[1].tookMs, undefined, 'a run without those events has no cost');
     assert.deepEqual(run1.failureWindows, [
       { from: 4000, to: 4000, count: 1, byType: { refused: 1 } },
       { from: 5500, to: 5500, count: 1, byType: { refused: 1 } },
@@ -290,10 +296,11 @@ describe('rollout-proof report', () => {
 
   it('prints every scenario, arm and run', () => {
     const table = formatTable(summarize(records, {}, conditions));
-    assert.match(table, /^scenario\s+arm\s+run\s+requests\s+failed\s+refused/);
-    assert.match(table, /^rolling-update\s+without\s+total\s+8100\s+1700\s+1700/m);
-    assert.match(table, /^rolling-update\s+with\s+total\s+22500\s+0\s+0/m);
-    assert.match(table, /^slow-path\s+with\s+1\s+6000\s+2000/m);
+    assert.match(table, /^scenario\s+arm\s+run\s+took s\s+requests\s+failed\s+refused/);
+    assert.match(table, /^rolling-update\s+without\s+1\s+42\.5\s+4000\s+900/m);
+    assert.match(table, /^rolling-update\s+without\s+total\s+42\.5\s+8100\s+1700\s+1700/m);
+    assert.match(table, /^rolling-update\s+with\s+total\s+-\s+22500\s+0\s+0/m);
+    assert.match(table, /^slow-path\s+with\s+1\s+-\s+6000\s+2000/m);
     assert.equal(table.split('\n').length, 1 + 3 + 3 + 2 + 2);
   });
 
@@ -316,9 +323,9 @@ describe('rollout-proof report', () => {
     assert.ok(block.startsWith(BEGIN) && block.endsWith(END));
     assert.match(
       block,
-      /^\| rolling-update \| without gracekeeper \| 8,100 \| \*\*1,700\*\* \(21\.0%\) \| 900, 800 \| 1, 0 \| 1,700 \| 0 \| 0 \| 0 \| 0 \|$/m,
+      /^\| rolling-update \| without gracekeeper \| 8,100 \| \*\*1,700\*\* \(21\.0%\) \| 900, 800 \| \*\*42\.5\*\* \| 42\.5, - \| 1, 0 \| 1,700 \| 0 \| 0 \| 0 \| 0 \|$/m,
     );
-    assert.match(block, /^\| slow-path \| gracekeeper, `pre-stop-sleep: auto` \| \| not run \(below\) \| \| \|/m);
+    assert.match(block, /^\| slow-path \| gracekeeper, `pre-stop-sleep: auto` \| \| not run \(below\) \| \| \| \| \|/m);
     assert.match(block, /\*\*slow-path\*\* .* Arm `auto` not run: not accepted\./);
     assert.match(
       block,
