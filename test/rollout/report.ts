@@ -87,14 +87,21 @@ export interface ArmSummary {
 
 export type ScenarioSummary = Partial<Record<Arm, ArmSummary>>;
 
+/** The slow path run with fixed sleeps (`--sweep`): D, and one arm per sleep (seconds as the key). */
+export interface SweepSummary {
+  lbDelayS: number;
+  bySleep: Record<string, ArmSummary & { podSpec?: unknown }>;
+}
+
 export interface ProofSummary {
   without?: ArmSummary;
   with?: ArmSummary;
   scenarios: Partial<Record<ScenarioName, ScenarioSummary>>;
+  sweep?: SweepSummary;
   conditions: Record<string, unknown> & { scenarios?: Partial<Record<ScenarioName, Record<string, unknown>>> };
 }
 
-function summarizeArm(mine: RunRecord[]): ArmSummary {
+export function summarizeArm(mine: RunRecord[]): ArmSummary {
   const byType = Object.fromEntries(FAILURE_TYPES.map((t) => [t, 0])) as Record<FailureType, number>;
   const otherCodes: Record<string, number> = {};
   for (const r of mine) {
@@ -206,6 +213,31 @@ export function formatTable(summary: Pick<ProofSummary, 'scenarios'>): string {
     .map((r) =>
       r
         .map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** The sweep's lines: sleep, failed of requests per run, and what each run took. */
+export function formatSweep(sweep: SweepSummary, autoArm?: ArmSummary, autoSleepS?: number): string {
+  const rows = [['sleep', 'requests', 'failed', 'failed per run', 'took s (mean)', 'took per run']];
+  const line = (label: string, a: ArmSummary): string[] => [
+    label,
+    String(a.requests),
+    String(a.failed),
+    a.runs.map((r) => String(r.failed)).join(', '),
+    seconds(meanTook(a)),
+    a.runs.map((r) => seconds(disruptionMs(r.events))).join(', '),
+  ];
+  for (const [sleep, a] of Object.entries(sweep.bySleep).sort((x, y) => Number(x[0]) - Number(y[0])))
+    rows.push(line(`${sleep}s`, a));
+  if (autoArm) rows.push(line(`auto${autoSleepS === undefined ? '' : ` (${autoSleepS}s)`}`, autoArm));
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
         .join('  ')
         .trimEnd(),
     )

@@ -405,6 +405,8 @@ describe('rollout-proof report', () => {
       out: 'bench/rollout.json',
       minSyncPeriod: '3s',
       withAnnotations: {},
+      lbDelayS: 20,
+      sweep: [],
       nodes: 2,
       keep: false,
     });
@@ -424,6 +426,9 @@ describe('rollout-proof report', () => {
     assert.throws(() => parseProofArgs(['--scenarios=reboot']), /--scenarios: unknown "reboot"/);
     assert.throws(() => parseProofArgs(['--nodes=3']), /--nodes/);
     assert.throws(() => parseProofArgs(['--min-sync-period=soon']), /not a duration/);
+    assert.deepEqual(parseProofArgs(['--sweep=10,20s,22s', '--lb-delay=10']).sweep, [10, 20, 22]);
+    assert.equal(parseProofArgs(['--lb-delay=10']).lbDelayS, 10);
+    assert.throws(() => parseProofArgs(['--sweep=1500ms']), /whole seconds/);
   });
 
   it('links two nodes: a veth between their namespaces, routes to the other node and its pods', () => {
