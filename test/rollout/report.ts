@@ -219,20 +219,33 @@ export function formatTable(summary: Pick<ProofSummary, 'scenarios'>): string {
     .join('\n');
 }
 
+/**
+ * Failures a sleep of `sleepS` can be blamed for: those in windows that began once the first old
+ * pod's sleep had ended (its deletion + the sleep). Earlier ones came while every old pod still
+ * served: the machine's noise, not the sleep.
+ */
+export function failedAfterSleep(run: Pick<ArmSummary['runs'][number], 'events' | 'failureWindows'>, sleepS: number): number {
+  const deleted = run.events.find((e) => e.what.startsWith('pod deleted'));
+  if (!deleted) return run.failureWindows.reduce((n, w) => n + w.count, 0);
+  const from = deleted.t + sleepS * 1000;
+  return run.failureWindows.filter((w) => w.from >= from).reduce((n, w) => n + w.count, 0);
+}
+
 /** The sweep's lines: sleep, failed of requests per run, and what each run took. */
 export function formatSweep(sweep: SweepSummary, autoArm?: ArmSummary, autoSleepS?: number): string {
-  const rows = [['sleep', 'requests', 'failed', 'failed per run', 'took s (mean)', 'took per run']];
-  const line = (label: string, a: ArmSummary): string[] => [
+  const rows = [['sleep', 'requests', 'failed', 'failed per run', 'after a sleep ended', 'took s (mean)', 'took per run']];
+  const line = (label: string, a: ArmSummary, sleepS: number | undefined): string[] => [
     label,
     String(a.requests),
     String(a.failed),
     a.runs.map((r) => String(r.failed)).join(', '),
+    sleepS === undefined ? '-' : a.runs.map((r) => String(failedAfterSleep(r, sleepS))).join(', '),
     seconds(meanTook(a)),
     a.runs.map((r) => seconds(disruptionMs(r.events))).join(', '),
   ];
   for (const [sleep, a] of Object.entries(sweep.bySleep).sort((x, y) => Number(x[0]) - Number(y[0])))
-    rows.push(line(`${sleep}s`, a));
-  if (autoArm) rows.push(line(`auto${autoSleepS === undefined ? '' : ` (${autoSleepS}s)`}`, autoArm));
+    rows.push(line(`${sleep}s`, a, Number(sleep)));
+  if (autoArm) rows.push(line(`auto${autoSleepS === undefined ? '' : ` (${autoSleepS}s)`}`, autoArm, autoSleepS));
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows
     .map((r) =>

@@ -16,7 +16,7 @@ import { classify, parseDurationMs, parseLoadArgs, runLoad, type LoadResult } fr
 import { BEGIN, END, percent, podSpecWords, resultsBlock, updateDocs } from './docs-table.js';
 import { linkCommands } from './node-link.js';
 import { parseProofArgs } from './options.js';
-import { failureWindows, formatTable, summarize, type RunRecord } from './report.js';
+import { failedAfterSleep, failureWindows, formatSweep, formatTable, summarize, summarizeArm, type RunRecord } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -292,6 +292,28 @@ describe('rollout-proof report', () => {
     const old = summarize([scaleIn], {}, { 'scale-in': {} }, { without: earlier.without });
     assert.deepEqual(Object.keys(old.scenarios), ['scale-in']);
     assert.equal(old.without, undefined);
+  });
+
+  it('blames a sleep only for failures that began once the first old pod had slept it, and prints the sweep', () => {
+    const fail = (t: number) => ({ t, type: 'timeout' as const, detail: 'timeout' });
+    const rec: RunRecord = {
+      scenario: 'slow-path',
+      arm: 'with',
+      run: 1,
+      load: load(1000, 3, [fail(4000), fail(33_500), fail(33_900)]),
+      events: [
+        { t: 5000, what: 'restart 1' },
+        { t: 13_000, what: 'pod deleted web-a 10.88.0.2' },
+        { t: 50_000, what: 'settled' },
+      ],
+    };
+    const arm = summarizeArm([rec]);
+    const run = arm.runs[0];
+    assert.equal(failedAfterSleep(run, 20), 2, 'the window at 33.5 s began after 13 s + 20 s');
+    assert.equal(failedAfterSleep(run, 25), 0);
+    const table = formatSweep({ lbDelayS: 20, bySleep: { '20': arm } }, arm, 25);
+    assert.match(table, /^20s\s+1000\s+3\s+3\s+2\s+45\.0\s+45\.0$/m);
+    assert.match(table, /^auto \(25s\)\s+1000\s+3\s+3\s+0\s+45\.0/m);
   });
 
   it('prints every scenario, arm and run', () => {
