@@ -16,6 +16,8 @@ import { decideSleep, type SleepInput } from './rules/sleep.js';
 import { handlerOf, readinessHandler, readinessProbe, startupProbe } from './rules/probes.js';
 import { planReadiness, type ReadinessContext } from './rules/readiness.js';
 import { applyShutdownPath, shutdownWarnings } from './shutdown-path.js';
+import { planRegistry } from '../traffic/registries/plan.js';
+import { formatDuration } from '../settings/duration.js';
 import { hasValue, readValue, writeValue, type ValueField, type Work } from './work.js';
 
 export interface InjectContext {
@@ -105,17 +107,27 @@ export function injectTemplate(work: Work, ctx: InjectContext): InjectOutcome {
   // A size is reported only when a hook of that size was written (a container may keep its own).
   if (wroteHook) warnings.push(...sleep.sizeWarnings, ...(mode === 'exec' ? [EXEC_NEEDS_SHELL] : []));
 
+  // A registry client leaves at SIGTERM, waits, then drains: its wait is part of what the app needs after SIGTERM.
+  const registry = planRegistry(selection.containers, settings);
+  if (registry) warnings.push(...registry.warnings);
+  const afterTerm =
+    registry && registry.wait > 0 ? { ...settings, drainTimeout: settings.drainTimeout + registry.wait } : settings;
   const path = applyShutdownPath(
     work,
     record,
     selection.containers,
-    { ...ctx, namespaceLabels: ctx.namespaceLabels ?? {}, namespaceAnnotations: ctx.namespaceAnnotations ?? {} },
+    {
+      ...ctx,
+      settings: afterTerm,
+      namespaceLabels: ctx.namespaceLabels ?? {},
+      namespaceAnnotations: ctx.namespaceAnnotations ?? {},
+    },
     hook ? sleep.seconds : 0,
   );
   const grace = decideGracePeriod({
     current: readValue(work, 'terminationGracePeriodSeconds'),
     preStopSleep: hook ? sleep.seconds : 0,
-    drainTimeout: settings.drainTimeout,
+    drainTimeout: afterTerm.drainTimeout,
     exact: settings.terminationGracePeriod,
     max: cluster.maxTerminationGracePeriod,
     userSleep: longestUserSleep(template.spec, new Set(record.added.preStop ?? [])),
@@ -124,6 +136,12 @@ export function injectTemplate(work: Work, ctx: InjectContext): InjectOutcome {
   });
   warnings.push(...grace.warnings, ...path.warnings, ...shutdownWarnings(selection.containers, grace.seconds, cluster));
   if (path.budget) record.budget = path.budget;
+  if (registry && registry.wait > 0) {
+    const d = formatDuration;
+    const own = `${registry.name} wait ${d(registry.wait)}`;
+    const line = `sleep ${d(hook ? sleep.seconds : 0)} + ${own} + drain ${d(settings.drainTimeout)} = ${d((hook ? sleep.seconds : 0) + afterTerm.drainTimeout)}`;
+    record.budget = path.budget ? `${path.budget}; drain includes ${own}` : line;
+  }
   setValue(work, record, 'terminationGracePeriodSeconds', grace.seconds);
   if (hasValue(work, 'minReadySeconds')) {
     setValue(

@@ -2,7 +2,7 @@
 // error message), its default and its effect (the reference in docs/ is generated from this table).
 import { linuxStopSignal } from './signals.js';
 import { autoOr, boolean, containerList, duration, integer, oneOf, port, urlPath } from './value-forms.js';
-import type { InjectionSettings } from './types.js';
+import { REGISTRY_MODES, type InjectionSettings } from './types.js';
 
 export const PREFIX = 'gracekeeper.io/';
 export const RECORD_KEY = `${PREFIX}injected`;
@@ -165,6 +165,30 @@ export const VALIDATORS: readonly KeyValidator[] = [
     effect:
       '`lifecycle.stopSignal` of each selected container that has none, and `spec.os.name: linux` when unset; only with the cluster setting `stopSignals: true`',
     parse: linuxStopSignal,
+  }),
+  entry({
+    name: 'registry',
+    field: 'registry',
+    accepted: 'auto, none, eureka, nacos, consul, dubbo, kitex or etcd',
+    effect:
+      "the service registry the app leaves at SIGTERM ([registries](registries.md)): the grace period covers its wait after leaving, and a warning says when that wait is shorter than its consumers' refresh; `auto`: detected from the containers' environment and `-D` properties",
+    parse: oneOf(REGISTRY_MODES, (s) => s.toLowerCase()),
+  }),
+  entry({
+    name: 'registry-wait',
+    field: 'registryWait',
+    accepted: `${DURATION_FORM}, 0s to 1h`,
+    defaultText: "read from the template, else the framework's default",
+    effect: 'how long the app waits between leaving the registry and stopping; added to the grace period',
+    parse: duration(0, 3600),
+  }),
+  entry({
+    name: 'registry-refresh',
+    field: 'registryRefresh',
+    accepted: `${DURATION_FORM}, 0s to 1h`,
+    defaultText: "the framework's consumers' default",
+    effect: "how long the app's consumers may go on calling it after it left the registry (their refresh); only warns",
+    parse: duration(0, 3600),
   }),
 ];
 

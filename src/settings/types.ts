@@ -4,6 +4,9 @@ export type PreStopMode = 'auto' | 'sleep' | 'exec' | 'none';
 export type ReadinessMode = 'auto' | 'http' | 'tcp' | 'grpc' | 'none';
 export type ProbeScheme = 'HTTP' | 'HTTPS';
 export type MeshMode = 'auto' | 'none';
+/** `auto`: detected from the pod template; a framework name: that framework; `none`: no registry. */
+export type RegistryMode = 'auto' | 'none' | 'eureka' | 'nacos' | 'consul' | 'dubbo' | 'kitex' | 'etcd';
+export const REGISTRY_MODES: readonly RegistryMode[] = ['auto', 'none', 'eureka', 'nacos', 'consul', 'dubbo', 'kitex', 'etcd'];
 
 export interface InjectionSettings {
   /** false when the object carries `gracekeeper.io/inject: "false"`. */
@@ -29,6 +32,12 @@ export interface InjectionSettings {
   sidecarDrainTimeout?: number;
   /** `lifecycle.stopSignal` for the selected containers (a Linux signal name the API server accepts). */
   stopSignal?: string;
+  /** The service registry the app leaves at SIGTERM (src/traffic/registries). */
+  registry: RegistryMode;
+  /** Seconds the app waits between leaving the registry and stopping, when the template does not say. */
+  registryWait?: number;
+  /** Seconds its consumers may go on calling it after it left (their refresh), when the table's default is wrong. */
+  registryRefresh?: number;
 }
 
 /** The defaults of every key, used when neither the cluster settings nor any annotation say otherwise. */
@@ -43,6 +52,7 @@ export const DEFAULT_SETTINGS: Readonly<InjectionSettings> = Object.freeze({
   readinessFailureThreshold: 2,
   readinessInitialDelay: 0,
   mesh: 'auto',
+  registry: 'auto',
 });
 
 /** Where a value came from, lowest precedence first. */

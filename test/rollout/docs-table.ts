@@ -3,7 +3,7 @@
 // scenario's exact conditions, so the page always shows the numbers of the file.
 import { updateMarked } from '../../scripts/doc-block.js';
 import { FAILURE_TYPES } from './loadgen.js';
-import type { ArmSummary, ProofSummary } from './report.js';
+import { disruptionMs, meanTook, seconds, type ArmSummary, type ProofSummary } from './report.js';
 import { ARMS, SCENARIOS, type Arm } from './scenario.js';
 
 export const BEGIN = '<!-- rollout:results (written by make rollout-proof) -->';
@@ -27,8 +27,10 @@ export function percent(part: number, whole: number): string {
 function armRow(scenario: string, arm: Arm, s: ArmSummary): string {
   const perRun = s.runs.map((r) => n(r.failed)).join(', ');
   const before = s.runs.map((r) => n(r.failedBeforeDisruption ?? 0)).join(', ');
+  const took = s.runs.map((r) => seconds(disruptionMs(r.events))).join(', ');
   return (
     `| ${scenario} | ${ARM_NAME[arm]} | ${n(s.requests)} | **${n(s.failed)}** (${percent(s.failed, s.requests)}) | ${perRun} | ` +
+    `**${seconds(meanTook(s))}** | ${took} | ` +
     `${before} | ${FAILURE_TYPES.map((t) => n(s.byType[t])).join(' | ')} |`
   );
 }
@@ -57,8 +59,8 @@ export function podSpecWords(spec: Record<string, unknown> | undefined): string 
 export function resultsBlock(summary: ProofSummary): string {
   const lines = [
     BEGIN,
-    `| Scenario | Arm | Requests | Failed | Failed per run | Of which before the disruption | ${FAILURE_TYPES.join(' | ').replace('http5xx', '5xx')} |`,
-    `| --- | --- | ---: | ---: | ---: | ---: | ${FAILURE_TYPES.map(() => '---:').join(' | ')} |`,
+    `| Scenario | Arm | Requests | Failed | Failed per run | Took (s, mean) | Took per run (s) | Of which before the disruption | ${FAILURE_TYPES.join(' | ').replace('http5xx', '5xx')} |`,
+    `| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ${FAILURE_TYPES.map(() => '---:').join(' | ')} |`,
   ];
   const conditions: string[] = [];
   for (const name of SCENARIOS) {
@@ -70,7 +72,7 @@ export function resultsBlock(summary: ProofSummary): string {
       const a = s[arm];
       if (a) lines.push(armRow(name, arm, a));
       else if (notRun[arm])
-        lines.push(`| ${name} | ${ARM_NAME[arm]} | | not run (below) | | | ${FAILURE_TYPES.map(() => '').join(' | ')} |`);
+        lines.push(`| ${name} | ${ARM_NAME[arm]} | | not run (below) | | | | | ${FAILURE_TYPES.map(() => '').join(' | ')} |`);
     }
     const la = c.loadAverage as { before?: number[]; after?: number[] } | undefined;
     const spec = (c.podSpec ?? {}) as Record<string, Record<string, unknown>>;

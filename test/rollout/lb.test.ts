@@ -14,7 +14,13 @@ import { startControlPlane, type ControlPlane } from '../e2e/cluster.js';
 import { e2eSkipReason } from '../e2e/ensure-binaries.js';
 import { hookRule, parseCounters, renderChain } from './lb-rules.js';
 import { DelayedTargets } from './lb-targets.js';
-import { INTERVAL, LB_ANNOTATIONS, UNHEALTHY_THRESHOLD, lbDelaySeconds } from './scenarios/slow-path-annotations.js';
+import {
+  INTERVAL,
+  LB_ANNOTATIONS,
+  UNHEALTHY_THRESHOLD,
+  lbAnnotationsFor,
+  lbDelaySeconds,
+} from './scenarios/slow-path-annotations.js';
 import { lbWindow } from './scenarios/slow-path.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -60,6 +66,8 @@ describe('emulated load balancer: routing table', () => {
     assert.equal(lbDelaySeconds({ [INTERVAL]: '5' }), undefined);
     assert.equal(lbDelaySeconds({ [INTERVAL]: 'x', [UNHEALTHY_THRESHOLD]: '3' }), undefined);
     assert.equal(lbDelaySeconds(undefined), undefined);
+    for (const d of [20, 10, 7, 1]) assert.equal(lbDelaySeconds(lbAnnotationsFor(d)), d, `annotations for ${d} s`);
+    assert.equal(lbAnnotationsFor(20), LB_ANNOTATIONS);
   });
 
   it("sums what it saw over a run's window", () => {

@@ -16,6 +16,8 @@ export interface ProofOptions extends ScenarioOptions {
   /** Nodes in the cluster: 2 when the eviction scenario runs (a real drain needs somewhere to go), else 1. */
   nodes: 1 | 2;
   keep: boolean;
+  /** The slow path: `pre-stop-sleep` values (seconds) run after its arms, each in an arm of its own (`with`, that sleep). */
+  sweep: number[];
 }
 
 function list<T extends string>(flag: string, raw: string | undefined, all: readonly T[]): T[] {
@@ -48,6 +50,8 @@ export function parseProofArgs(argv: string[]): ProofOptions {
       'min-sync-period': { type: 'string' },
       'with-annotation': { type: 'string', multiple: true },
       keep: { type: 'boolean' },
+      'lb-delay': { type: 'string' },
+      sweep: { type: 'string' },
     },
   });
   if (positionals.length) throw new Error(`unexpected argument ${positionals[0]}`);
@@ -83,5 +87,15 @@ export function parseProofArgs(argv: string[]): ProofOptions {
     withAnnotations,
     nodes: int('nodes', values.nodes, scenarios.includes('eviction') ? 2 : 1, 1, 2) as 1 | 2,
     keep: values.keep ?? false,
+    lbDelayS: int('lb-delay', values['lb-delay'], 20, 1, 600),
+    sweep: (values.sweep ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean)
+      .map((v) => {
+        const ms = parseDurationMs(/^\d+$/.test(v) ? `${v}s` : v);
+        if (ms % 1000 !== 0 || ms < 0 || ms > 600_000) throw new Error(`--sweep: ${v} is not whole seconds from 0 to 600`);
+        return ms / 1000;
+      }),
   };
 }

@@ -31,7 +31,15 @@ import { REPO, loadAverage } from './harness.js';
 import { NODE_CPU_SHARES, buildImages, nodePrerequisiteProblem, startNode, type Node } from './node.js';
 import { linkNodes } from './node-link.js';
 import { parseProofArgs, type ProofOptions } from './options.js';
-import { formatTable, summarize, type ProofSummary, type RunRecord } from './report.js';
+import {
+  formatSweep,
+  formatTable,
+  summarize,
+  summarizeArm,
+  type ProofSummary,
+  type RunRecord,
+  type SweepSummary,
+} from './report.js';
 import { runScenario } from './run.js';
 import type { Cluster, Scenario, ScenarioName } from './scenario.js';
 import { eviction } from './scenarios/eviction.js';
@@ -163,6 +171,23 @@ async function main(argv: string[]): Promise<number> {
         namespaceAnnotations: o.withAnnotations,
       };
     }
+    // The sweep: the slow path again, with gracekeeper and each fixed sleep, one namespace each.
+    let sweep: SweepSummary | undefined;
+    if (o.sweep.length > 0 && o.scenarios.includes('slow-path')) {
+      sweep = { lbDelayS: o.lbDelayS, bySleep: {} };
+      for (const sleepS of o.sweep) {
+        const value = `${sleepS}s`;
+        log(`slow-path sweep: pre-stop-sleep ${value}`);
+        const r = await runScenario({ ...cluster, withSettings: { ...withSettings, 'pre-stop-sleep': value } }, slowPath, {
+          arms: ['with'],
+          runs: o.runs,
+          withAnnotations: { ...o.withAnnotations, 'gracekeeper.io/pre-stop-sleep': value },
+          nsSuffix: `-sleep-${sleepS}`,
+        });
+        const podSpec = (r.conditions.podSpec as Record<string, unknown> | undefined)?.with;
+        sweep.bySleep[String(sleepS)] = { ...summarizeArm(r.records), ...(podSpec ? { podSpec } : {}) };
+      }
+    }
     const conditions = {
       date: new Date(t0).toISOString(),
       durationS: Math.round((Date.now() - t0) / 1000),
@@ -181,6 +206,8 @@ async function main(argv: string[]): Promise<number> {
       cni: 'bridge + host-local (Debian containernetworking-plugins)',
       nodeCgroupCpuShares: NODE_CPU_SHARES,
       load: { rate: o.rate, timeoutMs: o.timeoutMs, warmupMs: o.warmupMs, runsPerArm: o.runs, retries: 'none' },
+      slowPathDelayS: o.lbDelayS,
+      ...(o.sweep.length ? { sweepSleepsS: o.sweep } : {}),
       gracekeeper: {
         settings: 'deploy/base/config.yaml as shipped (the defaults)',
         defaults: installed.defaults,
@@ -189,11 +216,22 @@ async function main(argv: string[]): Promise<number> {
     };
     const out = resolve(REPO, o.out);
     const summary = summarize(records, conditions, scenarioConditions, previousSummary(out));
+    if (sweep) summary.sweep = sweep;
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
     const docs = o.out === DEFAULT_OUT && (await updateDocs(resolve(REPO, DOCS), summary));
     const thisRun = { scenarios: Object.fromEntries(o.scenarios.map((n) => [n, summary.scenarios[n]])) };
     process.stdout.write(`\n${formatTable(thisRun)}\n\nwritten to ${o.out}${docs ? ` and ${DOCS}` : ''}\n`);
+    if (sweep) {
+      const auto = summary.scenarios['slow-path']?.with;
+      const spec = (
+        scenarioConditions['slow-path']?.podSpec as
+          Record<string, { lifecycle?: { preStop?: { sleep?: { seconds?: number } } } }> | undefined
+      )?.with;
+      process.stdout.write(
+        `\nslow-path sweep, D = ${sweep.lbDelayS} s:\n${formatSweep(sweep, auto, spec?.lifecycle?.preStop?.sleep?.seconds)}\n`,
+      );
+    }
     log(`done in ${conditions.durationS} s; load averages ${conditions.loadAverage.after.join(', ')}`);
     return 0;
   } finally {

@@ -52,6 +52,17 @@ export function failureWindows(failures: FailureEvent[], gapMs = 1000): FailureW
   return out;
 }
 
+/**
+ * What the disruption cost in time: from its first step (the first event that is not a pod's) to
+ * the namespace settled again (every old pod gone, the new ones ready), in milliseconds; undefined
+ * when the run lacks either event.
+ */
+export function disruptionMs(events: readonly RunEvent[]): number | undefined {
+  const start = events.find((e) => !e.what.startsWith('pod '));
+  const end = events.find((e) => e.what === 'settled');
+  return start && end && end.t >= start.t ? end.t - start.t : undefined;
+}
+
 type RunFields = 'requests' | 'failed' | 'byType' | 'otherCodes' | 'durationMs' | 'achievedRate' | 'skipped' | 'latencyMs';
 
 export interface ArmSummary {
@@ -64,6 +75,8 @@ export interface ArmSummary {
       run: number;
       /** Failed during the warm-up, before the disruption began: the noise floor of the run. */
       failedBeforeDisruption: number;
+      /** disruptionMs of the run: how long the rollout or drain took, until the namespace settled. */
+      tookMs?: number;
       loadAverage?: number[];
       events: RunEvent[];
       failureWindows: FailureWindow[];
@@ -74,14 +87,21 @@ export interface ArmSummary {
 
 export type ScenarioSummary = Partial<Record<Arm, ArmSummary>>;
 
+/** The slow path run with fixed sleeps (`--sweep`): D, and one arm per sleep (seconds as the key). */
+export interface SweepSummary {
+  lbDelayS: number;
+  bySleep: Record<string, ArmSummary & { podSpec?: unknown }>;
+}
+
 export interface ProofSummary {
   without?: ArmSummary;
   with?: ArmSummary;
   scenarios: Partial<Record<ScenarioName, ScenarioSummary>>;
+  sweep?: SweepSummary;
   conditions: Record<string, unknown> & { scenarios?: Partial<Record<ScenarioName, Record<string, unknown>>> };
 }
 
-function summarizeArm(mine: RunRecord[]): ArmSummary {
+export function summarizeArm(mine: RunRecord[]): ArmSummary {
   const byType = Object.fromEntries(FAILURE_TYPES.map((t) => [t, 0])) as Record<FailureType, number>;
   const otherCodes: Record<string, number> = {};
   for (const r of mine) {
@@ -100,6 +120,7 @@ function summarizeArm(mine: RunRecord[]): ArmSummary {
       failedBeforeDisruption: r.load.failures.filter(
         (f) => f.t < (r.events.find((e) => !e.what.startsWith('pod '))?.t ?? Infinity),
       ).length,
+      ...(disruptionMs(r.events) !== undefined ? { tookMs: disruptionMs(r.events) } : {}),
       ...(r.loadAverage ? { loadAverage: r.loadAverage } : {}),
       byType: r.load.byType,
       otherCodes: r.load.otherCodes,
@@ -159,9 +180,20 @@ export function summarize(
   };
 }
 
+/** Seconds with one decimal, or a dash. */
+export function seconds(ms: number | undefined): string {
+  return ms === undefined ? '-' : (ms / 1000).toFixed(1);
+}
+
+/** The mean of an arm's runs' disruptionMs; undefined when no run has one. */
+export function meanTook(s: Pick<ArmSummary, 'runs'>): number | undefined {
+  const took = s.runs.map((r) => disruptionMs(r.events)).filter((t): t is number => t !== undefined);
+  return took.length ? took.reduce((a, b) => a + b, 0) / took.length : undefined;
+}
+
 /** The table printed at the end of `make rollout-proof`: every scenario, arm and run. */
 export function formatTable(summary: Pick<ProofSummary, 'scenarios'>): string {
-  const head = ['scenario', 'arm', 'run', 'requests', 'failed', ...FAILURE_TYPES];
+  const head = ['scenario', 'arm', 'run', 'took s', 'requests', 'failed', ...FAILURE_TYPES];
   const rows: string[][] = [head];
   const counts = (x: { requests: number; failed: number; byType: Record<FailureType, number> }): string[] => [
     String(x.requests),
@@ -172,8 +204,8 @@ export function formatTable(summary: Pick<ProofSummary, 'scenarios'>): string {
     for (const arm of ARMS) {
       const s = summary.scenarios[name]?.[arm];
       if (!s) continue;
-      for (const r of s.runs) rows.push([name, arm, String(r.run), ...counts(r)]);
-      rows.push([name, arm, 'total', ...counts(s)]);
+      for (const r of s.runs) rows.push([name, arm, String(r.run), seconds(disruptionMs(r.events)), ...counts(r)]);
+      rows.push([name, arm, 'total', seconds(meanTook(s)), ...counts(s)]);
     }
   }
   const widths = head.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
@@ -181,6 +213,44 @@ export function formatTable(summary: Pick<ProofSummary, 'scenarios'>): string {
     .map((r) =>
       r
         .map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/**
+ * Failures a sleep of `sleepS` can be blamed for: those in windows that began once the first old
+ * pod's sleep had ended (its deletion + the sleep). Earlier ones came while every old pod still
+ * served: the machine's noise, not the sleep.
+ */
+export function failedAfterSleep(run: Pick<ArmSummary['runs'][number], 'events' | 'failureWindows'>, sleepS: number): number {
+  const deleted = run.events.find((e) => e.what.startsWith('pod deleted'));
+  if (!deleted) return run.failureWindows.reduce((n, w) => n + w.count, 0);
+  const from = deleted.t + sleepS * 1000;
+  return run.failureWindows.filter((w) => w.from >= from).reduce((n, w) => n + w.count, 0);
+}
+
+/** The sweep's lines: sleep, failed of requests per run, and what each run took. */
+export function formatSweep(sweep: SweepSummary, autoArm?: ArmSummary, autoSleepS?: number): string {
+  const rows = [['sleep', 'requests', 'failed', 'failed per run', 'after a sleep ended', 'took s (mean)', 'took per run']];
+  const line = (label: string, a: ArmSummary, sleepS: number | undefined): string[] => [
+    label,
+    String(a.requests),
+    String(a.failed),
+    a.runs.map((r) => String(r.failed)).join(', '),
+    sleepS === undefined ? '-' : a.runs.map((r) => String(failedAfterSleep(r, sleepS))).join(', '),
+    seconds(meanTook(a)),
+    a.runs.map((r) => seconds(disruptionMs(r.events))).join(', '),
+  ];
+  for (const [sleep, a] of Object.entries(sweep.bySleep).sort((x, y) => Number(x[0]) - Number(y[0])))
+    rows.push(line(`${sleep}s`, a, Number(sleep)));
+  if (autoArm) rows.push(line(`auto${autoSleepS === undefined ? '' : ` (${autoSleepS}s)`}`, autoArm, autoSleepS));
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
         .join('  ')
         .trimEnd(),
     )

@@ -16,7 +16,7 @@ import { classify, parseDurationMs, parseLoadArgs, runLoad, type LoadResult } fr
 import { BEGIN, END, percent, podSpecWords, resultsBlock, updateDocs } from './docs-table.js';
 import { linkCommands } from './node-link.js';
 import { parseProofArgs } from './options.js';
-import { failureWindows, formatTable, summarize, type RunRecord } from './report.js';
+import { failedAfterSleep, failureWindows, formatSweep, formatTable, summarize, summarizeArm, type RunRecord } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -237,7 +237,11 @@ describe('rollout-proof report', () => {
       arm: 'without',
       run: 1,
       load: load(4000, 900, [refusedAt(4000), refusedAt(5500)]),
-      events: [{ t: 5000, what: 'restart 1' }],
+      events: [
+        { t: 5000, what: 'restart 1' },
+        { t: 6000, what: 'pod web-1 deleted' },
+        { t: 47_500, what: 'settled' },
+      ],
       loadAverage: [1, 2, 3],
     },
     { scenario: 'rolling-update', arm: 'with', run: 1, load: load(11000, 0), events: [] },
@@ -263,6 +267,8 @@ describe('rollout-proof report', () => {
     const run1 = json.without.runs[0];
     assert.equal(run1.failedBeforeDisruption, 1, 'the failure at 4000 ms came before the restart at 5000 ms');
     assert.deepEqual(run1.loadAverage, [1, 2, 3]);
+    assert.equal(run1.tookMs, 42_500, 'from the restart to the namespace settled');
+    assert.equal(json.without.runs[1].tookMs, undefined, 'a run without those events has no cost');
     assert.deepEqual(run1.failureWindows, [
       { from: 4000, to: 4000, count: 1, byType: { refused: 1 } },
       { from: 5500, to: 5500, count: 1, byType: { refused: 1 } },
@@ -288,12 +294,35 @@ describe('rollout-proof report', () => {
     assert.equal(old.without, undefined);
   });
 
+  it('blames a sleep only for failures that began once the first old pod had slept it, and prints the sweep', () => {
+    const fail = (t: number) => ({ t, type: 'timeout' as const, detail: 'timeout' });
+    const rec: RunRecord = {
+      scenario: 'slow-path',
+      arm: 'with',
+      run: 1,
+      load: load(1000, 3, [fail(4000), fail(33_500), fail(33_900)]),
+      events: [
+        { t: 5000, what: 'restart 1' },
+        { t: 13_000, what: 'pod deleted web-a 10.88.0.2' },
+        { t: 50_000, what: 'settled' },
+      ],
+    };
+    const arm = summarizeArm([rec]);
+    const run = arm.runs[0];
+    assert.equal(failedAfterSleep(run, 20), 2, 'the window at 33.5 s began after 13 s + 20 s');
+    assert.equal(failedAfterSleep(run, 25), 0);
+    const table = formatSweep({ lbDelayS: 20, bySleep: { '20': arm } }, arm, 25);
+    assert.match(table, /^20s\s+1000\s+3\s+3\s+2\s+45\.0\s+45\.0$/m);
+    assert.match(table, /^auto \(25s\)\s+1000\s+3\s+3\s+0\s+45\.0/m);
+  });
+
   it('prints every scenario, arm and run', () => {
     const table = formatTable(summarize(records, {}, conditions));
-    assert.match(table, /^scenario\s+arm\s+run\s+requests\s+failed\s+refused/);
-    assert.match(table, /^rolling-update\s+without\s+total\s+8100\s+1700\s+1700/m);
-    assert.match(table, /^rolling-update\s+with\s+total\s+22500\s+0\s+0/m);
-    assert.match(table, /^slow-path\s+with\s+1\s+6000\s+2000/m);
+    assert.match(table, /^scenario\s+arm\s+run\s+took s\s+requests\s+failed\s+refused/);
+    assert.match(table, /^rolling-update\s+without\s+1\s+42\.5\s+4000\s+900/m);
+    assert.match(table, /^rolling-update\s+without\s+total\s+42\.5\s+8100\s+1700\s+1700/m);
+    assert.match(table, /^rolling-update\s+with\s+total\s+-\s+22500\s+0\s+0/m);
+    assert.match(table, /^slow-path\s+with\s+1\s+-\s+6000\s+2000/m);
     assert.equal(table.split('\n').length, 1 + 3 + 3 + 2 + 2);
   });
 
@@ -316,9 +345,9 @@ describe('rollout-proof report', () => {
     assert.ok(block.startsWith(BEGIN) && block.endsWith(END));
     assert.match(
       block,
-      /^\| rolling-update \| without gracekeeper \| 8,100 \| \*\*1,700\*\* \(21\.0%\) \| 900, 800 \| 1, 0 \| 1,700 \| 0 \| 0 \| 0 \| 0 \|$/m,
+      /^\| rolling-update \| without gracekeeper \| 8,100 \| \*\*1,700\*\* \(21\.0%\) \| 900, 800 \| \*\*42\.5\*\* \| 42\.5, - \| 1, 0 \| 1,700 \| 0 \| 0 \| 0 \| 0 \|$/m,
     );
-    assert.match(block, /^\| slow-path \| gracekeeper, `pre-stop-sleep: auto` \| \| not run \(below\) \| \| \|/m);
+    assert.match(block, /^\| slow-path \| gracekeeper, `pre-stop-sleep: auto` \| \| not run \(below\) \| \| \| \| \|/m);
     assert.match(block, /\*\*slow-path\*\* .* Arm `auto` not run: not accepted\./);
     assert.match(
       block,
@@ -398,6 +427,8 @@ describe('rollout-proof report', () => {
       out: 'bench/rollout.json',
       minSyncPeriod: '3s',
       withAnnotations: {},
+      lbDelayS: 20,
+      sweep: [],
       nodes: 2,
       keep: false,
     });
@@ -417,6 +448,9 @@ describe('rollout-proof report', () => {
     assert.throws(() => parseProofArgs(['--scenarios=reboot']), /--scenarios: unknown "reboot"/);
     assert.throws(() => parseProofArgs(['--nodes=3']), /--nodes/);
     assert.throws(() => parseProofArgs(['--min-sync-period=soon']), /not a duration/);
+    assert.deepEqual(parseProofArgs(['--sweep=10,20s,22s', '--lb-delay=10']).sweep, [10, 20, 22]);
+    assert.equal(parseProofArgs(['--lb-delay=10']).lbDelayS, 10);
+    assert.throws(() => parseProofArgs(['--sweep=1500ms']), /whole seconds/);
   });
 
   it('links two nodes: a veth between their namespaces, routes to the other node and its pods', () => {

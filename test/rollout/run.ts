@@ -20,6 +20,8 @@ export interface RunOptions {
   runs: number;
   /** gracekeeper.io/* annotations on the namespaces with gracekeeper. */
   withAnnotations: Record<string, string>;
+  /** Appended to the namespaces' names (`<scenario>-<arm><suffix>`): a sweep's arms. */
+  nsSuffix?: string;
 }
 
 async function runOnce(c: Cluster, s: Scenario, arm: Arm, ns: string, setup: ArmSetup, run: number): Promise<RunRecord> {
@@ -45,7 +47,7 @@ async function runOnce(c: Cluster, s: Scenario, arm: Arm, ns: string, setup: Arm
     await s.disrupt(c, arm, ns, run, at);
     await waitSettled(c.cp, ns, replicas);
     at('settled');
-    await sleep(s.tailMs ?? 4000);
+    await sleep(typeof s.tailMs === 'function' ? s.tailMs(c.o) : (s.tailMs ?? 4000));
   } catch (err) {
     await load.stop().catch(() => {});
     await watch.stop();
@@ -78,7 +80,7 @@ export async function runScenario(c: Cluster, s: Scenario, o: RunOptions): Promi
   const pending: Record<string, string> = {};
   const podSpec: Record<string, unknown> = {};
   const records: RunRecord[] = [];
-  const nsOf = (arm: Arm): string => `${s.name}-${arm}`;
+  const nsOf = (arm: Arm): string => `${s.name}-${arm}${o.nsSuffix ?? ''}`;
   try {
     for (const arm of arms) {
       const ns = nsOf(arm);

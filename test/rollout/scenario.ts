@@ -18,6 +18,8 @@ export interface ScenarioOptions {
   /** Rolling update: restarts per run, replicas. */
   restarts: number;
   replicas: number;
+  /** The slow path: D, the seconds the emulated load balancer keeps sending new connections after it saw a pod's end. */
+  lbDelayS: number;
 }
 
 export interface Cluster {
@@ -67,5 +69,5 @@ export interface Scenario {
   /** The disruption itself, under load; `at` marks moments of it. */
   disrupt(c: Cluster, arm: Arm, ns: string, run: number, at: (what: string) => void): Promise<void>;
   /** How long the load goes on once the namespace has settled again (default 4 s: kube-proxy's sync). */
-  tailMs?: number;
+  tailMs?: number | ((o: ScenarioOptions) => number);
 }

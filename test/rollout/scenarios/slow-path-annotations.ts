@@ -23,3 +23,10 @@ export function lbDelaySeconds(annotations: Readonly<Record<string, string>> | u
   if (!Number.isInteger(interval) || !Number.isInteger(threshold) || interval < 1 || threshold < 1) return undefined;
   return interval * threshold;
 }
+
+/** The annotations for a delay of `seconds` (threshold 2 when even, else 1): D = interval x threshold. */
+export function lbAnnotationsFor(seconds: number): Readonly<Record<string, string>> {
+  if (seconds === lbDelaySeconds(LB_ANNOTATIONS)) return LB_ANNOTATIONS;
+  const threshold = seconds % 2 === 0 ? 2 : 1;
+  return { [TYPE]: 'nlb', [INTERVAL]: String(seconds / threshold), [UNHEALTHY_THRESHOLD]: String(threshold) };
+}

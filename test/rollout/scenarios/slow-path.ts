@@ -11,15 +11,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP, REPO, appManifests, deployApp, type AppSpec } from '../harness.js';
-import type { Arm, Cluster, Scenario } from '../scenario.js';
+import type { Arm, Cluster, Scenario, ScenarioConditions, ScenarioOptions } from '../scenario.js';
 import { BUSYBOX_APP, pinned, rolloutRestart } from './common.js';
-import { LB_ANNOTATIONS, LB_EXTERNAL_TRAFFIC_POLICY, lbDelaySeconds } from './slow-path-annotations.js';
+import { LB_EXTERNAL_TRAFFIC_POLICY, lbAnnotationsFor } from './slow-path-annotations.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The load balancer's address, on the first node's loopback; one port per arm. */
 export const LB_IP = '10.254.9.1';
 const LB_PORT: Record<Arm, number> = { without: 8001, with: 8002, auto: 8003 };
-const D = lbDelaySeconds(LB_ANNOTATIONS) ?? 0;
 const AUTO = { 'gracekeeper.io/pre-stop-sleep': 'auto' };
 
 function spec(c: Cluster, arm: Arm, ns: string): AppSpec {
@@ -27,7 +26,11 @@ function spec(c: Cluster, arm: Arm, ns: string): AppSpec {
     namespace: ns,
     replicas: 3,
     nodeName: pinned(c),
-    service: { type: 'LoadBalancer', annotations: { ...LB_ANNOTATIONS }, externalTrafficPolicy: LB_EXTERNAL_TRAFFIC_POLICY },
+    service: {
+      type: 'LoadBalancer',
+      annotations: { ...lbAnnotationsFor(c.o.lbDelayS) },
+      externalTrafficPolicy: LB_EXTERNAL_TRAFFIC_POLICY,
+    },
     ...(arm === 'auto' ? { deploymentAnnotations: AUTO } : {}),
   };
 }
@@ -90,12 +93,9 @@ export function lbWindow(lines: LbLine[], from: number, to: number, pollMs = 500
   return { connections, toDraining, targets };
 }
 
-export const slowPath: Scenario = {
-  name: 'slow-path',
-  arms: ['without', 'with', 'auto'],
-  replicas: () => 3,
-  tailMs: D * 1000 + 4000,
-  describe: (o) => ({
+function describe(o: ScenarioOptions, annotations: Readonly<Record<string, string>>): ScenarioConditions {
+  const D = o.lbDelayS;
+  return {
     disruption: '1 `kubectl rollout restart`, waited for with `kubectl rollout status`',
     app: `${BUSYBOX_APP}; 3 replicas; RollingUpdate maxSurge 25% maxUnavailable 25%`,
     path:
@@ -103,14 +103,22 @@ export const slowPath: Scenario = {
       `sending each new connection for its address to a pod IP at random, not through kube-proxy), its targets learned ` +
       `from the EndpointSlices of a \`type: LoadBalancer\` Service (polled every 0.5 s): a pod is routed from the first poll ` +
       `that shows it ready, and still routed for D = ${D} s after the first that shows it not ready or gone; D from the ` +
-      `Service's annotations ${JSON.stringify(LB_ANNOTATIONS)} (interval x unhealthy threshold); ` +
+      `Service's annotations ${JSON.stringify(annotations)} (interval x unhealthy threshold); ` +
       `externalTrafficPolicy ${LB_EXTERNAL_TRAFFIC_POLICY}`,
     load: `${o.rate} req/s from the node to the load balancer, a new TCP connection per request, ${o.timeoutMs / 1000} s timeout`,
     deregistrationDelayS: D,
-    serviceAnnotations: LB_ANNOTATIONS,
+    serviceAnnotations: annotations,
     externalTrafficPolicy: LB_EXTERNAL_TRAFFIC_POLICY,
     autoArm: `the Deployment annotated ${JSON.stringify(AUTO)}`,
-  }),
+  };
+}
+
+export const slowPath: Scenario = {
+  name: 'slow-path',
+  arms: ['without', 'with', 'auto'],
+  replicas: () => 3,
+  tailMs: (o) => o.lbDelayS * 1000 + 4000,
+  describe: (o) => describe(o, lbAnnotationsFor(o.lbDelayS)),
   async setup(c, arm, ns) {
     if (arm === 'auto') {
       const why = await autoRefused(c, ns);
