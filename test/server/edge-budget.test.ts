@@ -9,16 +9,10 @@ import { Budget, reviewCost } from '../../src/http/budget.js';
 import { countContainers } from '../../src/http/json-cost.js';
 import { MAX_BODY_BYTES, MAX_JSON_CONTAINERS } from '../../src/http/mutate-route.js';
 import { pod } from './fixtures.js';
+import { heavyReview } from './heavy-review.js';
 import { call, review, startTestServer, type TestServer } from './helpers.js';
 
 const MiB = 1024 * 1024;
-
-/** A Pod review whose object holds `n` empty objects (tolerations: an API server could send it). */
-export function heavyReview(n: number): string {
-  const p = pod();
-  const text = JSON.stringify(review({ ...p, spec: { ...p.spec, tolerations: ['HOLE'] } }));
-  return text.replace('"HOLE"', `${'{},'.repeat(n - 1)}{}`);
-}
 
 describe('json-cost and the budget', () => {
   it('counts objects and arrays, not brackets inside strings', () => {
