@@ -94,25 +94,34 @@ export function mutateRoute(
               return r.fail(res, 413, `the body holds more than ${MAX_JSON_CONTAINERS} JSON objects and arrays`, true);
             }
             if (!reservation.resize(reviewCost(body.length, containers))) return busy(res);
-            let parsed: unknown;
-            try {
-              parsed = JSON.parse(body.toString('utf8'));
-            } catch (err) {
-              return r.fail(res, 400, `the body is not valid JSON: ${String((err as Error).message).slice(0, 200)}`);
-            }
-            const out = handleReview(parsed, deps);
-            if (!(out instanceof Promise)) return answer(res, out);
-            out.then(
-              (later) => r.guard(() => answer(res, later), req, res),
-              (err: unknown) =>
-                r.guard(
-                  () => {
-                    throw err;
-                  },
-                  req,
-                  res,
-                ),
-            );
+            // A large review blocks the event loop while it is parsed and again while it is mutated:
+            // between the two, and before, reviews already waiting get their turn.
+            const step = reservation.large
+              ? (fn: () => void) => setImmediate(() => r.guard(fn, req, res))
+              : (fn: () => void) => fn();
+            step(() => {
+              let parsed: unknown;
+              try {
+                parsed = JSON.parse(body.toString('utf8'));
+              } catch (err) {
+                return r.fail(res, 400, `the body is not valid JSON: ${String((err as Error).message).slice(0, 200)}`);
+              }
+              step(() => {
+                const out = handleReview(parsed, deps);
+                if (!(out instanceof Promise)) return answer(res, out);
+                out.then(
+                  (later) => r.guard(() => answer(res, later), req, res),
+                  (err: unknown) =>
+                    r.guard(
+                      () => {
+                        throw err;
+                      },
+                      req,
+                      res,
+                    ),
+                );
+              });
+            });
           },
           req,
           res,
