@@ -6,7 +6,7 @@ import { classify, type AuditItem } from '../audit/classify.js';
 import { readCluster, type ClusterView } from '../audit/collect.js';
 import { buildReport, formatJson, formatTable } from '../audit/report.js';
 import { loadClientKubeConfig } from '../cluster/kubeconfig.js';
-import { jsonGetter } from '../cluster/raw-get.js';
+import { jsonGetter, printable } from '../cluster/raw-get.js';
 import { governingService, podLabels } from '../engine/target.js';
 import { DEFAULT_CLUSTER_SETTINGS, parseClusterSettings, type ClusterSettings } from '../settings/cluster-settings.js';
 import { UsageError } from './args.js';
@@ -16,6 +16,19 @@ import type { CommandIO } from './mutate.js';
 export { AUDIT_USAGE };
 
 const NO_NAMESPACE = { labels: {}, annotations: {} };
+/** The whole audit ends within this, whatever the API server does (each request within 30 s). */
+export const AUDIT_DEADLINE_MS = 10 * 60_000;
+
+/** A report safe for a terminal: names and values come from the server; only newlines are kept. */
+function terminalSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, ' ');
+}
+
+/** JSON with C1 controls escaped too (JSON.stringify escapes only C0): still the same JSON. */
+function jsonSafe(text: string): string {
+  return text.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 /** Runs the command; returns the exit status (0, 3 for --fail-on, 2 bad arguments, 1 cluster errors). */
 export async function runAudit(argv: string[], io: Pick<CommandIO, 'stdout' | 'stderr'>): Promise<number> {
@@ -40,7 +53,7 @@ export async function runAudit(argv: string[], io: Pick<CommandIO, 'stdout' | 's
   let view: ClusterView;
   let items: AuditItem[];
   try {
-    view = await readCluster(jsonGetter(config), namespace);
+    view = await readCluster(jsonGetter(config, { deadline: Date.now() + AUDIT_DEADLINE_MS }), namespace);
     items = auditAll(view, cluster);
   } catch (err) {
     io.stderr(`gracekeeper audit: ${firstLine(err)}\n`);
@@ -49,8 +62,8 @@ export async function runAudit(argv: string[], io: Pick<CommandIO, 'stdout' | 's
   const report = buildReport(items, view.namespaces.size, view.absent);
   io.stdout(
     options.output === 'json'
-      ? formatJson(report)
-      : formatTable(report, namespace === undefined ? 'any namespace' : `namespace ${namespace}`),
+      ? jsonSafe(formatJson(report))
+      : terminalSafe(formatTable(report, namespace === undefined ? 'any namespace' : `namespace ${namespace}`)),
   );
   return exitStatus(
     report.items.map((i) => i.status),
@@ -81,5 +94,5 @@ function readSettings(path: string): ClusterSettings {
 /** An error's message on one line, never a stack trace. */
 function firstLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return (message.split('\n')[0] ?? '').slice(0, 500);
+  return printable((message.split('\n')[0] ?? '').slice(0, 500));
 }

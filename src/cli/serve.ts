@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { isLogLevel, LOG_LEVELS } from '../runtime/logger.js';
 import { startServer, type RunningServer, type ServerOptions } from '../runtime/start.js';
 import { parseDurationMs } from '../settings/duration.js';
+import { parseMinVersion } from '../runtime/tls-policy.js';
 import { UsageError } from './args.js';
 
 export const SERVE_USAGE = `Usage: gracekeeper serve [flags]
@@ -17,6 +18,8 @@ environment variable in brackets; a flag wins over its variable.
   --tls-cert-file FILE     serving certificate (PEM, chain allowed), reloaded when it changes [GRACEKEEPER_TLS_CERT_FILE]
   --tls-key-file FILE      its private key (PEM) [GRACEKEEPER_TLS_KEY_FILE]
                            without both: a self-signed certificate for localhost, its CA in --self-signed-dir
+  --tls-min-version V      VersionTLS12 (with ECDHE and AEAD ciphers only) or VersionTLS13 (VersionTLS12)
+                           [GRACEKEEPER_TLS_MIN_VERSION]
   --self-signed-dir DIR    where the self-signed CA and certificate go (./.gracekeeper) [GRACEKEEPER_SELF_SIGNED_DIR]
   --config FILE            cluster settings (YAML), reloaded when it changes [GRACEKEEPER_CONFIG]
   --kubeconfig FILE        cluster to read Namespaces and the version from; else the in-cluster
@@ -37,6 +40,7 @@ const STRING_FLAGS = [
   'bind-address',
   'tls-cert-file',
   'tls-key-file',
+  'tls-min-version',
   'self-signed-dir',
   'config',
   'kubeconfig',
@@ -88,12 +92,17 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServerOp
   const certFile = get('tls-cert-file');
   const keyFile = get('tls-key-file');
   if (!certFile !== !keyFile) throw new UsageError('--tls-cert-file and --tls-key-file must be given together');
+  const minText = get('tls-min-version') ?? 'VersionTLS12';
+  const tlsMinVersion = parseMinVersion(minText);
+  if (!tlsMinVersion)
+    throw new UsageError(`--tls-min-version ${JSON.stringify(minText.slice(0, 40))}: expected VersionTLS12 or VersionTLS13`);
   return {
     port: parsePort(get('port') ?? '8443', 'port'),
     metricsPort: parsePort(get('metrics-port') ?? '9090', 'metrics-port'),
     host: get('bind-address'),
     tlsCertFile: certFile,
     tlsKeyFile: keyFile,
+    tlsMinVersion,
     selfSignedDir: get('self-signed-dir'),
     configFile: get('config'),
     kubeconfig: get('kubeconfig'),

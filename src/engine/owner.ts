@@ -9,6 +9,8 @@ export interface OwnerRef {
   apiVersion: string;
   kind: string;
   name: string;
+  /** The owner's uid, which a real controller reference always carries (the lookup checks it). */
+  uid?: string;
 }
 
 /** Controllers that make Pods, and the controllers that make those (a ReplicaSet's Deployment). */
@@ -27,9 +29,10 @@ export function controllerOf(
   if (!isRecord(metadata) || !Array.isArray(metadata.ownerReferences)) return undefined;
   for (const ref of metadata.ownerReferences as unknown[]) {
     if (!isRecord(ref) || ref.controller !== true) continue;
-    const { apiVersion, kind, name } = ref;
+    const { apiVersion, kind, name, uid } = ref;
     if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string' || name === '') continue;
-    if (kinds.some((k) => k.apiVersion === apiVersion && k.kind === kind)) return { apiVersion, kind, name };
+    if (kinds.some((k) => k.apiVersion === apiVersion && k.kind === kind))
+      return { apiVersion, kind, name, ...(typeof uid === 'string' && uid !== '' ? { uid } : {}) };
   }
   return undefined;
 }

@@ -2,14 +2,20 @@
 // Content-Length (chunked bodies are counted as they arrive).
 import type { IncomingMessage } from 'node:http';
 
-export type BodyError = 'too-large' | 'aborted';
+export type BodyError = 'too-large' | 'aborted' | 'over-budget';
 
 /**
  * Calls done once, at the end of the request: with the body, or with why there is none. Past the
  * limit the rest is read and dropped (as body-parser did), so the client gets the answer rather
  * than a reset while it is still sending; the request timeout bounds how long that may take.
  */
-export function readBody(req: IncomingMessage, limit: number, done: (error: BodyError | undefined, body?: Buffer) => void): void {
+export function readBody(
+  req: IncomingMessage,
+  limit: number,
+  done: (error: BodyError | undefined, body?: Buffer) => void,
+  /** Told the size read so far; false refuses the body (over the edge's budget, see budget.ts). */
+  admit?: (size: number) => boolean,
+): void {
   const declared = req.headers['content-length'];
   let tooLarge = declared !== undefined && Number(declared) > limit;
   let first: Buffer | undefined;
@@ -22,12 +28,16 @@ export function readBody(req: IncomingMessage, limit: number, done: (error: Body
     done(error, body);
   };
   req.on('data', (chunk: Buffer) => {
-    if (tooLarge) return;
+    if (tooLarge || finished) return;
     size += chunk.length;
     if (size > limit) {
       tooLarge = true;
       first = undefined;
       chunks = undefined;
+    } else if (admit && !admit(size)) {
+      first = undefined;
+      chunks = undefined;
+      finish('over-budget');
     } else if (first === undefined) first = chunk;
     else (chunks ??= [first]).push(chunk);
   });

@@ -3,6 +3,8 @@
 // review handler; everything about AdmissionReviews themselves is in handler.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from './body.js';
+import { Budget, reviewCost } from './budget.js';
+import { countContainers } from './json-cost.js';
 import { handleReview, type HandlerDeps, type HandlerOutput } from './handler.js';
 import { JSON_TYPE, send, type Replies } from './reply.js';
 
@@ -13,6 +15,14 @@ import { JSON_TYPE, send, type Replies } from './reply.js';
  * before a byte of it is parsed.
  */
 export const MAX_BODY_BYTES = 7 * 1024 * 1024;
+
+/**
+ * The most objects and arrays a review may hold. The densest real reviews measured hold one per
+ * 30 bytes or more (a Pod's containers, env, ports: docs/failure-modes.md), so 7 MiB of them holds
+ * fewer than 250,000; past this the body was built to make the parser work, and gets 413 before it
+ * is parsed.
+ */
+export const MAX_JSON_CONTAINERS = 500_000;
 
 /** Media type and charset of a Content-Type header, lower-cased. */
 function contentType(header: string | undefined): { type: string; charset: string | undefined } {
@@ -47,41 +57,76 @@ function refuseByHeaders(req: IncomingMessage): [number, string, boolean] | unde
   return undefined;
 }
 
-export function mutateRoute(deps: HandlerDeps, r: Replies): (req: IncomingMessage, res: ServerResponse) => void {
+export function mutateRoute(
+  deps: HandlerDeps,
+  r: Replies,
+  budget = new Budget(),
+): (req: IncomingMessage, res: ServerResponse) => void {
   const answer = (res: ServerResponse, out: HandlerOutput) => send(res, out.status, JSON_TYPE, JSON.stringify(out.body));
+  const busy = (res: ServerResponse) => {
+    res.setHeader('Retry-After', '1');
+    r.fail(res, 429, 'too many large admission reviews in flight: try again', true);
+  };
   return (req, res) => {
     const refused = refuseByHeaders(req);
     if (refused) return r.fail(res, ...refused);
-    readBody(req, MAX_BODY_BYTES, (error, body) =>
-      r.guard(
-        () => {
-          if (error === 'too-large') return r.fail(res, 413, `the body is larger than ${MAX_BODY_BYTES} bytes`, true);
-          if (error !== undefined || body === undefined)
-            return r.fail(res, 400, `the request was not read completely: ${error}`, true);
-          if (body.length === 0) return r.fail(res, 400, 'the request has no body: expected an AdmissionReview');
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(body.toString('utf8'));
-          } catch (err) {
-            return r.fail(res, 400, `the body is not valid JSON: ${String((err as Error).message).slice(0, 200)}`);
-          }
-          const out = handleReview(parsed, deps);
-          if (!(out instanceof Promise)) return answer(res, out);
-          out.then(
-            (later) => r.guard(() => answer(res, later), req, res),
-            (err: unknown) =>
-              r.guard(
-                () => {
-                  throw err;
-                },
-                req,
-                res,
-              ),
-          );
-        },
-        req,
-        res,
-      ),
+    const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+    // Refused from the headers alone, at once, rather than after reading (and dropping) the body.
+    if (declared !== undefined && declared > MAX_BODY_BYTES)
+      return r.fail(res, 413, `the body is larger than ${MAX_BODY_BYTES} bytes`, true);
+    const reservation = budget.reserve(declared ?? 0);
+    if (!reservation) return busy(res);
+    res.on('close', () => reservation.release());
+    const admitChunked = declared === undefined ? (size: number) => reservation.resize(size) : undefined;
+    readBody(
+      req,
+      MAX_BODY_BYTES,
+      (error, body) =>
+        r.guard(
+          () => {
+            if (error === 'too-large') return r.fail(res, 413, `the body is larger than ${MAX_BODY_BYTES} bytes`, true);
+            if (error === 'over-budget') return busy(res);
+            if (error !== undefined || body === undefined)
+              return r.fail(res, 400, `the request was not read completely: ${error}`, true);
+            if (body.length === 0) return r.fail(res, 400, 'the request has no body: expected an AdmissionReview');
+            const containers = countContainers(body, MAX_JSON_CONTAINERS);
+            if (containers > MAX_JSON_CONTAINERS) {
+              return r.fail(res, 413, `the body holds more than ${MAX_JSON_CONTAINERS} JSON objects and arrays`, true);
+            }
+            if (!reservation.resize(reviewCost(body.length, containers))) return busy(res);
+            // A large review blocks the event loop while it is parsed and again while it is mutated:
+            // between the two, and before, reviews already waiting get their turn.
+            const step = reservation.large
+              ? (fn: () => void) => setImmediate(() => r.guard(fn, req, res))
+              : (fn: () => void) => fn();
+            step(() => {
+              let parsed: unknown;
+              try {
+                parsed = JSON.parse(body.toString('utf8'));
+              } catch (err) {
+                return r.fail(res, 400, `the body is not valid JSON: ${String((err as Error).message).slice(0, 200)}`);
+              }
+              step(() => {
+                const out = handleReview(parsed, deps);
+                if (!(out instanceof Promise)) return answer(res, out);
+                out.then(
+                  (later) => r.guard(() => answer(res, later), req, res),
+                  (err: unknown) =>
+                    r.guard(
+                      () => {
+                        throw err;
+                      },
+                      req,
+                      res,
+                    ),
+                );
+              });
+            });
+          },
+          req,
+          res,
+        ),
+      admitChunked,
     );
   };
 }

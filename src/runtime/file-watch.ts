@@ -4,6 +4,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { readBounded } from './bounded-read.js';
 
 export interface FileWatch {
   /** Reads the files now and reports a change; resolves when done. */
@@ -18,7 +19,9 @@ export interface FileWatchOptions {
   initial: Buffer[];
   /** New contents of every file (all read together). */
   onChange: (contents: Buffer[]) => void;
-  /** A read failed (file missing, unreadable): reported once per distinct message. */
+  /** Files larger than this are not read: a read failure (default: no bound). */
+  maxBytes?: number;
+  /** A read failed (file missing, unreadable, too large): reported once per distinct message. */
   onError: (err: Error) => void;
 }
 
@@ -33,7 +36,8 @@ export function watchFiles(paths: readonly string[], options: FileWatchOptions):
   const readAll = async (): Promise<void> => {
     let contents: Buffer[];
     try {
-      contents = await Promise.all(paths.map((p) => readFile(p)));
+      const max = options.maxBytes;
+      contents = await Promise.all(paths.map((p) => (max === undefined ? readFile(p) : readBounded(p, max))));
     } catch (err) {
       const message = (err as Error).message;
       if (message !== lastError) options.onError(err as Error);

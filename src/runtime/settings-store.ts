@@ -1,8 +1,11 @@
 // The cluster settings in force: parsed from --config at start (a bad file stops the start), then
-// reloaded whenever the file changes; a bad or missing file keeps the last good settings.
-import { readFile } from 'node:fs/promises';
+// reloaded whenever the file changes; a bad, missing or too large file keeps the last good
+// settings, and so does an emptied one while the last good file held settings (an empty file is
+// every default: `targets` and `excludeNamespaces` would be lost without anyone having meant it).
 import type { Logger } from 'pino';
+import { MAX_SETTINGS_BYTES } from '../settings/bounds.js';
 import { parseClusterSettings, type ClusterSettings } from '../settings/cluster-settings.js';
+import { readBounded } from './bounded-read.js';
 import { watchFiles, type FileWatch } from './file-watch.js';
 import type { Metrics } from './metrics.js';
 
@@ -10,27 +13,32 @@ export class ConfigError extends Error {}
 
 export class SettingsStore {
   private watcher?: FileWatch;
+  /** Whether the settings in force came from a file that held settings (not an empty one). */
+  private fromSettings: boolean;
 
   private constructor(
     private settings: ClusterSettings,
+    empty: boolean,
     private readonly file: string | undefined,
     private readonly ownNamespace: string | undefined,
     private readonly initial: Buffer,
-  ) {}
+  ) {
+    this.fromSettings = !empty;
+  }
 
   /** Reads and parses the file (or the defaults without one); throws ConfigError naming every problem. */
   static async open(file: string | undefined, ownNamespace: string | undefined): Promise<SettingsStore> {
-    let text = Buffer.alloc(0);
+    let text: Buffer = Buffer.alloc(0);
     if (file) {
       try {
-        text = await readFile(file);
+        text = await readBounded(file, MAX_SETTINGS_BYTES);
       } catch (err) {
         throw new ConfigError(`--config ${file}: ${(err as Error).message}`);
       }
     }
     const parsed = parseClusterSettings(text.toString('utf8'), ownNamespace);
     if (!parsed.ok) throw new ConfigError(`--config ${file}: ${parsed.errors.join('; ')}`);
-    return new SettingsStore(parsed.settings, file, ownNamespace, text);
+    return new SettingsStore(parsed.settings, parsed.empty, file, ownNamespace, text);
   }
 
   current(): ClusterSettings {
@@ -44,10 +52,19 @@ export class SettingsStore {
     this.watcher = watchFiles([file], {
       intervalMs,
       initial: [this.initial],
+      maxBytes: MAX_SETTINGS_BYTES,
       onChange: ([content]) => {
         const parsed = parseClusterSettings((content ?? Buffer.alloc(0)).toString('utf8'), this.ownNamespace);
-        if (parsed.ok) {
+        if (parsed.ok && parsed.empty && this.fromSettings) {
+          metrics.configReloads.inc({ result: 'failure' });
+          log.error(
+            { file },
+            'cluster settings not reloaded: the file is now empty (no settings); keeping the last good settings ' +
+              '(to go back to every default, write a file that says so, e.g. "targets: both")',
+          );
+        } else if (parsed.ok) {
           this.settings = parsed.settings;
+          this.fromSettings = !parsed.empty;
           metrics.configReloads.inc({ result: 'success' });
           log.info(
             { file, targets: parsed.settings.targets, invalidAnnotations: parsed.settings.invalidAnnotations },

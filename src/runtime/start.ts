@@ -1,6 +1,7 @@
 // startServer: settings, certificate, cluster sources, routes and listeners put together, and the
 // shutdown sequence (readyz fails, keep serving for the delay, close, drain, stop).
 import { join } from 'node:path';
+import type { SecureVersion } from 'node:tls';
 import type { Logger } from 'pino';
 import type { AdmissionInput, AdmissionResult } from '../engine/types.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
@@ -28,6 +29,8 @@ export interface ServerOptions {
   host?: string;
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** The lowest TLS version accepted (default TLSv1.2, with ECDHE and AEAD ciphers only). */
+  tlsMinVersion?: SecureVersion;
   /** Where the self-signed CA and certificate go without cert flags (default ./.gracekeeper). */
   selfSignedDir?: string;
   configFile?: string;
@@ -95,7 +98,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       `no --tls-cert-file given: serving a self-signed certificate for localhost; clients must trust the CA in ${caFile}`,
     );
   }
-  const certificate = await ServingCertificate.load(certFile, keyFile);
+  const certificate = await ServingCertificate.load(certFile, keyFile, options.tlsMinVersion);
 
   let cluster = options.cluster;
   if (!cluster) {

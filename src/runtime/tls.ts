@@ -9,8 +9,10 @@ import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import { watchFiles, type FileWatch } from './file-watch.js';
 import type { Metrics } from './metrics.js';
+import { DEFAULT_MIN_VERSION, tlsPolicy } from './tls-policy.js';
+import type { SecureVersion } from 'node:tls';
 
-export const MIN_TLS_VERSION = 'TLSv1.2';
+export const MIN_TLS_VERSION = DEFAULT_MIN_VERSION;
 /** With less than this left before notAfter, the log warns about the serving certificate. */
 export const EXPIRY_WARNING_MS = 7 * 24 * 3600_000;
 /** A warning about the same certificate, in the same state, is repeated at most this often. */
@@ -23,8 +25,12 @@ export interface CertificateInfo {
 }
 
 /** The TLS options for a certificate and key; throws when they are unusable or do not match. */
-export function contextOptions(cert: Buffer, key: Buffer): SecureContextOptions & { cert: Buffer; key: Buffer } {
-  const options = { cert, key, minVersion: MIN_TLS_VERSION } as const;
+export function contextOptions(
+  cert: Buffer,
+  key: Buffer,
+  minVersion: SecureVersion = MIN_TLS_VERSION,
+): SecureContextOptions & { cert: Buffer; key: Buffer } {
+  const options = { ...tlsPolicy(minVersion), cert, key };
   createSecureContext(options); // throws on a bad PEM or "key values mismatch"
   return options;
 }
@@ -71,20 +77,21 @@ export class ServingCertificate {
     readonly keyFile: string,
     private material: { cert: Buffer; key: Buffer },
     private current: CertificateInfo,
+    private readonly minVersion: SecureVersion,
   ) {}
 
-  static async load(certFile: string, keyFile: string): Promise<ServingCertificate> {
+  static async load(certFile: string, keyFile: string, minVersion: SecureVersion = MIN_TLS_VERSION): Promise<ServingCertificate> {
     const [cert, key] = await Promise.all([readFile(certFile), readFile(keyFile)]);
     try {
-      contextOptions(cert, key);
-      return new ServingCertificate(certFile, keyFile, { cert, key }, describeCertificate(cert));
+      contextOptions(cert, key, minVersion);
+      return new ServingCertificate(certFile, keyFile, { cert, key }, describeCertificate(cert), minVersion);
     } catch (err) {
       throw new Error(`--tls-cert-file ${certFile} / --tls-key-file ${keyFile}: ${(err as Error).message}`, { cause: err });
     }
   }
 
   options(): SecureContextOptions {
-    return { ...this.material, minVersion: MIN_TLS_VERSION };
+    return { ...this.material, ...tlsPolicy(this.minVersion) };
   }
 
   info(): CertificateInfo {
@@ -127,7 +134,7 @@ export class ServingCertificate {
       onChange: ([cert, key]) => {
         if (!cert || !key) return;
         try {
-          const options = contextOptions(cert, key);
+          const options = contextOptions(cert, key, this.minVersion);
           const info = describeCertificate(cert);
           server.setSecureContext(options);
           this.material = { cert, key };

@@ -1,6 +1,7 @@
 // Cluster settings: the YAML config file, parsed once, through the table of cluster-keys.ts, into a
 // typed, frozen object. Every problem is collected; none stops the others from being found.
 import { parse as parseYaml } from 'yaml';
+import { settingsTextProblem } from './bounds.js';
 import { CLUSTER_SETTINGS, TOP_LEVEL, type ClusterSettings } from './cluster-keys.js';
 import { DEFAULT_SETTINGS } from './types.js';
 
@@ -23,16 +24,22 @@ export const DEFAULT_CLUSTER_SETTINGS: Readonly<ClusterSettings> = Object.freeze
   istioNativeSidecars: false,
 });
 
-export type ParseResult = { ok: true; settings: ClusterSettings } | { ok: false; errors: string[] };
+/** `empty`: the file holds no settings at all (empty, or comments only): every default. */
+export type ParseResult = { ok: true; settings: ClusterSettings; empty: boolean } | { ok: false; errors: string[] };
 
 /**
  * Parses the config file's text. `ownNamespace` is the namespace the pod really runs in
  * (--namespace, POD_NAMESPACE): it wins over the file's `namespace`.
  */
 export function parseClusterSettings(text: string, ownNamespace?: string): ParseResult {
+  const problem = settingsTextProblem(text);
+  if (problem) return { ok: false, errors: [problem] };
   let doc: unknown;
+  let empty: boolean;
   try {
-    doc = parseYaml(text) ?? {};
+    doc = parseYaml(text) as unknown;
+    empty = doc === null || doc === undefined;
+    doc ??= {};
   } catch (err) {
     return { ok: false, errors: [`not valid YAML: ${(err as Error).message.split('\n')[0]?.slice(0, 200)}`] };
   }
@@ -54,5 +61,5 @@ export function parseClusterSettings(text: string, ownNamespace?: string): Parse
   }
   if (ownNamespace !== undefined) settings.ownNamespace = ownNamespace;
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, settings: Object.freeze(settings) as unknown as ClusterSettings };
+  return { ok: true, settings: Object.freeze(settings) as unknown as ClusterSettings, empty };
 }

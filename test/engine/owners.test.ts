@@ -44,6 +44,7 @@ test('ownerToLookUp: a Pod CREATE without a record, controlled by a known kind, 
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
     name: 'web-5d4',
+    uid: 'u',
   });
   assert.equal(ownerToLookUp({ kind: POD, operation: 'CREATE', object: podOf() }), undefined, 'no owner');
   assert.equal(ownerToLookUp({ kind: POD, operation: 'CREATE', object: podOf({ ...rsOwner, controller: false }) }), undefined);
