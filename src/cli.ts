@@ -10,6 +10,7 @@ Commands:
   serve    run the mutating admission webhook (HTTPS :8443, metrics :9090)
   mutate   print manifests as the webhook would mutate them on CREATE
   audit    report what every workload in a live cluster lacks, and stale records (read-only)
+  policy   print the in-process baseline (a MutatingAdmissionPolicy) for these cluster settings
 
 ${MUTATE_USAGE}
 Run "gracekeeper serve --help" for the server's flags, "gracekeeper audit --help" for the audit's.
@@ -28,6 +29,10 @@ async function main(argv: string[]): Promise<number> {
     case 'audit': {
       const { runAudit } = await import('./cli/audit.js');
       return runAudit(rest, io);
+    }
+    case 'policy': {
+      const { runPolicy } = await import('./cli/policy.js');
+      return runPolicy(rest, io);
     }
     case 'serve': {
       const { runServe } = await import('./cli/serve.js');
