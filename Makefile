@@ -7,7 +7,7 @@ E2E_FILES = $(shell find test/e2e -name '*.test.ts' -not -path 'test/e2e/faults/
 # minutes on 2 cores, too long for `make test`: `make e2e` runs them, `make e2e-faults` only them.
 FAULT_FILES = $(shell find test/e2e/faults -name '*.test.ts' 2>/dev/null | sort)
 
-.PHONY: all deps build typecheck lint format docs run test unit e2e e2e-faults clean k8s-binaries tools helm-docs certs deploy undeploy
+.PHONY: all deps build typecheck lint format docs policy run test unit e2e e2e-faults clean k8s-binaries tools helm-docs certs deploy undeploy
 
 all: build
 
@@ -43,6 +43,11 @@ format: deps
 # The generated tables of docs/reference.md (annotations, cluster settings, metrics) from the code.
 docs: deps
 	node --import tsx scripts/reference.ts
+
+# The in-process baseline (deploy/baseline/policy.yaml) rendered from deploy/base/config.yaml.
+policy: deps
+	{ sed -n '1,5p' deploy/baseline/policy.yaml; node --import tsx src/cli.ts policy --config deploy/base/config.yaml; } > deploy/baseline/policy.yaml.tmp
+	mv deploy/baseline/policy.yaml.tmp deploy/baseline/policy.yaml
 
 # Every test: unit, golden, property, HTTPS round trips, and the end-to-end suite (but its fault scenarios).
 test: build typecheck lint
