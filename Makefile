@@ -48,6 +48,7 @@ docs: deps
 policy: deps
 	{ sed -n '1,5p' deploy/baseline/policy.yaml; node --import tsx src/cli.ts policy --config deploy/base/config.yaml; } > deploy/baseline/policy.yaml.tmp
 	mv deploy/baseline/policy.yaml.tmp deploy/baseline/policy.yaml
+	node --import tsx -e 'import("./src/baseline/chart.ts").then((m) => process.stdout.write(m.chartTemplate()))' > deploy/helm/gracekeeper/templates/baseline.yaml
 
 # Every test: unit, golden, property, HTTPS round trips, and the end-to-end suite (but its fault scenarios).
 test: build typecheck lint

@@ -14,13 +14,13 @@ export function strList(items: readonly string[]): string {
 
 /**
  * The value of `gracekeeper.io/<name>`, lowest precedence last: the pod template's (a Pod's own),
- * the workload's, the Namespace's, else `fallback`; trimmed and lower-cased like the webhook reads it.
+ * the workload's, the Namespace's, else `fallback` (CEL source of a string); trimmed and lower-cased like the webhook reads it.
  */
 export function layered(name: string, fallback: string): string {
   const key = str(`gracekeeper.io/${name}`);
   return (
     `variables.tAnn[?${key}].orValue(variables.wAnn[?${key}].orValue(` +
-    `variables.nsAnn[?${key}].orValue(${str(fallback)}))).trim().lowerAscii()`
+    `variables.nsAnn[?${key}].orValue(${fallback}))).trim().lowerAscii()`
   );
 }
 
@@ -28,7 +28,7 @@ export function layered(name: string, fallback: string): string {
  * Whole seconds from a duration text `x` (a CEL expression of type string), or `fallback` when it
  * is not one or is above `max`. The same forms the webhook accepts (src/settings/duration.ts).
  */
-export function seconds(x: string, fallback: number, max: number): string {
+export function seconds(x: string, fallback: string, max: string): string {
   const part = (unit: string, factor: number) =>
     `(${x}.find('[0-9]+${unit}') == '' ? 0 : int(${x}.find('[0-9]+${unit}').replace('${unit}', '')) * ${factor})`;
   const parsed =

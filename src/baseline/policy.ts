@@ -40,13 +40,46 @@ export function excludedNamespaces(cluster: ClusterSettings): string[] {
   return [...new Set([...BUILT_IN_EXCLUDED_NAMESPACES, cluster.ownNamespace, ...cluster.excludeNamespaces])];
 }
 
-function variables(cluster: ClusterSettings): { name: string; expression: string }[] {
+/**
+ * What the CEL reads from the cluster settings, each already CEL source: numbers as digits, texts as
+ * string literals, the excluded containers as a list literal. The Helm chart fills the same slots
+ * with template actions (scripts/baseline-chart.ts), so both render one policy.
+ */
+export interface CelParams {
+  propagationDelay: string;
+  /** The default sleep in seconds (`auto`: propagationDelay). */
+  defaultSleep: string;
+  maxGrace: string;
+  drain: string;
+  /** Texts of the defaults, as the annotations would carry them. */
+  modeText: string;
+  sleepText: string;
+  drainText: string;
+  exactText: string;
+  containersText: string;
+  excludeContainers: string;
+}
+
+export function celParams(cluster: ClusterSettings): CelParams {
   const d = cluster.defaults;
-  const max = cluster.maxTerminationGracePeriod;
-  const defaultSleep = d.preStopSleep === 'auto' ? cluster.propagationDelay : d.preStopSleep;
-  const defaultMode = d.preStopMode;
+  return {
+    propagationDelay: String(cluster.propagationDelay),
+    defaultSleep: String(d.preStopSleep === 'auto' ? cluster.propagationDelay : d.preStopSleep),
+    maxGrace: String(cluster.maxTerminationGracePeriod),
+    drain: String(d.drainTimeout),
+    modeText: str(d.preStopMode),
+    sleepText: str(String(d.preStopSleep)),
+    drainText: str(String(d.drainTimeout)),
+    exactText: str(d.terminationGracePeriod === undefined ? '' : String(d.terminationGracePeriod)),
+    containersText: str((d.containers ?? []).join(',')),
+    excludeContainers: strList(cluster.excludeContainers),
+  };
+}
+
+export function celVariables(p: CelParams): { name: string; expression: string }[] {
   const v = (name: string, expression: string) => ({ name, expression });
   const inject = str(INJECT_KEY);
+  const max = p.maxGrace;
   return [
     v('isPod', `object.kind == 'Pod'`),
     v(
@@ -76,23 +109,21 @@ function variables(cluster: ClusterSettings): { name: string; expression: string
         `variables.nsAnn[?${inject}].orValue('').trim() == 'false' || ` +
         `${str(RECORD_KEY)} in variables.tAnn`,
     ),
-    v('mode', `${layered('pre-stop-mode', defaultMode)}`),
+    v('mode', layered('pre-stop-mode', p.modeText)),
     v(
       'hookOn',
-      `variables.mode in ['auto', 'sleep'] || (!(variables.mode in ['exec', 'none']) && ${str(defaultMode)} in ['auto', 'sleep'])`,
+      `variables.mode in ['auto', 'sleep'] || (!(variables.mode in ['exec', 'none']) && ${p.modeText} in ['auto', 'sleep'])`,
     ),
-    v('sleepText', layered('pre-stop-sleep', d.preStopSleep === 'auto' ? 'auto' : String(d.preStopSleep))),
+    v('sleepText', layered('pre-stop-sleep', p.sleepText)),
     v(
       'sleepWanted',
-      `variables.sleepText == 'auto' ? ${cluster.propagationDelay} : ${seconds('variables.sleepText', defaultSleep, 3600)}`,
+      `variables.sleepText == 'auto' ? ${p.propagationDelay} : ${seconds('variables.sleepText', p.defaultSleep, '3600')}`,
     ),
     // Always shorter than the grace period it can reach (the API server rejects a sleep that is not).
-    v('sleep', `!variables.hookOn ? 0 : (variables.sleepWanted > ${max - 1} ? ${max - 1} : variables.sleepWanted)`),
-    v('drain', seconds(`${layered('drain-timeout', String(d.drainTimeout))}`, d.drainTimeout, 3600)),
-    v(
-      'exact',
-      `${layered('termination-grace-period', d.terminationGracePeriod === undefined ? '' : String(d.terminationGracePeriod))} != ''`,
-    ),
+    v('sleep', `!variables.hookOn ? 0 : (variables.sleepWanted > ${max} - 1 ? ${max} - 1 : variables.sleepWanted)`),
+    v('drainText', layered('drain-timeout', p.drainText)),
+    v('drain', seconds('variables.drainText', p.drain, '3600')),
+    v('exact', `${layered('termination-grace-period', p.exactText)} != ''`),
     v('current', `variables.spec.?terminationGracePeriodSeconds.orValue(30)`),
     v(
       'wanted',
@@ -105,12 +136,12 @@ function variables(cluster: ClusterSettings): { name: string; expression: string
       `variables.exact || variables.current >= variables.wanted || variables.current >= ${max} ? variables.current : ` +
         `(variables.wanted > ${max} ? ${max} : variables.wanted)`,
     ),
-    v('only', `${layered('containers', (d.containers ?? []).join(','))}.split(',').map(n, n.trim()).filter(n, n != '')`),
+    v('only', `${layered('containers', p.containersText)}.split(',').map(n, n.trim()).filter(n, n != '')`),
     v('names', `variables.spec.containers.map(c, c.name)`),
     v(
       'needHook',
       `variables.skip || variables.sleep == 0 || variables.sleep >= variables.grace ? [] : ` +
-        `variables.spec.containers.filter(c, !(c.name in ${strList(cluster.excludeContainers)}) && ` +
+        `variables.spec.containers.filter(c, !(c.name in ${p.excludeContainers}) && ` +
         `(variables.only.size() == 0 || c.name in variables.only) && !(has(c.lifecycle) && has(c.lifecycle.preStop)))`,
     ),
     v('raise', `!variables.skip && variables.grace > variables.current`),
@@ -131,7 +162,7 @@ function variables(cluster: ClusterSettings): { name: string; expression: string
 }
 
 /** The JSON Patch: a preStop sleep where absent, the grace period, and the mark beside them. */
-const PATCH = `variables.needHook.size() == 0 && !variables.raise ? [] :
+export const PATCH = `variables.needHook.size() == 0 && !variables.raise ? [] :
   variables.needHook.map(c, has(c.lifecycle)
     ? JSONPatch{op: 'add', path: variables.specPath + '/containers/' + string(variables.names.indexOf(c.name)) + '/lifecycle/preStop',
         value: {'sleep': {'seconds': variables.sleep}}}
@@ -173,7 +204,7 @@ export function renderPolicy(cluster: ClusterSettings, options: PolicyOptions = 
         objectSelector: { matchExpressions: [{ key: INJECT_KEY, operator: 'NotIn', values: ['disabled'] }] },
         resourceRules: resourceRules(cluster),
       },
-      variables: variables(cluster),
+      variables: celVariables(celParams(cluster)),
       mutations: [{ patchType: 'JSONPatch', jsonPatch: { expression: PATCH } }],
     },
   };

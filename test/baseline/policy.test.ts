@@ -93,7 +93,7 @@ test('--config: the cluster settings are rendered in; -o json; --name', () => {
     'batch-jobs',
   ]);
   assert.match(variable(policy, 'sleepWanted'), /\? 12 :/);
-  assert.match(variable(policy, 'sleep'), /> 89 \? 89 :/);
+  assert.match(variable(policy, 'sleep'), /> 90 - 1 \? 90 - 1 :/);
   assert.match(variable(policy, 'needHook'), /\['envoy'\]/);
   assert.match(variable(policy, 'drain'), /orValue\('40'\)/);
 });
