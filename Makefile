@@ -125,6 +125,13 @@ bench: build
 # v1.19.1 built from the Go module proxy into ~/.cache/gracekeeper (long the first time), Pods
 # created through kube-apiserver with no webhook, gracekeeper and Kyverno alternated; writes
 # bench/peers.json and the tables of docs/peers.md. Not part of `make test`. PEERS_ARGS e.g. --rounds=1.
+.PHONY: bench-baseline
+# What the in-process baseline costs through a real API server (docs/baseline.md): Pod creations
+# with none, the baseline alone, gracekeeper alone and both. Writes bench/baseline.json.
+bench-baseline: build
+	bash test/e2e/build-k8s.sh
+	node --import tsx bench/peers/baseline.ts $(BASELINE_ARGS)
+
 .PHONY: bench-peers
 bench-peers: build
 	bash test/e2e/build-k8s.sh

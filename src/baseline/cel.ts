@@ -25,15 +25,20 @@ export function layered(name: string, fallback: string): string {
 }
 
 /**
- * Whole seconds from a duration text `x` (a CEL expression of type string), or `fallback` when it
- * is not one or is above `max`. The same forms the webhook accepts (src/settings/duration.ts).
+ * Whole seconds from a duration text `x` (a CEL expression of type string), or -1 when it is not
+ * one: the same forms the webhook accepts (src/settings/duration.ts). Bounds are the caller's.
  */
-export function seconds(x: string, fallback: string, max: string): string {
+export function seconds(x: string): string {
   const part = (unit: string, factor: number) =>
     `(${x}.find('[0-9]+${unit}') == '' ? 0 : int(${x}.find('[0-9]+${unit}').replace('${unit}', '')) * ${factor})`;
-  const parsed =
-    `(${x}.matches('^[0-9]{1,9}$') ? int(${x}) : ` +
+  return (
+    `${x}.matches('^[0-9]{1,9}$') ? int(${x}) : ` +
     `(${x} != '' && ${x}.matches('^([0-9]{1,5}h)?([0-9]{1,5}m)?([0-9]{1,7}s)?$') ? ` +
-    `${part('h', 3600)} + ${part('m', 60)} + ${part('s', 1)} : -1))`;
-  return `((${parsed}) >= 0 && (${parsed}) <= ${max} ? (${parsed}) : ${fallback})`;
+    `${part('h', 3600)} + ${part('m', 60)} + ${part('s', 1)} : -1)`
+  );
+}
+
+/** `parsed` (a CEL variable's name holding seconds or -1) when within 0..max, else `fallback`. */
+export function bounded(parsed: string, fallback: string, max: string): string {
+  return `${parsed} >= 0 && ${parsed} <= ${max} ? ${parsed} : ${fallback}`;
 }

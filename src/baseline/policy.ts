@@ -9,7 +9,7 @@
 import { BUILT_IN_EXCLUDED_NAMESPACES, type ClusterSettings } from '../settings/cluster-settings.js';
 import { INJECT_KEY, RECORD_KEY } from '../settings/keys.js';
 import { BASELINE_KEY } from './mark.js';
-import { layered, seconds, str, strList } from './cel.js';
+import { bounded, layered, seconds, str, strList } from './cel.js';
 
 export const POLICY_NAME = 'gracekeeper-baseline';
 export const MAP_API_VERSION = 'admissionregistration.k8s.io/v1';
@@ -115,14 +115,16 @@ export function celVariables(p: CelParams): { name: string; expression: string }
       `variables.mode in ['auto', 'sleep'] || (!(variables.mode in ['exec', 'none']) && ${p.modeText} in ['auto', 'sleep'])`,
     ),
     v('sleepText', layered('pre-stop-sleep', p.sleepText)),
+    v('sleepParsed', seconds('variables.sleepText')),
     v(
       'sleepWanted',
-      `variables.sleepText == 'auto' ? ${p.propagationDelay} : ${seconds('variables.sleepText', p.defaultSleep, '3600')}`,
+      `variables.sleepText == 'auto' ? ${p.propagationDelay} : (${bounded('variables.sleepParsed', p.defaultSleep, '3600')})`,
     ),
     // Always shorter than the grace period it can reach (the API server rejects a sleep that is not).
     v('sleep', `!variables.hookOn ? 0 : (variables.sleepWanted > ${max} - 1 ? ${max} - 1 : variables.sleepWanted)`),
     v('drainText', layered('drain-timeout', p.drainText)),
-    v('drain', seconds('variables.drainText', p.drain, '3600')),
+    v('drainParsed', seconds('variables.drainText')),
+    v('drain', bounded('variables.drainParsed', p.drain, '3600')),
     v('exact', `${layered('termination-grace-period', p.exactText)} != ''`),
     v('current', `variables.spec.?terminationGracePeriodSeconds.orValue(30)`),
     v(

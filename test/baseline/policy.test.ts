@@ -95,7 +95,8 @@ test('--config: the cluster settings are rendered in; -o json; --name', () => {
   assert.match(variable(policy, 'sleepWanted'), /\? 12 :/);
   assert.match(variable(policy, 'sleep'), /> 90 - 1 \? 90 - 1 :/);
   assert.match(variable(policy, 'needHook'), /\['envoy'\]/);
-  assert.match(variable(policy, 'drain'), /orValue\('40'\)/);
+  assert.match(variable(policy, 'drainText'), /orValue\('40'\)/);
+  assert.match(variable(policy, 'drain'), /: 40$/);
 });
 
 test('bad input: a message naming it, exit status 2', () => {
