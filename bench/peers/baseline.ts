@@ -5,6 +5,7 @@
 // client sees them, and the API server's CPU seconds per 1,000 creations (where the policy's
 // CEL runs). Writes bench/baseline.json and the table of docs/baseline.md.
 // Options: --rounds=N (3) --seconds=S (10) --warmup=S (3) --clients=N (16) --creates=N (2000)
+//          --policy=FILE (deploy/baseline/policy.yaml) --setups=none,baseline (a subset: nothing written)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -30,8 +31,10 @@ const CLIENTS = Number(option('clients', '16'));
 const CREATES = Number(option('creates', '2000'));
 const log = (m: string): void => void process.stderr.write(`bench-baseline: ${m}\n`);
 
-const SETUPS = ['none', 'baseline', 'gracekeeper', 'both'] as const;
-type Setup = (typeof SETUPS)[number];
+const ALL = ['none', 'baseline', 'gracekeeper', 'both'] as const;
+type Setup = (typeof ALL)[number];
+const SETUPS = option('setups', ALL.join(',')).split(',') as Setup[];
+const POLICY = option('policy', join(REPO, 'deploy/baseline/policy.yaml'));
 
 interface Window {
   setup: Setup;
@@ -57,8 +60,7 @@ interface Row {
   webhook_cpu_s_per_1k: number | null;
 }
 
-const policyDocs = (): Obj[] =>
-  parseAllDocuments(readFileSync(join(REPO, 'deploy/baseline/policy.yaml'), 'utf8')).map((d) => d.toJSON() as Obj);
+const policyDocs = (): Obj[] => parseAllDocuments(readFileSync(POLICY, 'utf8')).map((d) => d.toJSON() as Obj);
 
 /** What a dry-run Pod comes back with: the baseline's mark, gracekeeper's record. */
 async function seen(cp: ControlPlane): Promise<{ mark: boolean; record: boolean; sleep: boolean }> {
@@ -101,7 +103,8 @@ async function install(cp: ControlPlane, setup: Setup): Promise<{ pid?: number; 
     remove: async () => {
       if (mwcName) await cp.kubectl(['delete', 'mutatingwebhookconfiguration', mwcName, '--wait=true']);
       if (setup === 'baseline' || setup === 'both') {
-        await cp.kubectl(['delete', 'mutatingadmissionpolicybinding,mutatingadmissionpolicy', 'gracekeeper-baseline']);
+        const names = policyDocs().map((d) => `${String(d.kind).toLowerCase()}/${String((d.metadata as Obj).name)}`);
+        await cp.kubectl(['delete', ...names]);
       }
       await until(cp, 'nothing mutating', (s) => !s.sleep);
       await gk?.stop();
@@ -174,13 +177,14 @@ function table(rows: Row[]): string {
     gracekeeper: 'gracekeeper alone',
     both: 'baseline + gracekeeper',
   };
-  const none = (dry: boolean) => rows.find((r) => r.setup === 'none' && r.dry_run === dry) as Row;
+  const none = (dry: boolean) => rows.find((r) => r.setup === 'none' && r.dry_run === dry);
   const lines = [
     '| creations | set-up | creations/s | p50 ms | p99 ms | added p99 ms | kube-apiserver CPU s / 1k | gracekeeper CPU s / 1k |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
-    const added = r.setup === 'none' ? '' : (r.p99_ms - none(r.dry_run).p99_ms).toFixed(1);
+    const base = none(r.dry_run);
+    const added = r.setup === 'none' || !base ? '' : (r.p99_ms - base.p99_ms).toFixed(1);
     lines.push(
       `| ${r.dry_run ? 'dry-run' : 'stored'} | ${label[r.setup]} | ${r.rps} | ${r.p50_ms.toFixed(1)} | ${r.p99_ms.toFixed(1)} | ${added} | ` +
         `${r.apiserver_cpu_s_per_1k.toFixed(2)} | ${r.webhook_cpu_s_per_1k === null ? '-' : r.webhook_cpu_s_per_1k.toFixed(2)} |`,
@@ -231,6 +235,8 @@ async function main(): Promise<void> {
       settings: { rounds: ROUNDS, seconds: SECONDS, warmup_seconds: WARMUP, clients: CLIENTS, max_creates: CREATES },
       took_s: Math.round((Date.now() - started) / 1000),
     };
+    process.stdout.write(`${table(rows)}\n`);
+    if (SETUPS.length !== ALL.length) return;
     writeFileSync(join(REPO, 'bench/baseline.json'), `${JSON.stringify(result, null, 2)}\n`);
     const machineLine =
       `Measured on ${m.cpus} cores (${m.cpu_model}), load average ${m.load_average} at the start, Node ${m.node}, ` +
@@ -239,7 +245,6 @@ async function main(): Promise<void> {
     const docs = join(REPO, 'docs/baseline.md');
     replaceSection(docs, 'baseline-machine', machineLine);
     replaceSection(docs, 'baseline-cost', table(rows));
-    process.stdout.write(`${table(rows)}\n`);
   } finally {
     await cp.stop();
   }
