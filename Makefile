@@ -11,7 +11,7 @@ FAULT_FILES = $(shell find test/e2e/faults -name '*.test.ts' 2>/dev/null | sort)
 # (test/e2e/helm-server-side.test.ts runs both Helms itself.)
 HELM_FILES = $(filter-out test/e2e/helm-server-side.test.ts,$(shell grep -rlE "from '(\.\./helm/|\./)chart\.js'" test --include='*.test.ts' | sort))
 
-.PHONY: all deps build typecheck lint format docs run test unit e2e e2e-faults clean k8s-binaries tools helm-docs certs deploy undeploy
+.PHONY: all deps build typecheck lint format docs policy run test unit e2e e2e-faults clean k8s-binaries tools helm-docs certs deploy undeploy
 
 all: build
 
@@ -47,6 +47,12 @@ format: deps
 # The generated tables of docs/reference.md (annotations, cluster settings, metrics) from the code.
 docs: deps
 	node --import tsx scripts/reference.ts
+
+# The in-process baseline (deploy/baseline/policy.yaml) rendered from deploy/base/config.yaml.
+policy: deps
+	{ sed -n '1,5p' deploy/baseline/policy.yaml; node --import tsx src/cli.ts policy --config deploy/base/config.yaml; } > deploy/baseline/policy.yaml.tmp
+	mv deploy/baseline/policy.yaml.tmp deploy/baseline/policy.yaml
+	node --import tsx -e 'import("./src/baseline/chart.ts").then((m) => process.stdout.write(m.chartTemplate()))' > deploy/helm/gracekeeper/templates/baseline.yaml
 
 # Every test: unit, golden, property, HTTPS round trips, and the end-to-end suite (but its fault scenarios).
 test: build typecheck lint
@@ -148,6 +154,13 @@ bench: build
 # v1.19.1 built from the Go module proxy into ~/.cache/gracekeeper (long the first time), Pods
 # created through kube-apiserver with no webhook, gracekeeper and Kyverno alternated; writes
 # bench/peers.json and the tables of docs/peers.md. Not part of `make test`. PEERS_ARGS e.g. --rounds=1.
+.PHONY: bench-baseline
+# What the in-process baseline costs through a real API server (docs/baseline.md): Pod creations
+# with none, the baseline alone, gracekeeper alone and both. Writes bench/baseline.json.
+bench-baseline: build
+	bash test/e2e/build-k8s.sh
+	node --import tsx bench/peers/baseline.ts $(BASELINE_ARGS)
+
 .PHONY: bench-peers
 bench-peers: build
 	bash test/e2e/build-k8s.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The gracekeeper command: `serve` (the webhook), `mutate` (the same engine, offline) and `audit`
-// (the same engine over a live cluster, read-only), from the table in cli/commands.ts, which also
-// answers -h/--help for every command. kubectl-gracekeeper.ts runs it as a kubectl plugin.
+// The gracekeeper command: `serve` (the webhook), `mutate` (the same engine, offline), `audit` (the
+// same engine over a live cluster, read-only) and `policy` (the in-process baseline), from the table
+// in cli/commands.ts, which also answers -h/--help for every command. kubectl-gracekeeper.ts runs it as a kubectl plugin.
 import { defaultIO, runCli } from './cli/commands.js';
 
 runCli(process.argv.slice(2), defaultIO()).then(

@@ -7,6 +7,7 @@ import { findKindRule } from '../engine/kinds.js';
 import { getPath } from '../engine/patch.js';
 import { isRecord } from '../engine/pod-types.js';
 import { readRecord } from '../engine/record/record.js';
+import { readMark } from '../baseline/mark.js';
 import { isExcludedNamespace } from '../engine/scope.js';
 import type { GroupVersionKind, KubeVersion } from '../engine/types.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
@@ -17,7 +18,8 @@ import { autoSleep, decidedBy, pathSeconds } from '../traffic/size.js';
 import { trafficPaths } from '../traffic/table.js';
 import type { TrafficFacts, TrafficPath } from '../traffic/types.js';
 
-export const STATUSES = ['ok', 'missing', 'stale', 'invalid', 'not-opted-in', 'excluded'] as const;
+/** `baseline`: it carries only what the in-process baseline wrote (admitted while the webhook was down). */
+export const STATUSES = ['ok', 'missing', 'baseline', 'stale', 'invalid', 'not-opted-in', 'excluded'] as const;
 export type AuditStatus = (typeof STATUSES)[number];
 
 export interface AuditTraffic {
@@ -100,12 +102,13 @@ export function classify(gvk: GroupVersionKind, object: Record<string, unknown>,
     cluster: ctx.cluster,
   });
   const record = readRecord(templateMeta.annotations as Record<string, string> | undefined) !== undefined;
+  const baselineOnly = !record && readMark(templateMeta.annotations as Record<string, string> | undefined) !== undefined;
   const optedIn = isOptedIn(namespace, ctx.namespace.labels, ctx.cluster);
   let status: AuditStatus;
   if (result.outcome === 'skipped') status = 'excluded';
   else if (!optedIn) status = 'not-opted-in';
   else if (result.outcome === 'denied') status = 'invalid';
-  else if (result.outcome === 'mutated') status = record ? 'stale' : 'missing';
+  else if (result.outcome === 'mutated') status = record ? 'stale' : baselineOnly ? 'baseline' : 'missing';
   else status = 'ok';
   return {
     namespace,

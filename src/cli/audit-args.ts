@@ -9,7 +9,7 @@ export const AUDIT_USAGE = `Usage: gracekeeper audit [--kubeconfig FILE] [--cont
 
 Reads the cluster (get and list only) and prints, for every workload and bare Pod, whether its
 namespace is opted in, what it lacks for a graceful shutdown, its traffic paths and the preStop
-sleep they call for, and whether gracekeeper's record is stale.
+sleep they call for, whether gracekeeper's record is stale, and which carry only the baseline.
 
   --kubeconfig FILE   the cluster (default: $KUBECONFIG, ~/.kube/config, or in-cluster)
   --context NAME      a context of the kubeconfig other than its current one
@@ -17,6 +17,7 @@ sleep they call for, and whether gracekeeper's record is stale.
   -A, --all-namespaces  every namespace
   -o, --output F      table (default) or json
   --fail-on LIST      exit 3 when an item has one of these statuses: missing, stale, or missing,stale
+                      (missing includes baseline: objects with only what the in-process baseline wrote)
   --settings FILE     the cluster settings file gracekeeper serve reads (--config); default: built-in defaults
   -h, --help          this help
 
@@ -93,5 +94,6 @@ export function parseAuditArgs(argv: string[]): AuditOptions {
 
 /** The exit status for a report: 3 when an item's status is one --fail-on names, else 0. */
 export function exitStatus(statuses: readonly AuditStatus[], failOn: readonly FailOn[]): 0 | 3 {
-  return statuses.some((s) => (failOn as readonly string[]).includes(s)) ? 3 : 0;
+  // An object with only the baseline lacks what only the webhook writes: missing, for --fail-on.
+  return statuses.some((s) => (failOn as readonly string[]).includes(s === 'baseline' ? 'missing' : s)) ? 3 : 0;
 }

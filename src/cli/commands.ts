@@ -34,6 +34,12 @@ export const COMMANDS: readonly Command[] = [
     usage: async () => `${(await import('./audit-args.js')).AUDIT_USAGE}\n`,
     run: async (argv, io) => (await import('./audit.js')).runAudit(argv, io),
   },
+  {
+    name: 'policy',
+    summary: 'print the in-process baseline (a MutatingAdmissionPolicy) for these cluster settings',
+    usage: async () => (await import('./policy.js')).POLICY_USAGE,
+    run: async (argv, io) => Promise.resolve((await import('./policy.js')).runPolicy(argv, io)),
+  },
 ];
 
 export function usage(commands: readonly Command[] = COMMANDS): string {

@@ -2,6 +2,7 @@
 // Five steps: find the target, resolve its settings, strip what an earlier pass added, inject
 // afresh, then write the record and diff.
 import type { Operation } from 'fast-json-patch';
+import { BASELINE_KEY } from '../baseline/mark.js';
 import { INJECT_KEY, PREFIX, RECORD_KEY } from '../settings/keys.js';
 import { describeChanges } from './changes.js';
 import { copyOf } from './copy.js';
@@ -138,6 +139,8 @@ function withRecord(target: Target, work: Work, record: InjectionRecord): Record
   const annotations = copyOf(work.template.metadata.annotations ?? {});
   if (recordHasChanges(record) || record.workload) annotations[RECORD_KEY] = serialiseRecord(record);
   else delete annotations[RECORD_KEY];
+  // The baseline's mark is read as an earlier record (target.ts); what it named is now in the record.
+  delete annotations[BASELINE_KEY];
   const template: Record<string, unknown> = copyOf(target.template);
   template.spec = work.template.spec;
   if (templateMeta || Object.keys(annotations).length > 0) {

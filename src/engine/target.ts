@@ -6,6 +6,7 @@ import { findKindRule, type KindRule } from './kinds.js';
 import { controllerOf } from './owner.js';
 import { getPath } from './patch.js';
 import { isPodSpec, isRecord, type ObjectMeta, type PodSpec } from './pod-types.js';
+import { earlierWithMark, readMark } from '../baseline/mark.js';
 import { readRecord, type InjectionRecord } from './record/record.js';
 import { decideScope, hasOptOutLabel, optOutByLayers } from './scope.js';
 import type { AdmissionInput, GroupVersionKind } from './types.js';
@@ -48,10 +49,16 @@ export function findTarget(input: AdmissionInput): TargetOrSkip {
   if (!isRecord(template) || !isPodSpec(template.spec)) return { skip: 'no pod spec', warnings: [] };
   const templateMeta: ObjectMeta | undefined = isRecord(template.metadata) ? template.metadata : undefined;
   const isPod = rule.class === 'pod';
-  const earlier = readRecord(templateMeta?.annotations);
+  // gracekeeper's record, else what the in-process baseline marked (its values are gracekeeper's own).
+  const own = readRecord(templateMeta?.annotations);
+  const earlier = earlierWithMark(own, templateMeta?.annotations);
 
   const controlled =
     Array.isArray(meta.ownerReferences) && meta.ownerReferences.some((r) => isRecord(r) && r.controller === true);
+  // A template its controller copied (a ReplicaSet's, a Job's) with only the baseline in it stays the
+  // copy: refined, it would differ from the controller's own template, which the controller compares.
+  if (!own && controlled && !isPod && readMark(templateMeta?.annotations))
+    return { skip: 'baseline kept: its controller refines the template', warnings: [] };
   const workloadAnnotations = isPod
     ? (earlier?.workload ?? input.ownerAnnotations ?? {})
     : workloadLayer(meta, earlier, controlled);

@@ -1,6 +1,7 @@
 // The audit's classification, pure: the engine run over live objects as the webhook would run it
 // now, and what that makes of each (ok, missing, stale, invalid, not-opted-in, excluded).
 import assert from 'node:assert/strict';
+import { exitStatus } from '../../src/cli/audit-args.js';
 import { describe, it } from 'node:test';
 import { classify, isOptedIn, type AuditContext, type NamespaceFacts } from '../../src/audit/classify.js';
 import { admit } from '../../src/engine/admit.js';
@@ -80,6 +81,18 @@ describe('audit classification', () => {
     const item = classify(DEPLOY, object, ctx(ns));
     assert.equal(item.status, 'stale');
     assert.deepEqual(item.lacks, ['terminationGracePeriodSeconds:30->65']);
+  });
+
+  it('baseline: only what the in-process baseline wrote (admitted while the webhook was down)', () => {
+    const object = deployment();
+    object.spec.template.spec.containers[0].lifecycle = { preStop: { sleep: { seconds: 5 } } };
+    object.spec.template.metadata.annotations = { 'gracekeeper.io/baseline': 'preStop=web sleep=5' };
+    const item = classify(DEPLOY, object, ctx(OPTED_IN));
+    assert.equal(item.status, 'baseline');
+    assert.equal(item.record, false);
+    assert.ok(item.lacks.includes('readinessProbe:web'), item.lacks.join());
+    assert.equal(exitStatus([item.status], ['missing']), 3, '--fail-on missing finds it');
+    assert.equal(exitStatus([item.status], ['stale']), 0);
   });
 
   it('not-opted-in: still says what it lacks', () => {

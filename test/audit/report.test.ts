@@ -106,7 +106,7 @@ describe('audit JSON', () => {
     assert.deepEqual(Object.keys(doc), ['items', 'summary']);
     assert.deepEqual(doc.summary, {
       total: 3,
-      byStatus: { ok: 0, missing: 1, stale: 1, invalid: 0, 'not-opted-in': 1, excluded: 0 },
+      byStatus: { ok: 0, missing: 1, baseline: 0, stale: 1, invalid: 0, 'not-opted-in': 1, excluded: 0 },
       namespaces: 2,
       absentKinds: ['gateways', 'httproutes'],
     });
