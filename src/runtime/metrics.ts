@@ -5,6 +5,9 @@ import type { GroupVersionKind } from '../engine/types.js';
 import type { SourceState } from '../cluster/sources.js';
 import type { TrafficSourceState } from '../cluster/traffic-source.js';
 
+/** Namespaces named in gracekeeper_pod_outcomes_total at most; later ones are counted as "other". */
+export const MAX_OUTCOME_NAMESPACES = 1000;
+
 const STATES: readonly SourceState[] = ['disabled', 'starting', 'synced', 'error'];
 
 export interface MetricSources {
@@ -13,6 +16,8 @@ export interface MetricSources {
   informerState?: () => SourceState;
   trafficStates?: () => TrafficSourceState[];
   namespaceCacheSize?: () => number;
+  outcomeStates?: () => Array<{ stream: string; state: SourceState }>;
+  outcomeMemory?: () => { pods: number; workloads: number };
   now?: () => number;
 }
 
@@ -102,6 +107,29 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly podOutcomes = new Counter({
+    name: 'gracekeeper_pod_outcomes_total',
+    help: 'How pods of opted-in namespaces stopped and started, by namespace and outcome (clean, killed-at-grace-period, prestop-hook-failed, readiness-never-passed, readiness-passed)',
+    labelNames: ['namespace', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly outcomeRestarts = new Counter({
+    name: 'gracekeeper_outcome_stream_restarts_total',
+    help: 'Restarts after an error of the streams outcomes watch (pods, events:<reason>), by stream',
+    labelNames: ['stream'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly outcomeNamespaces = new Set<string>();
+
+  /** Counts a pod's outcome; the namespace label is bounded (MAX_OUTCOME_NAMESPACES, then "other"). */
+  countOutcome(namespace: string, outcome: string): void {
+    if (!this.outcomeNamespaces.has(namespace) && this.outcomeNamespaces.size < MAX_OUTCOME_NAMESPACES)
+      this.outcomeNamespaces.add(namespace);
+    this.podOutcomes.inc({ namespace: this.outcomeNamespaces.has(namespace) ? namespace : 'other', outcome });
+  }
+
   constructor() {
     const sources = this.sources;
     new Gauge({
@@ -151,6 +179,32 @@ export class Metrics {
       collect() {
         this.reset();
         for (const s of sources.trafficStates?.() ?? []) this.set({ resource: s.resource }, s.objects);
+      },
+    });
+    new Gauge({
+      name: 'gracekeeper_outcome_stream_state',
+      help: 'State of each stream outcomes watch (pods, events:FailedPreStopHook, events:ExceededGracePeriod, events:Unhealthy): 1 for the current state',
+      labelNames: ['stream', 'state'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const s of sources.outcomeStates?.() ?? []) {
+          for (const state of STATES) this.set({ stream: s.stream, state }, s.state === state ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'gracekeeper_outcome_memory_entries',
+      help: 'What outcomes remember, bounded (pods: 20000, workloads: 10000), by kind',
+      labelNames: ['kind'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const m = sources.outcomeMemory?.();
+        if (m) {
+          this.set({ kind: 'pods' }, m.pods);
+          this.set({ kind: 'workloads' }, m.workloads);
+        }
       },
     });
     collectDefaultMetrics({ register: this.registry });
