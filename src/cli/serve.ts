@@ -89,8 +89,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServerOp
   if (!isLogLevel(logLevel))
     throw new UsageError(`--log-level ${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
   const outcomes = get('outcomes') ?? 'on';
-  if (outcomes !== 'on' && outcomes !== 'off')
-    throw new UsageError(`--outcomes ${JSON.stringify(outcomes)}: expected on or off`);
+  if (outcomes !== 'on' && outcomes !== 'off') throw new UsageError(`--outcomes ${JSON.stringify(outcomes)}: expected on or off`);
   const certFile = get('tls-cert-file');
   const keyFile = get('tls-key-file');
   if (!certFile !== !keyFile) throw new UsageError('--tls-cert-file and --tls-key-file must be given together');

@@ -61,10 +61,11 @@ export class StreamWatch {
     void this.cycle();
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.abort?.abort();
+    return Promise.resolve();
   }
 
   private query(extra: Record<string, string>): string {
@@ -95,7 +96,10 @@ export class StreamWatch {
         `${options.path}?${this.query({ limit: String(limit), ...(token ? { continue: token } : {}) })}`,
       )) as ListAnswer;
       rv = page.metadata?.resourceVersion;
-      if (options.deliverListed) for (const item of page.items ?? []) options.onObject('listed', item), count++;
+      if (options.deliverListed) {
+        for (const item of page.items ?? []) options.onObject('listed', item);
+        count += page.items?.length ?? 0;
+      }
       token = options.deliverListed ? page.metadata?.continue : undefined;
     } while (token && !this.stopped);
     if (!rv) throw new Error(`list of ${options.path} has no resourceVersion`);
@@ -152,7 +156,10 @@ export class StreamWatch {
     if (status === 410) this.resourceVersion = undefined;
     this.current = 'error';
     const delay = backoffDelay(this.attempt++, this.options.backoffInitialMs ?? 500, this.options.backoffMaxMs ?? 30_000);
-    this.options.log.warn({ stream: this.options.name, err: describeError(err), retryInMs: delay }, 'outcome stream failed; retrying');
+    this.options.log.warn(
+      { stream: this.options.name, err: describeError(err), retryInMs: delay },
+      'outcome stream failed; retrying',
+    );
     this.options.onRestart?.();
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.cycle(), delay);

@@ -22,7 +22,8 @@ export function workloadOf(meta: Json, podName: string): WorkloadRef {
   if (!kind || !name) return { kind: 'Pod', name: podName };
   // The Deployment controller names its ReplicaSets <deployment>-<pod-template-hash> and labels their pods with the hash.
   const hash = str(rec(meta.labels)['pod-template-hash']);
-  if (kind === 'ReplicaSet' && hash && name.endsWith(`-${hash}`)) return { kind: 'Deployment', name: name.slice(0, -hash.length - 1) };
+  if (kind === 'ReplicaSet' && hash && name.endsWith(`-${hash}`))
+    return { kind: 'Deployment', name: name.slice(0, -hash.length - 1) };
   return { kind, name };
 }
 
