@@ -23,7 +23,7 @@ export interface KubeSourceOptions {
   /** How often the Gateway API's CRDs are looked for (default one minute). */
   discoveryMs?: number;
   /** Watch how pods stop and start (docs/outcomes.md); absent: not watched. */
-  outcomes?: Pick<OutcomeWatchOptions, 'settings' | 'onFinding' | 'onRestart' | 'sweepMs'>;
+  outcomes?: Pick<OutcomeWatchOptions, 'settings' | 'onFinding' | 'onNamespace' | 'onRestart' | 'sweepMs'>;
 }
 
 /** A kubeconfig from --kubeconfig, else the in-cluster one, else undefined (no cluster). */

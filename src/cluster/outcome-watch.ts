@@ -38,6 +38,8 @@ export interface OutcomeWatchOptions {
   namespaces: NamespaceSource;
   settings: () => ClusterSettings;
   onFinding?: (finding: Finding) => void;
+  /** Told of each pod of an opted-in namespace as it arrives (the metric's series start at 0). */
+  onNamespace?: (namespace: string) => void;
   onRestart?: (stream: string) => void;
   now?: () => number;
   sweepMs?: number;
@@ -122,6 +124,7 @@ export class OutcomeWatch implements OutcomeSource {
     try {
       const namespace = (object as { metadata?: { namespace?: string } })?.metadata?.namespace;
       if (!namespace || !this.optedIn(namespace)) return;
+      this.options.onNamespace?.(namespace);
       const facts = podFacts(object);
       if (!facts) return;
       const pod = this.memory.pod(facts);

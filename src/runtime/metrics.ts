@@ -1,6 +1,7 @@
 // Prometheus metrics (prom-client), one registry per server so that several can run in a process.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { findKindRule } from '../engine/kinds.js';
+import { POD_OUTCOMES } from '../engine/outcomes/types.js';
 import type { GroupVersionKind } from '../engine/types.js';
 import type { SourceState } from '../cluster/sources.js';
 import type { TrafficSourceState } from '../cluster/traffic-source.js';
@@ -109,8 +110,8 @@ export class Metrics {
 
   readonly podOutcomes = new Counter({
     name: 'gracekeeper_pod_outcomes_total',
-    help: 'How pods of opted-in namespaces stopped and started, by namespace and outcome (clean, killed-at-grace-period, prestop-hook-failed, readiness-never-passed, readiness-passed)',
-    labelNames: ['namespace', 'outcome'] as const,
+    help: "How pods of opted-in namespaces stopped and started, by the pods' namespace (pod_namespace) and outcome (clean, killed-at-grace-period, prestop-hook-failed, readiness-never-passed, readiness-passed)",
+    labelNames: ['pod_namespace', 'outcome'] as const,
     registers: [this.registry],
   });
 
@@ -123,11 +124,22 @@ export class Metrics {
 
   private readonly outcomeNamespaces = new Set<string>();
 
-  /** Counts a pod's outcome; the namespace label is bounded (MAX_OUTCOME_NAMESPACES, then "other"). */
+  /**
+   * The label of a namespace whose pods are watched: the namespace, or "other" past
+   * MAX_OUTCOME_NAMESPACES. A namespace's series start at 0 when its first pod is seen, so that an
+   * alert's increase() counts the first finding too (a series that starts at 1 has no increase).
+   */
+  outcomeNamespace(namespace: string): string {
+    if (this.outcomeNamespaces.has(namespace)) return namespace;
+    const label = this.outcomeNamespaces.size < MAX_OUTCOME_NAMESPACES ? namespace : 'other';
+    if (label === namespace) this.outcomeNamespaces.add(namespace);
+    for (const outcome of POD_OUTCOMES) this.podOutcomes.inc({ pod_namespace: label, outcome }, 0);
+    return label;
+  }
+
+  /** Counts a pod's outcome (per namespace and outcome, never per pod). */
   countOutcome(namespace: string, outcome: string): void {
-    if (!this.outcomeNamespaces.has(namespace) && this.outcomeNamespaces.size < MAX_OUTCOME_NAMESPACES)
-      this.outcomeNamespaces.add(namespace);
-    this.podOutcomes.inc({ namespace: this.outcomeNamespaces.has(namespace) ? namespace : 'other', outcome });
+    this.podOutcomes.inc({ pod_namespace: this.outcomeNamespace(namespace), outcome });
   }
 
   constructor() {

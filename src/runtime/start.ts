@@ -123,6 +123,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
               outcomes: {
                 settings,
                 onFinding: (f) => reportFinding(f, metrics, log),
+                onNamespace: (ns) => metrics.outcomeNamespace(ns),
                 onRestart: (stream) => metrics.outcomeRestarts.inc({ stream }),
                 sweepMs: options.outcomeSweepMs,
               },

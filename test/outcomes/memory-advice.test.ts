@@ -116,8 +116,12 @@ describe('outcomes: metrics', () => {
     for (let i = 0; i < MAX_OUTCOME_NAMESPACES + 5; i++) metrics.countOutcome(`ns-${i}`, 'clean');
     metrics.countOutcome('ns-0', 'killed-at-grace-period');
     const values = (await metrics.podOutcomes.get()).values;
-    assert.equal(values.length, MAX_OUTCOME_NAMESPACES + 2);
-    assert.equal(values.find((v) => v.labels.namespace === 'other')?.value, 5);
-    assert.equal(values.find((v) => v.labels.namespace === 'ns-0' && v.labels.outcome === 'killed-at-grace-period')?.value, 1);
+    // Every outcome of every namespace named, from 0; the rest as "other".
+    assert.equal(values.length, (MAX_OUTCOME_NAMESPACES + 1) * 5);
+    const value = (ns: string, outcome: string) =>
+      values.find((v) => v.labels.pod_namespace === ns && v.labels.outcome === outcome)?.value;
+    assert.equal(value('other', 'clean'), 5);
+    assert.equal(value('ns-0', 'killed-at-grace-period'), 1);
+    assert.equal(value('ns-0', 'prestop-hook-failed'), 0);
   });
 });
