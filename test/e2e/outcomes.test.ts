@@ -51,7 +51,7 @@ describe('outcomes on a real API server', opts, () => {
   const podsOf = async (namespace: string, name: string, count: number): Promise<Obj[]> => {
     const d = await env.kube.mustGet(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`);
     const [rs] = await env.kube.ownedEventually(`/apis/apps/v1/namespaces/${namespace}/replicasets`, d, 1);
-    const pods = await env.kube.ownedEventually(`/api/v1/namespaces/${namespace}/pods`, rs as Obj, count);
+    const pods = await env.kube.ownedEventually(`/api/v1/namespaces/${namespace}/pods`, rs, count);
     for (const p of pods) {
       // The scheduler's part: bind to the node (graceful deletion waits for a kubelet only for bound pods).
       await api('POST', `/api/v1/namespaces/${namespace}/pods/${p.metadata.name}/binding`, {
