@@ -18,6 +18,9 @@ interface KindSpec {
 
 const pad = (i: number) => String(i).padStart(5, '0');
 
+/** Pods go into this many of the opted-in Namespaces at most (each needs its ServiceAccount first). */
+const POD_NAMESPACES = 1000;
+
 /** As `kubectl apply` leaves an object: its manifest again, in an annotation. */
 function applied(object: Obj): Obj {
   const meta = object.metadata as { annotations?: Record<string, string> };
@@ -183,8 +186,16 @@ export async function fill(
       }
       const t0 = performance.now();
       let next = 0;
-      const optedIn = namespaces.filter((n) => Number(/(\d+)$/.exec(n)?.[1] ?? 1) % 2 === 0);
+      const optedIn = namespaces.filter((n) => Number(/(\d+)$/.exec(n)?.[1] ?? 1) % 2 === 0).slice(0, POD_NAMESPACES);
       const into = k.optedInOnly && optedIn.length > 0 ? optedIn : namespaces;
+      if (kind === 'Pod') {
+        // The ServiceAccount admission plugin wants each namespace's "default" account, which the
+        // controller-manager (not run here) would make.
+        for (const ns of into) {
+          const status = await post(`/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: 'default' } });
+          if (status !== 201 && status !== 409) throw new Error(`ServiceAccount default in ${ns}: HTTP ${status}`);
+        }
+      }
       const worker = async () => {
         for (let i = next++; i < count; i = next++) {
           const ns = k.namespaced ? into[i % into.length] : '';
