@@ -104,6 +104,8 @@ function checkInstall(objects: Obj[]): void {
         resources: ['httproutes', 'grpcroutes', 'gateways', 'gatewayclasses'],
         verbs: ['get', 'list', 'watch'],
       },
+      // Outcomes (docs/outcomes.md): the streams list and watch, never get or write.
+      { apiGroups: [''], resources: ['pods', 'events'], verbs: ['list', 'watch'] },
     ]);
     // Every kind the traffic informers watch is granted list and watch, in its own group.
     for (const w of WATCHED_KINDS) {
