@@ -41,6 +41,8 @@ export class OutcomeWatch implements OutcomeSource {
   private readonly streams: StreamWatch[];
   private readonly tracker: OutcomeTracker;
   private timer?: NodeJS.Timeout;
+  private waiting?: NodeJS.Timeout;
+  private stopped = false;
 
   constructor(
     config: KubeConfig,
@@ -90,13 +92,25 @@ export class OutcomeWatch implements OutcomeSource {
     return this.tracker.remembered();
   }
 
+  /**
+   * Starts the streams once the Namespace cache is synced: a pod listed before would be judged
+   * against an empty cache (not opted in) and dropped.
+   */
   start(): void {
+    if (this.stopped) return;
+    if (!this.options.namespaces.synced()) {
+      this.waiting = setTimeout(() => this.start(), 100);
+      this.waiting.unref();
+      return;
+    }
     for (const s of this.streams) s.start();
     this.timer = setInterval(() => this.tracker.sweep(), this.options.sweepMs ?? SWEEP_MS);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.waiting);
     clearInterval(this.timer);
     await Promise.allSettled(this.streams.map((s) => s.stop()));
   }
