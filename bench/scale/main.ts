@@ -182,7 +182,12 @@ try {
   log(`full:  ${JSON.stringify(f)}`);
   log(`full, --outcomes=off:  ${JSON.stringify(off)}`);
   log(`p99 full/empty ${p99Ratio}; targets met: ${JSON.stringify(results.met)}`);
-  if (measurements.some((m) => m.errors > 0 || m.path_decided < m.admissions)) {
+  // Every filled Pod is in an opted-in namespace: outcomes must have seen each one.
+  const pods = Object.fromEntries(fillSpec).Pod ?? 0;
+  if (measurements.some((m) => m.cluster === 'full' && m.outcome_pods < pods)) {
+    log(`ERROR: outcomes saw fewer than the ${pods} Pods of opted-in namespaces: docs/scale.md not updated`);
+    process.exitCode = 1;
+  } else if (measurements.some((m) => m.errors > 0 || m.path_decided < m.admissions)) {
     log('ERRORS in a run (or admissions not sized by their traffic path): docs/scale.md not updated');
     process.exitCode = 1;
   } else if (!env.SCALE_OUT) {
