@@ -5,9 +5,9 @@ import { emptyOutcomes, type WorkloadOutcomes } from '../engine/outcomes/advice.
 import type { Finding, PodFacts, WorkloadRef } from '../engine/outcomes/types.js';
 import { Lru } from './lru.js';
 
-/** Pods remembered (about 400 bytes each: names, the workload, a few flags). */
+/** Pods remembered (names, the workload, what was reported; docs/scale.md has what 10,000 cost). */
 export const POD_CAPACITY = 20_000;
-/** Workloads whose outcomes are remembered (about 300 bytes each). */
+/** Workloads whose outcomes are remembered (a name and five counts each). */
 export const WORKLOAD_CAPACITY = 10_000;
 /** Outcomes older than this are forgotten: "recent" is the last day. */
 export const RETENTION_MS = 24 * 60 * 60 * 1000;
