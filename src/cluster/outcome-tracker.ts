@@ -62,7 +62,9 @@ export class OutcomeTracker {
         const found = readinessFindings(facts, this.now(), pod.unhealthy);
         for (const f of found) this.report(f, pod);
         if (found.some((f) => f.outcome === 'readiness-passed')) pod.probePassed = true;
-        pod.pending = pod.probePassed || type === 'DELETED' || facts.deletionTimestamp ? undefined : facts;
+        // Only a started container has a start to time from: the facts are kept for the sweep then only.
+        const started = facts.containers.some((c) => c.startedAt && facts.probedByGracekeeper.includes(c.name));
+        pod.pending = pod.probePassed || type === 'DELETED' || facts.deletionTimestamp || !started ? undefined : facts;
       }
     } catch (err) {
       this.options.log.warn({ err: (err as Error).message }, 'outcomes: a pod could not be read; skipped');
