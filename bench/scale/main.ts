@@ -25,7 +25,7 @@ import { updateDoc } from './report.js';
 
 const env = process.env;
 const num = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
-const fillSpec = parseFill(env.SCALE_FILL || 'Namespace=10000,Service=10000,Ingress=2000');
+const fillSpec = parseFill(env.SCALE_FILL || 'Namespace=10000,Service=10000,Ingress=2000,Pod=10000');
 const rounds = num('SCALE_ROUNDS', 6);
 const load = {
   concurrency: num('SCALE_CONCURRENCY', 16),
@@ -102,31 +102,35 @@ try {
   const certificate = await makeCertificate(dir);
   const measurements: Measurement[] = [];
   const ratios: number[] = [];
+  const offRatios: number[] = [];
   for (let r = 1; r <= rounds; r++) {
-    const order = r % 2 === 1 ? (['empty', 'full'] as const) : (['full', 'empty'] as const);
+    // The full cluster twice: with outcomes (the default) and with --outcomes=off, for their cost.
+    const order =
+      r % 2 === 1 ? (['empty', 'full', 'full-outcomes-off'] as const) : (['full-outcomes-off', 'full', 'empty'] as const);
     for (const name of order) {
       const m = await measureOnce(
         node,
         name,
-        clusters[name] as ControlPlane,
+        clusters[name === 'empty' ? 'empty' : 'full'] as ControlPlane,
         certificate,
         load,
         join(dir, `gk-${name}-${r}.log`),
       );
       measurements.push({ ...m, round: r });
       log(
-        `round ${r} ${name}: ready ${m.ready_ms} ms, ${m.cached_namespaces} namespaces, ${m.cached_services} services, ${m.cached_ingresses} ingresses cached, RSS ${m.rss_mb_ready} MB ready, ` +
+        `round ${r} ${name}: ready ${m.ready_ms} ms, outcomes listed ${m.outcomes_synced_ms} ms (${m.outcome_pods} pods), ${m.cached_namespaces} namespaces, ${m.cached_services} services, ${m.cached_ingresses} ingresses cached, RSS ${m.rss_mb_ready} MB ready, ` +
           `${m.rss_mb_peak} MB peak; ${m.admissions} admissions, p50 ${m.p50_ms} ms, p99 ${m.p99_ms} ms, ${m.errors} errors, ${m.path_decided} sized by the ALB path`,
       );
     }
-    const [a, b] = [measurements.at(-1), measurements.at(-2)] as Measurement[];
-    const [full, empty] = a.cluster === 'full' ? [a, b] : [b, a];
-    ratios.push(round(full.p99_ms / empty.p99_ms, 2));
+    const ofRound = (c: Measurement['cluster']) => measurements.find((m) => m.round === r && m.cluster === c) as Measurement;
+    ratios.push(round(ofRound('full').p99_ms / ofRound('empty').p99_ms, 2));
+    offRatios.push(round(ofRound('full').p99_ms / ofRound('full-outcomes-off').p99_ms, 2));
   }
 
-  const summary = (name: 'empty' | 'full') => {
+  const summary = (name: Measurement['cluster']) => {
     const ms = measurements.filter((m) => m.cluster === name);
     return {
+      outcomes_synced_ms_median: median(ms.map((m) => m.outcomes_synced_ms)),
       ready_ms_median: median(ms.map((m) => m.ready_ms)),
       ready_ms_max: Math.max(...ms.map((m) => m.ready_ms)),
       rss_mb_ready_median: round(median(ms.map((m) => m.rss_mb_ready)), 1),
@@ -138,6 +142,7 @@ try {
   };
   const e = summary('empty');
   const f = summary('full');
+  const off = summary('full-outcomes-off');
   const p99Ratio = round(median(ratios), 2);
   const results = {
     date: new Date().toISOString(),
@@ -152,14 +157,18 @@ try {
       fill: Object.fromEntries(fillSpec),
       fill_seconds: filled,
       rounds,
-      order: 'each round both clusters back to back, empty first in odd rounds; a fresh gracekeeper process each',
+      order:
+        'each round both clusters back to back (the full one with and without outcomes), empty first in odd rounds; a fresh gracekeeper process each',
       payload: 'pod (bench/payloads.ts), in Namespace shop, behind a Service and an ALB Ingress (IP targets)',
       ...load,
     },
     targets: { ready_ms: 10_000, rss_mb: 200, p99_ratio: 1.1 },
     empty: e,
     full: f,
+    full_outcomes_off: off,
     p99_ratio_full_to_empty: p99Ratio,
+    p99_ratio_outcomes_on_to_off: round(median(offRatios), 2),
+    p99_ratios_on_to_off_by_round: offRatios,
     p99_ratios_by_round: ratios,
     met: {
       ready: f.ready_ms_max <= 10_000,
@@ -171,8 +180,14 @@ try {
   await writeFile(out, `${JSON.stringify(results, null, 1)}\n`);
   log(`empty: ${JSON.stringify(e)}`);
   log(`full:  ${JSON.stringify(f)}`);
+  log(`full, --outcomes=off:  ${JSON.stringify(off)}`);
   log(`p99 full/empty ${p99Ratio}; targets met: ${JSON.stringify(results.met)}`);
-  if (measurements.some((m) => m.errors > 0 || m.path_decided < m.admissions)) {
+  // Every filled Pod is in an opted-in namespace: outcomes must have seen each one.
+  const pods = Object.fromEntries(fillSpec).Pod ?? 0;
+  if (measurements.some((m) => m.cluster === 'full' && m.outcome_pods < pods)) {
+    log(`ERROR: outcomes saw fewer than the ${pods} Pods of opted-in namespaces: docs/scale.md not updated`);
+    process.exitCode = 1;
+  } else if (measurements.some((m) => m.errors > 0 || m.path_decided < m.admissions)) {
     log('ERRORS in a run (or admissions not sized by their traffic path): docs/scale.md not updated');
     process.exitCode = 1;
   } else if (!env.SCALE_OUT) {

@@ -10,8 +10,11 @@ import { runLoad } from '../harness.js';
 import { deploymentNodeOptions, freePort, memoryOf, REPO, type Certificate } from '../processes.js';
 import { percentile, round, sortedCopy } from '../stats.js';
 
+/** empty, full, or full with `--outcomes=off` (the same cluster without the outcomes watch). */
+export type Variant = 'empty' | 'full' | 'full-outcomes-off';
+
 export interface Measurement {
-  cluster: 'empty' | 'full';
+  cluster: Variant;
   round?: number;
   /** From spawning the process to the first 200 of /readyz (the Namespace cache synced). */
   ready_ms: number;
@@ -20,6 +23,10 @@ export interface Measurement {
   /** gracekeeper_traffic_objects for services and ingresses once ready. */
   cached_services: number;
   cached_ingresses: number;
+  /** From spawning to the outcomes' Pod stream listed (0 with --outcomes=off); RSS is measured after it. */
+  outcomes_synced_ms: number;
+  /** Pods the outcomes memory held then (gracekeeper_outcome_memory_entries{kind="pods"}). */
+  outcome_pods: number;
   /** Admissions whose sleep the payload's path (an ALB Ingress, IP targets) decided: all of them, or the run is void. */
   path_decided: number;
   /** VmRSS once ready; VmHWM (peak) after the admissions. */
@@ -58,7 +65,7 @@ async function metric(metricsPort: number, sample: string): Promise<number> {
 
 export async function measureOnce(
   node: string,
-  cluster: 'empty' | 'full',
+  cluster: Variant,
   cp: ControlPlane,
   certificate: Certificate,
   load: LoadSettings,
@@ -80,6 +87,7 @@ export async function measureOnce(
     `--kubeconfig=${cp.kubeconfigPath}`,
     '--shutdown-delay=0s',
     '--shutdown-timeout=2s',
+    ...(cluster === 'full-outcomes-off' ? ['--outcomes=off'] : []),
   ];
   const out = openSync(logFile, 'w');
   const t0 = performance.now();
@@ -99,6 +107,18 @@ export async function measureOnce(
       else await new Promise((r) => setTimeout(r, 10));
     }
     const pid = child.pid as number;
+    // Readiness does not wait for outcomes (they never hold admissions up); memory is read once the
+    // Pod stream has listed every Pod, so that it includes what outcomes cost.
+    let outcomesMs = 0;
+    if (cluster !== 'full-outcomes-off') {
+      const synced = 'gracekeeper_outcome_stream_state{stream="pods",state="synced"}';
+      while ((await metric(metricsPort, synced)) !== 1) {
+        if (performance.now() - t0 > 120_000) throw new Error('outcomes Pod stream not listed within 120 s');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      outcomesMs = Math.round(performance.now() - t0);
+    }
+    const outcomePods = await metric(metricsPort, 'gracekeeper_outcome_memory_entries{kind="pods"}');
     const ready = memoryOf(pid);
     const cached = await metric(metricsPort, 'gracekeeper_namespace_cache_size');
     const services = await metric(metricsPort, 'gracekeeper_traffic_objects{resource="services"}');
@@ -126,6 +146,8 @@ export async function measureOnce(
       cached_services: services,
       cached_ingresses: ingresses,
       path_decided: decided,
+      outcomes_synced_ms: outcomesMs,
+      outcome_pods: outcomePods,
       rss_mb_ready: round(ready.rssMb, 1),
       rss_mb_after: round(after.rssMb, 1),
       rss_mb_peak: round(after.peakMb, 1),

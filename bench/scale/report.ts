@@ -5,6 +5,7 @@ export const BEGIN = '<!-- scale:results (written by make bench-scale) -->';
 export const END = '<!-- /scale:results -->';
 
 interface Side {
+  outcomes_synced_ms_median?: number;
   ready_ms_median: number;
   ready_ms_max: number;
   rss_mb_ready_median: number;
@@ -20,6 +21,8 @@ export interface ScaleResults {
   method: { fill: Record<string, number>; rounds: number; concurrency: number; durationMs: number };
   empty: Side;
   full: Side;
+  full_outcomes_off?: Side;
+  p99_ratio_outcomes_on_to_off?: number;
   p99_ratio_full_to_empty: number;
   p99_ratios_by_round: number[];
   met: { ready: boolean; rss: boolean; p99: boolean };
@@ -39,7 +42,14 @@ export function resultsBlock(r: ScaleResults): string {
     '| --- | --- | --- | --- | --- | --- | --- |',
     row('empty', r.empty),
     row(fill, r.full),
+    ...(r.full_outcomes_off ? [row('the same, `--outcomes=off`', r.full_outcomes_off)] : []),
     '',
+    ...(r.full_outcomes_off
+      ? [
+          `Outcomes: the Pod stream listed ${r.full.outcomes_synced_ms_median} ms after start (median; readiness does not wait for it, the RSS figures are taken after it); p99 with/without outcomes: ${r.p99_ratio_outcomes_on_to_off}.`,
+          '',
+        ]
+      : []),
     `p99 full/empty: ${r.p99_ratio_full_to_empty} (median of the rounds' ratios ${r.p99_ratios_by_round.join(', ')}). Targets: ready within 10 s ${yes(r.met.ready)}, RSS under 200 MB ` +
       `${yes(r.met.rss)}, p99 within 10% of the empty run ${yes(r.met.p99)}.`,
     '',

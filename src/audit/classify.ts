@@ -63,6 +63,23 @@ export interface AuditItem {
   /** For status invalid: the message the webhook would deny the object with. */
   denial?: string;
   traffic: AuditTraffic;
+  /** How its recent pods stopped and started, when any were seen (docs/outcomes.md). */
+  outcomes?: AuditOutcomes;
+}
+
+export interface AuditOutcomes {
+  /** Pods counted by outcome. */
+  clean: number;
+  killed: number;
+  hookFailed: number;
+  neverReady: number;
+  readyPassed: number;
+  /** "3 clean, 1 killed", "-" */
+  shutdowns: string;
+  /** gracekeeper's probe: "passed", "never passed", "-" */
+  probe: string;
+  /** The annotation to set, in one line, or "-". */
+  fix: string;
 }
 
 export interface NamespaceFacts {

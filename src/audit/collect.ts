@@ -15,7 +15,9 @@ import { TrafficIndex } from '../traffic/index.js';
 import type { Cloud } from '../traffic/types.js';
 import { WATCHED_KINDS, type WatchedKind } from '../traffic/kinds.js';
 import { trimFor } from '../traffic/trim.js';
-import type { NamespaceFacts } from './classify.js';
+import { WATCHED_REASONS } from '../engine/outcomes/event-facts.js';
+import { isOptedIn, type NamespaceFacts } from './classify.js';
+import type { ClusterSettings } from '../settings/cluster-settings.js';
 
 /** The plural resource of each kind the engine admits. */
 const PLURALS: Record<string, string> = {
@@ -43,10 +45,13 @@ export interface ClusterView {
   traffic: TrafficIndex;
   /** Optional kinds whose CRDs are not installed (their lists answered 404). */
   absent: string[];
+  /** Every Pod of an opted-in namespace, and the kubelet's Events about them (outcomes). */
+  pods: Record<string, unknown>[];
+  podEvents: Record<string, unknown>[];
 }
 
 /** `namespace` undefined: every namespace. */
-export async function readCluster(get: Getter, namespace: string | undefined): Promise<ClusterView> {
+export async function readCluster(get: Getter, namespace: string | undefined, cluster?: ClusterSettings): Promise<ClusterView> {
   const info = (await get('/version')) as { major?: string; minor?: string; gitVersion?: string };
   const namespaces = new Map<string, NamespaceFacts>();
   const nsObjects =
@@ -58,8 +63,12 @@ export async function readCluster(get: Getter, namespace: string | undefined): P
     if (meta.name) namespaces.set(meta.name, { labels: meta.labels ?? {}, annotations: meta.annotations ?? {} });
   }
   const workloads: Workload[] = [];
+  const pods: Record<string, unknown>[] = [];
+  const optedIn = (ns: unknown) =>
+    typeof ns === 'string' && cluster !== undefined && isOptedIn(ns, namespaces.get(ns)?.labels ?? {}, cluster);
   for (const rule of SUPPORTED_KINDS) {
     for (const object of await listAll(get, resourcePath(rule.group, rule.version, PLURALS[rule.kind] ?? '', namespace))) {
+      if (rule.kind === 'Pod' && optedIn((object.metadata as { namespace?: unknown } | undefined)?.namespace)) pods.push(object);
       if (!auditedHere(rule, object)) continue;
       workloads.push({ gvk: { group: rule.group, version: rule.version, kind: rule.kind }, object });
     }
@@ -80,8 +89,24 @@ export async function readCluster(get: Getter, namespace: string | undefined): P
     const trim = trimFor(w.kind);
     for (const item of items) traffic.upsert(w.kind, trim(item as never));
   }
+  // The kubelet's Events about Pods, one field-selected list per reason (selectors match one value).
+  const podEvents: Record<string, unknown>[] = [];
+  if (pods.length > 0) {
+    for (const reason of WATCHED_REASONS) {
+      const fieldSelector = `involvedObject.kind=Pod,reason=${reason}`;
+      let events: Record<string, unknown>[];
+      try {
+        events = await listAll(get, resourcePath('', 'v1', 'events', namespace), undefined, { fieldSelector });
+      } catch (err) {
+        // A role from before outcomes (no list of events): the audit reads on without them.
+        if (err instanceof ApiError && err.status === 403) break;
+        throw err;
+      }
+      for (const e of events) if (optedIn((e.metadata as { namespace?: unknown } | undefined)?.namespace)) podEvents.push(e);
+    }
+  }
   traffic.cloud = await learnCloud(get);
-  return { kubeVersion: versionFromInfo(info), namespaces, workloads, traffic, absent };
+  return { kubeVersion: versionFromInfo(info), namespaces, workloads, traffic, absent, pods, podEvents };
 }
 
 /** The cloud, from one Node's spec.providerID; unknown when Nodes cannot be read (no permission). */

@@ -79,11 +79,31 @@ export function tableRow(item: AuditItem): string[] {
   ].map(cut);
 }
 
+export const OUTCOME_COLUMNS = ['NAMESPACE', 'KIND', 'NAME', 'SHUTDOWNS', 'PROBE', 'FIX'] as const;
+
 /** Aligned columns; the last column is not padded. An empty report prints kubectl's message. */
 export function formatTable(report: AuditReport, scope: string): string {
   if (report.items.length === 0) return `No workloads found in ${scope}.\n`;
-  const rows = [[...COLUMNS], ...report.items.map(tableRow)];
-  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const seen = report.items.filter((i) => i.outcomes);
+  const outcomes =
+    seen.length === 0
+      ? ''
+      : `\nRecent pods (what the API server still holds: pods, and kubelet events of the last hour):\n${aligned([
+          [...OUTCOME_COLUMNS],
+          ...seen.map((i) => [
+            i.namespace,
+            i.kind,
+            i.name,
+            i.outcomes?.shutdowns ?? '-',
+            i.outcomes?.probe ?? '-',
+            i.outcomes?.fix ?? '-',
+          ]),
+        ])}`;
+  return aligned([[...COLUMNS], ...report.items.map(tableRow)]) + outcomes;
+}
+
+function aligned(rows: string[][]): string {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows
     .map((r) =>
       r

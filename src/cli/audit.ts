@@ -3,6 +3,8 @@
 // JSON (src/audit/report.ts), and exits 3 when --fail-on finds what it names.
 import { readFileSync } from 'node:fs';
 import { classify, type AuditItem } from '../audit/classify.js';
+import { auditOutcomes } from '../audit/outcomes.js';
+import { outcomeFix, probeSummary, shutdownSummary } from '../engine/outcomes/advice.js';
 import { readCluster, type ClusterView } from '../audit/collect.js';
 import { buildReport, formatJson, formatTable } from '../audit/report.js';
 import { loadClientKubeConfig } from '../cluster/kubeconfig.js';
@@ -53,7 +55,7 @@ export async function runAudit(argv: string[], io: Pick<CommandIO, 'stdout' | 's
   let view: ClusterView;
   let items: AuditItem[];
   try {
-    view = await readCluster(jsonGetter(config, { deadline: Date.now() + AUDIT_DEADLINE_MS }), namespace);
+    view = await readCluster(jsonGetter(config, { deadline: Date.now() + AUDIT_DEADLINE_MS }), namespace, cluster);
     items = auditAll(view, cluster);
   } catch (err) {
     io.stderr(`gracekeeper audit: ${firstLine(err)}\n`);
@@ -72,16 +74,24 @@ export async function runAudit(argv: string[], io: Pick<CommandIO, 'stdout' | 's
 }
 
 /** Every workload of the view through the engine, each with its namespace's facts and traffic paths. */
-export function auditAll(view: ClusterView, cluster: ClusterSettings): AuditItem[] {
+export function auditAll(view: ClusterView, cluster: ClusterSettings, nowMs = Date.now()): AuditItem[] {
+  const outcomes = auditOutcomes(view.pods ?? [], view.podEvents ?? [], nowMs);
   return view.workloads.map(({ gvk, object }) => {
-    const meta = (object.metadata ?? {}) as { namespace?: string };
+    const meta = (object.metadata ?? {}) as { namespace?: string; name?: string };
     const ns = meta.namespace ?? '';
-    return classify(gvk, object, {
+    const seen = outcomes(ns, { kind: gvk.kind, name: meta.name ?? '' });
+    const item = classify(gvk, object, {
       namespace: view.namespaces.get(ns) ?? NO_NAMESPACE,
       cluster,
       kubeVersion: view.kubeVersion,
       traffic: view.traffic.facts(ns, podLabels(gvk, object), governingService(gvk, object)),
     });
+    if (!seen) return item;
+    const { workload: _workload, ...counts } = seen;
+    return {
+      ...item,
+      outcomes: { ...counts, shutdowns: shutdownSummary(seen), probe: probeSummary(seen), fix: outcomeFix(seen) },
+    };
   });
 }
 

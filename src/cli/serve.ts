@@ -28,6 +28,8 @@ environment variable in brackets; a flag wins over its variable.
   --shutdown-delay D       on SIGTERM, keep serving this long after /readyz fails (5s) [GRACEKEEPER_SHUTDOWN_DELAY]
   --shutdown-timeout D     then wait this long for requests in progress (20s) [GRACEKEEPER_SHUTDOWN_TIMEOUT]
   --discovery-interval D   how often to look for the Gateway API's CRDs, installed or removed (1m) [GRACEKEEPER_DISCOVERY_INTERVAL]
+  --outcomes on|off        watch how pods of opted-in namespaces stop and start: pods and kubelet events
+                           (on) [GRACEKEEPER_OUTCOMES]
   --log-level LEVEL        ${LOG_LEVELS.join(', ')} (info) [GRACEKEEPER_LOG_LEVEL]
   -h, --help               this help
 
@@ -48,6 +50,7 @@ const STRING_FLAGS = [
   'shutdown-delay',
   'shutdown-timeout',
   'discovery-interval',
+  'outcomes',
   'log-level',
 ] as const;
 type Flag = (typeof STRING_FLAGS)[number];
@@ -89,6 +92,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServerOp
   const logLevel = get('log-level') ?? 'info';
   if (!isLogLevel(logLevel))
     throw new UsageError(`--log-level ${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
+  const outcomes = get('outcomes') ?? 'on';
+  if (outcomes !== 'on' && outcomes !== 'off') throw new UsageError(`--outcomes ${JSON.stringify(outcomes)}: expected on or off`);
   const certFile = get('tls-cert-file');
   const keyFile = get('tls-key-file');
   if (!certFile !== !keyFile) throw new UsageError('--tls-cert-file and --tls-key-file must be given together');
@@ -111,6 +116,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServerOp
     shutdownTimeoutMs: flagDurationMs(get('shutdown-timeout') ?? '20s', 'shutdown-timeout'),
     kube: { discoveryMs: flagDurationMs(get('discovery-interval') ?? '1m', 'discovery-interval') },
     logLevel,
+    outcomes: outcomes === 'on',
     env,
   };
 }

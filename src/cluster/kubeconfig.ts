@@ -4,6 +4,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { ApiVersionSource } from './api-version.js';
 import { InformerNamespaceSource } from './namespace-informer.js';
+import { OutcomeWatch, type OutcomeWatchOptions } from './outcome-watch.js';
+import { jsonGetter } from './raw-get.js';
 import { apiMetadataReader, OwnerLookup } from './owner-lookup.js';
 import { InformerTrafficSource } from './traffic-source.js';
 import type { ClusterSource } from './sources.js';
@@ -20,6 +22,8 @@ export interface KubeSourceOptions {
   versionRefreshMs?: number;
   /** How often the Gateway API's CRDs are looked for (default one minute). */
   discoveryMs?: number;
+  /** Watch how pods stop and start (docs/outcomes.md); absent: not watched. */
+  outcomes?: Pick<OutcomeWatchOptions, 'settings' | 'onFinding' | 'onNamespace' | 'onRestart' | 'sweepMs'>;
 }
 
 /** A kubeconfig from --kubeconfig, else the in-cluster one, else undefined (no cluster). */
@@ -40,9 +44,10 @@ export function loadKubeConfig(
 }
 
 export function kubeCluster(config: KubeConfig, description: string, options: KubeSourceOptions): ClusterSource {
+  const namespaces = new InformerNamespaceSource(config, options);
   return {
     description,
-    namespaces: new InformerNamespaceSource(config, options),
+    namespaces,
     version: new ApiVersionSource(config, options),
     owners: new OwnerLookup(apiMetadataReader(config)),
     traffic: new InformerTrafficSource(config, {
@@ -52,6 +57,18 @@ export function kubeCluster(config: KubeConfig, description: string, options: Ku
       onRestart: options.onTrafficRestart,
       discoveryMs: options.discoveryMs,
     }),
+    ...(options.outcomes
+      ? {
+          outcomes: new OutcomeWatch(config, {
+            ...options.outcomes,
+            get: jsonGetter(config),
+            log: options.log,
+            namespaces,
+            backoffInitialMs: options.backoffInitialMs,
+            backoffMaxMs: options.backoffMaxMs,
+          }),
+        }
+      : {}),
   };
 }
 

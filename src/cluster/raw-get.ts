@@ -113,14 +113,19 @@ function statusMessage(text: string): string {
 }
 
 /** Every item of a list path, read page by page (pages as large as the informers'). */
-export async function listAll(get: Getter, path: string, pageSize = LIST_PAGE_SIZE): Promise<Record<string, unknown>[]> {
+export async function listAll(
+  get: Getter,
+  path: string,
+  pageSize = LIST_PAGE_SIZE,
+  params: Record<string, string> = {},
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   const seen = new Set<string>();
   let token: string | undefined;
   let pages = 0;
   do {
     if (++pages > MAX_PAGES) throw new ApiError(0, `LIST ${path}: more than ${MAX_PAGES} pages`);
-    const query = new URLSearchParams({ limit: String(pageSize) });
+    const query = new URLSearchParams({ ...params, limit: String(pageSize) });
     if (token) query.set('continue', token);
     const page = (await get(`${path}?${query.toString()}`)) as { items?: unknown; metadata?: { continue?: unknown } };
     if (Array.isArray(page.items)) {

@@ -3,6 +3,7 @@
 // tests and "no cluster" use the in-memory ones (memory.ts).
 import type { KubeVersion } from '../engine/kube-version.js';
 import type { OwnerRef } from '../engine/owner.js';
+import type { OutcomeSource } from './outcome-watch.js';
 import type { TrafficSource } from './traffic-source.js';
 
 export type SourceState = 'disabled' | 'starting' | 'synced' | 'error';
@@ -50,4 +51,6 @@ export interface ClusterSource {
   owners?: OwnerSource;
   /** What sends traffic to pods (absent without a cluster: no paths, `auto` is propagationDelay). */
   traffic?: TrafficSource;
+  /** How pods of opted-in namespaces stopped and started (absent without a cluster, or when turned off). */
+  outcomes?: OutcomeSource;
 }

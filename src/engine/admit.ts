@@ -17,6 +17,7 @@ import { podShape } from './rules/readiness-gate.js';
 import { injectAnnotation } from './scope.js';
 import { findTarget, governingService, type Target } from './target.js';
 import type { AdmissionInput, AdmissionResult } from './types.js';
+import { outcomeWarnings } from './outcomes/advice.js';
 import { clip } from './warnings.js';
 import { hasValue, VALUE_FIELDS, viewOf, workOn, type Work } from './work.js';
 
@@ -56,6 +57,9 @@ export function admit(input: AdmissionInput): AdmissionResult {
   const mutated = withRecord(target, work, injected.record);
   const patch: Operation[] = diff(target.object, mutated, target.rule);
   const warnings = [...target.warnings, ...(resolved?.warnings ?? []), ...injected.warnings.map((w) => clip(w))];
+  // What the workload's recent pods showed (an UPDATE of a workload only): advice, never a change.
+  if (input.outcomes && input.operation === 'UPDATE' && target.rule.class === 'workload')
+    warnings.push(...outcomeWarnings(input.outcomes).map((w) => clip(w)));
   const invalidAnnotations = resolved?.invalidCount ?? 0;
   const sleepFamily = injected.sleepFamily ? { sleepFamily: injected.sleepFamily } : {};
   if (patch.length === 0) return { ...unchanged(input, 'unchanged', undefined, warnings), invalidAnnotations, ...sleepFamily };

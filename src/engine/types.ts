@@ -3,6 +3,7 @@ import type { Operation } from 'fast-json-patch';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
 import type { TrafficFacts } from '../traffic/types.js';
 import type { KubeVersion } from './kube-version.js';
+import type { WorkloadOutcomes } from './outcomes/advice.js';
 
 export type { KubeVersion } from './kube-version.js';
 
@@ -34,6 +35,8 @@ export interface AdmissionInput {
   ownerAnnotations?: Record<string, string>;
   /** What sends traffic to the pods (Services, Ingresses, routes), for `pre-stop-sleep: auto`. */
   traffic?: TrafficFacts;
+  /** For an UPDATE of a workload: how its recent pods stopped and started (advice only, never a change). */
+  outcomes?: WorkloadOutcomes;
   /** The API server's version; undefined means "assume the newest". */
   kubeVersion?: KubeVersion;
   cluster: ClusterSettings;

@@ -4,7 +4,9 @@
 // gracekeeper annotations (see engine/owner.ts), and what sends its pods traffic (the traffic
 // index, for pre-stop-sleep auto). At once when nothing must be read.
 import type { NamespaceSource, OwnerSource } from '../cluster/sources.js';
+import type { OutcomeSource } from '../cluster/outcome-watch.js';
 import type { TrafficSource } from '../cluster/traffic-source.js';
+import type { WorkloadOutcomes } from '../engine/outcomes/advice.js';
 import { governingService, podLabels } from '../engine/target.js';
 import type { TrafficFacts } from '../traffic/types.js';
 import { ownerToLookUp } from '../engine/owner.js';
@@ -17,12 +19,31 @@ export interface Facts {
   namespaceAnnotations: Record<string, string>;
   ownerAnnotations?: Record<string, string>;
   traffic?: TrafficFacts;
+  outcomes?: WorkloadOutcomes;
 }
 
 export interface FactSources {
   namespaces: NamespaceSource;
   owners?: OwnerSource;
   traffic?: TrafficSource;
+  outcomes?: Pick<OutcomeSource, 'outcomes'>;
+}
+
+/** Workload kinds whose pods' outcomes are told at their UPDATE (their pods carry the workload's name). */
+const OUTCOME_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+
+/** The workload's recent outcomes, for an UPDATE of a workload of the apps group; else undefined. */
+function outcomesFor(request: AdmissionRequest, sources: FactSources): WorkloadOutcomes | undefined {
+  if (!sources.outcomes || request.operation !== 'UPDATE' || request.kind.group !== 'apps') return undefined;
+  if (!OUTCOME_KINDS.has(request.kind.kind) || request.subResource) return undefined;
+  const meta = (request.object as { metadata?: { name?: unknown } } | undefined)?.metadata;
+  const name = typeof request.name === 'string' && request.name ? request.name : meta?.name;
+  if (typeof name !== 'string' || !name) return undefined;
+  try {
+    return sources.outcomes.outcomes(request.namespace, { kind: request.kind.kind, name });
+  } catch {
+    return undefined; // fail open: no advice rather than no admission
+  }
 }
 
 export function gatherFacts(request: AdmissionRequest, sources: FactSources, cluster: ClusterSettings): Facts | Promise<Facts> {
@@ -34,6 +55,7 @@ export function gatherFacts(request: AdmissionRequest, sources: FactSources, clu
     podLabels(request.kind, request.object),
     governingService(request.kind, request.object),
   );
+  const outcomes = outcomesFor(request, sources);
   const owner = sources.owners ? ownerToLookUp(request) : undefined;
   const lookUpNamespace = cached === undefined && sources.namespaces.lookup !== undefined;
   if (!owner && !lookUpNamespace) {
@@ -41,6 +63,7 @@ export function gatherFacts(request: AdmissionRequest, sources: FactSources, clu
       namespaceLabels: cached?.labels ?? {},
       namespaceAnnotations: cached?.annotations ?? {},
       ...(traffic ? { traffic } : {}),
+      ...(outcomes ? { outcomes } : {}),
     };
   }
   const settle = <T>(p: Promise<T | undefined> | undefined): Promise<T | undefined> =>
@@ -53,5 +76,6 @@ export function gatherFacts(request: AdmissionRequest, sources: FactSources, clu
     namespaceAnnotations: info?.annotations ?? {},
     ...(ownerAnnotations ? { ownerAnnotations } : {}),
     ...(traffic ? { traffic } : {}),
+    ...(outcomes ? { outcomes } : {}),
   }));
 }

@@ -6,6 +6,7 @@ import { changeType } from '../engine/changes.js';
 import type { AdmissionInput, AdmissionResult } from '../engine/types.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
 import type { NamespaceSource, OwnerSource, VersionSource } from '../cluster/sources.js';
+import type { OutcomeSource } from '../cluster/outcome-watch.js';
 import type { TrafficSource } from '../cluster/traffic-source.js';
 import { gatherFacts, type Facts } from './facts.js';
 import { kindLabel, type Metrics } from '../runtime/metrics.js';
@@ -20,6 +21,8 @@ export interface HandlerDeps {
   owners?: OwnerSource;
   /** What sends traffic to pods (absent without a cluster). */
   traffic?: TrafficSource;
+  /** How pods stopped and started (absent without a cluster). */
+  outcomes?: Pick<OutcomeSource, 'outcomes'>;
   metrics: Metrics;
   log: Logger;
   /** The engine; replaceable in tests (e.g. to show the internal-error path). */
@@ -44,6 +47,7 @@ export function admissionInput(request: AdmissionRequest, deps: HandlerDeps, fac
     namespaceAnnotations: facts.namespaceAnnotations,
     ...(facts.ownerAnnotations ? { ownerAnnotations: facts.ownerAnnotations } : {}),
     ...(facts.traffic ? { traffic: facts.traffic } : {}),
+    ...(facts.outcomes ? { outcomes: facts.outcomes } : {}),
     kubeVersion: deps.version.current(),
     cluster: deps.settings(),
   };

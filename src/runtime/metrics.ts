@@ -1,9 +1,13 @@
 // Prometheus metrics (prom-client), one registry per server so that several can run in a process.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { findKindRule } from '../engine/kinds.js';
+import { POD_OUTCOMES } from '../engine/outcomes/types.js';
 import type { GroupVersionKind } from '../engine/types.js';
 import type { SourceState } from '../cluster/sources.js';
 import type { TrafficSourceState } from '../cluster/traffic-source.js';
+
+/** Namespaces named in gracekeeper_pod_outcomes_total at most; later ones are counted as "other". */
+export const MAX_OUTCOME_NAMESPACES = 1000;
 
 const STATES: readonly SourceState[] = ['disabled', 'starting', 'synced', 'error'];
 
@@ -13,6 +17,8 @@ export interface MetricSources {
   informerState?: () => SourceState;
   trafficStates?: () => TrafficSourceState[];
   namespaceCacheSize?: () => number;
+  outcomeStates?: () => Array<{ stream: string; state: SourceState }>;
+  outcomeMemory?: () => { pods: number; workloads: number };
   now?: () => number;
 }
 
@@ -102,6 +108,40 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly podOutcomes = new Counter({
+    name: 'gracekeeper_pod_outcomes_total',
+    help: "How pods of opted-in namespaces stopped and started, by the pods' namespace (pod_namespace) and outcome (clean, killed-at-grace-period, prestop-hook-failed, readiness-never-passed, readiness-passed)",
+    labelNames: ['pod_namespace', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly outcomeRestarts = new Counter({
+    name: 'gracekeeper_outcome_stream_restarts_total',
+    help: 'Restarts after an error of the streams outcomes watch (pods, events:<reason>), by stream',
+    labelNames: ['stream'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly outcomeNamespaces = new Set<string>();
+
+  /**
+   * The label of a namespace whose pods are watched: the namespace, or "other" past
+   * MAX_OUTCOME_NAMESPACES. A namespace's series start at 0 when its first pod is seen, so that an
+   * alert's increase() counts the first finding too (a series that starts at 1 has no increase).
+   */
+  outcomeNamespace(namespace: string): string {
+    if (this.outcomeNamespaces.has(namespace)) return namespace;
+    const label = this.outcomeNamespaces.size < MAX_OUTCOME_NAMESPACES ? namespace : 'other';
+    if (label === namespace) this.outcomeNamespaces.add(namespace);
+    for (const outcome of POD_OUTCOMES) this.podOutcomes.inc({ pod_namespace: label, outcome }, 0);
+    return label;
+  }
+
+  /** Counts a pod's outcome (per namespace and outcome, never per pod). */
+  countOutcome(namespace: string, outcome: string): void {
+    this.podOutcomes.inc({ pod_namespace: this.outcomeNamespace(namespace), outcome });
+  }
+
   constructor() {
     const sources = this.sources;
     new Gauge({
@@ -151,6 +191,32 @@ export class Metrics {
       collect() {
         this.reset();
         for (const s of sources.trafficStates?.() ?? []) this.set({ resource: s.resource }, s.objects);
+      },
+    });
+    new Gauge({
+      name: 'gracekeeper_outcome_stream_state',
+      help: 'State of each stream outcomes watch (pods, events:FailedPreStopHook, events:ExceededGracePeriod, events:Unhealthy): 1 for the current state',
+      labelNames: ['stream', 'state'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const s of sources.outcomeStates?.() ?? []) {
+          for (const state of STATES) this.set({ stream: s.stream, state }, s.state === state ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'gracekeeper_outcome_memory_entries',
+      help: 'What outcomes remember, bounded (pods: 20000, workloads: 10000), by kind',
+      labelNames: ['kind'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const m = sources.outcomeMemory?.();
+        if (m) {
+          this.set({ kind: 'pods' }, m.pods);
+          this.set({ kind: 'workloads' }, m.workloads);
+        }
       },
     });
     collectDefaultMetrics({ register: this.registry });

@@ -11,6 +11,7 @@ import type { ClusterSource } from '../cluster/sources.js';
 import type { KubeSourceOptions } from '../cluster/kubeconfig.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { Metrics } from './metrics.js';
+import { reportFinding } from './outcome-report.js';
 import { SettingsStore } from './settings-store.js';
 import { ServingCertificate } from './tls.js';
 import {
@@ -55,6 +56,10 @@ export interface ServerOptions {
   /** Told how each request was dispatched (tests). */
   onDispatch?: AppDeps['onDispatch'];
   sleep?: (ms: number) => Promise<void>;
+  /** Watch how pods of opted-in namespaces stop and start (docs/outcomes.md); default true. */
+  outcomes?: boolean;
+  /** How often pods waiting on gracekeeper's probe are checked (tests). */
+  outcomeSweepMs?: number;
 }
 
 export interface RunningServer {
@@ -115,6 +120,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         log,
         onRestart: () => metrics.informerRestarts.inc(),
         onTrafficRestart: (resource) => metrics.trafficInformerRestarts.inc({ resource }),
+        ...(options.outcomes === false
+          ? {}
+          : {
+              outcomes: {
+                settings,
+                onFinding: (f) => reportFinding(f, metrics, log),
+                onNamespace: (ns) => metrics.outcomeNamespace(ns),
+                onRestart: (stream) => metrics.outcomeRestarts.inc({ stream }),
+                sweepMs: options.outcomeSweepMs,
+              },
+            }),
       });
     } else {
       log.warn(
@@ -124,7 +140,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       cluster = noCluster();
     }
   }
-  const { namespaces, version, traffic } = cluster;
+  const { namespaces, version, traffic, outcomes } = cluster;
+  metrics.sources.outcomeStates = () => outcomes?.states() ?? [];
+  metrics.sources.outcomeMemory = () => outcomes?.remembered() ?? { pods: 0, workloads: 0 };
   metrics.sources.certificateNotAfter = () => certificate.info().notAfter;
   metrics.sources.informerState = () => namespaces.state();
   metrics.sources.namespaceCacheSize = () => namespaces.size();
@@ -145,6 +163,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     version,
     owners: cluster.owners,
     traffic,
+    outcomes,
     metrics,
     log,
     admit: options.admit,
@@ -173,6 +192,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   namespaces.start();
   version.start();
   traffic?.start();
+  outcomes?.start();
   log.info(
     {
       port,
@@ -200,7 +220,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!clean) log.warn({ inFlight: inFlight.count }, 'shutdown timeout reached: closed the remaining connections');
     certificate.close();
     store.close();
-    await Promise.allSettled([namespaces.stop(), version.stop(), traffic?.stop()]);
+    await Promise.allSettled([namespaces.stop(), version.stop(), traffic?.stop(), outcomes?.stop()]);
     await closeGracefully(metricsServer, 1000);
     log.info('stopped');
   };

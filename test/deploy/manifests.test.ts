@@ -106,6 +106,8 @@ function checkInstall(objects: Obj[]): void {
       },
       // One Node, once at start (a list of limit 1): its spec.providerID names the cloud.
       { apiGroups: [''], resources: ['nodes'], verbs: ['list'] },
+      // Outcomes (docs/outcomes.md): the streams list and watch, never get or write.
+      { apiGroups: [''], resources: ['pods', 'events'], verbs: ['list', 'watch'] },
     ]);
     // Every kind the traffic informers watch is granted list and watch, in its own group.
     for (const w of WATCHED_KINDS) {

@@ -94,6 +94,13 @@ describe('the dashboard and the alerts read what gracekeeper exports', { skip: p
         namespaces: new MemoryNamespaceSource(),
         version: new StaticVersionSource(),
         traffic: new ReportingTrafficSource(),
+        outcomes: {
+          outcomes: () => undefined,
+          states: () => [{ stream: 'pods', state: 'synced' }],
+          remembered: () => ({ pods: 3, workloads: 1 }),
+          start: () => undefined,
+          stop: () => Promise.resolve(),
+        },
       },
       admit: (input) => {
         if ((input.object as { metadata?: { name?: string } }).metadata?.name === 'explode') throw new Error('test');
@@ -116,6 +123,9 @@ describe('the dashboard and the alerts read what gracekeeper exports', { skip: p
     replaceFile(configFile, `${config}\n# edited\n`);
     replaceFile(server.certFile, `${readFileSync(server.certFile, 'utf8')}\n`);
     await server.checkFiles();
+    // Outcomes as the watch reports them (test/e2e/outcomes.test.ts drives the real watch).
+    server.metrics.countOutcome('shop', 'killed-at-grace-period');
+    server.metrics.countOutcome('shop', 'readiness-never-passed');
     exported = parseExposition(await getMetrics(server));
   });
   after(() => server?.stop());
@@ -127,7 +137,7 @@ describe('the dashboard and the alerts read what gracekeeper exports', { skip: p
 
   it('every alert expression parses and reads exported metrics and labels', () => {
     const inspected = inspect(alertQueries());
-    assert.equal(inspected.length, 5);
+    assert.equal(inspected.length, 7);
     assert.deepEqual(
       inspected.flatMap((q) => problems(q, exported)),
       [],
