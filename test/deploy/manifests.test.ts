@@ -31,7 +31,10 @@ const SERVICE_DNS = [
   'gracekeeper.gracekeeper.svc',
   'gracekeeper.gracekeeper.svc.cluster.local',
 ];
-const OVERLAYS = readdirSync(join(DEPLOY, 'overlays')).sort();
+// The overlays that install the webhook (webhook-free installs the baseline alone: test/deploy/baseline.test.ts).
+const OVERLAYS = readdirSync(join(DEPLOY, 'overlays'))
+  .filter((o) => o !== 'webhook-free')
+  .sort();
 
 const kubectlFound = await findKubectl();
 const skip = kubectlFound.reason ?? false;

@@ -14,12 +14,16 @@ import { pages, read, ROOT } from './markdown.js';
 /** The entry points that the issue of a failing `make bench` named: always checked. */
 const REQUIRED = ['bench', 'bench-peers', 'bench-scale', 'rollout-proof', 'docs', 'helm-docs'];
 
-/** Targets named as `make <target>` in code spans or blocks of README.md, test/e2e/README.md and docs/. */
+/**
+ * Targets named as `make <target>` in code spans or blocks of README.md, test/e2e/README.md and
+ * docs/: `make` where a command starts (a span's or line's start, after `;`, `&&`, `(` or a `$ `
+ * prompt), not a quoted message's prose ("... make the app wait").
+ */
 function documentedTargets(): Set<string> {
   const found = new Set<string>();
   for (const page of pages()) {
     const code = [...read(page).matchAll(/```[\s\S]*?```|`[^`\n]+`/g)].map((m) => m[0]).join('\n');
-    for (const m of code.matchAll(/(?:^|[\s`;&(])make ([a-z][a-z0-9-]*)/gm)) found.add(m[1]);
+    for (const m of code.matchAll(/(?:^|[`;&(]|&& |\$ )\s*make ([a-z][a-z0-9-]*)/gm)) found.add(m[1]);
   }
   return found;
 }

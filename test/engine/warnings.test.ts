@@ -57,7 +57,8 @@ test('the ALB warning with a long Ingress name keeps whole words (it ended "... 
   assert.ok(sleep, result.warnings.join('\n'));
   assert.ok(sleep.length <= MAX_WARNING_CHARS);
   assert.ok(!/propagati…$/.test(sleep) && !/[a-z]…$/.test(sleep.replace(/ …$/, '')), sleep);
-  assert.match(sleep, /^pre-stop-sleep auto: 5m5s for Ingress\//);
+  // ALB ip targets: 35 s whatever the deregistration delay (docs/traffic-paths.md).
+  assert.match(sleep, /^pre-stop-sleep auto: 35s for Ingress\//);
 });
 
 test('no sleep size is reported when no hook was written (every container kept its own)', () => {
