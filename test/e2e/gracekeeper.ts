@@ -150,6 +150,18 @@ export async function startGracekeeper(opts: StartOptions): Promise<Gracekeeper>
   }
 }
 
+/**
+ * gracekeeper's log line for its admission of the object `name`, waited for: lines reach the file
+ * in batches, at most 200 ms late (src/runtime/logger.ts). Undefined when none came within `ms`.
+ */
+export async function admissionLine(gk: Pick<Gracekeeper, 'logLines'>, name: string, ms = 2000): Promise<LogLine | undefined> {
+  for (const until = Date.now() + ms; ;) {
+    const line = gk.logLines().find((l) => l.msg === 'admission' && l.name === name);
+    if (line || Date.now() > until) return line;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 function parseLog(path: string): LogLine[] {
   let text: string;
   try {

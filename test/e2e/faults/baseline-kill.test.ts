@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { e2eSkipReason } from '../ensure-binaries.js';
-import { REPO_ROOT } from '../gracekeeper.js';
+import { admissionLine, REPO_ROOT } from '../gracekeeper.js';
 import { eventually, recordOf, type Obj } from '../kube.js';
 import { faultCluster, podObject, sleep, type FaultCluster } from './fixture.js';
 
@@ -36,7 +36,7 @@ describe('gracekeeper killed with the baseline installed, under a real API serve
       async () => {
         const name = `probe-${Date.now()}`;
         await cp.api('POST', `/api/v1/namespaces/${ns}/pods?dryRun=All`, podObject(name, ns));
-        const line = gk.logLines().find((l) => l.msg === 'admission' && l.name === name);
+        const line = await admissionLine(gk, name);
         return line && !(line.changes as string[]).includes('preStop:app') ? true : undefined;
       },
       { timeoutMs: 30_000, components: [...cp.components, gk.component] },
