@@ -11,7 +11,8 @@ import { e2eSkipReason } from '../ensure-binaries.js';
 import { admissionLine, REPO_ROOT } from '../gracekeeper.js';
 import { eventually, recordOf, type Obj } from '../kube.js';
 import { MAP_V1, servesMutatingAdmissionPolicyV1 } from '../policy-api.js';
-import { faultCluster, podObject, sleep, type FaultCluster } from './fixture.js';
+import { faultCluster, podObject, type FaultCluster } from './fixture.js';
+import { createAcrossKill } from './kill-burst.js';
 
 const skip = e2eSkipReason();
 const opts = { skip: skip ?? false };
@@ -47,34 +48,17 @@ describe('gracekeeper killed with the baseline installed, under a real API serve
       },
       { timeoutMs: 30_000, components: [...cp.components, gk.component] },
     );
-    let running = true;
-    type Created = { at: number; status: number; record: boolean; mark: boolean; sleep: boolean; text: string };
-    const created: Created[] = [];
-    const creator = async (worker: number) => {
-      for (let i = 0; running; i++) {
-        const res = await cp.api<Obj>('POST', `/api/v1/namespaces/${ns}/pods`, podObject(`p-${worker}-${i}`, ns));
-        const c = res.body?.spec?.containers?.[0];
-        created.push({
-          at: Date.now(),
-          status: res.status,
-          record: recordOf(res.body?.metadata) !== undefined,
-          mark: res.body?.metadata?.annotations?.[MARK] !== undefined,
-          sleep: c?.lifecycle?.preStop?.sleep?.seconds === 5,
-          text: res.text,
-        });
-      }
-    };
-    const creators = [creator(0), creator(1)];
-    await sleep(2000);
-    const killedAt = Date.now();
-    gk.signal('SIGKILL');
-    await gk.component.exited;
-    await sleep(3000);
-    const restartAt = Date.now();
-    await gk.restart();
-    await sleep(3000);
-    running = false;
-    await Promise.all(creators);
+    const { created, times } = await createAcrossKill(f, ns, (res) => {
+      const c = res.body?.spec?.containers?.[0];
+      return {
+        status: res.status,
+        record: recordOf(res.body?.metadata) !== undefined,
+        mark: res.body?.metadata?.annotations?.[MARK] !== undefined,
+        sleep: c?.lifecycle?.preStop?.sleep?.seconds === 5,
+        text: res.text,
+      };
+    });
+    const { killedAt, restartAt } = times;
 
     const failed = created.filter((c) => c.status !== 201);
     const down = created.filter((c) => c.at > killedAt + 200 && c.at < restartAt);

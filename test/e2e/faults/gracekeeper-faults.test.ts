@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { e2eSkipReason } from '../ensure-binaries.js';
-import { recordOf, type Obj } from '../kube.js';
+import { recordOf } from '../kube.js';
 import { writeServingCertificate } from './certificates.js';
-import { dryRunMutated, faultCluster, logSize, metric, podObject, sleep, timeUntil, webhookFailures } from './fixture.js';
+import { dryRunMutated, faultCluster, logSize, metric, timeUntil, webhookFailures } from './fixture.js';
+import { createAcrossKill } from './kill-burst.js';
 import type { FaultCluster } from './fixture.js';
 
 const skip = e2eSkipReason();
@@ -22,30 +23,16 @@ describe('gracekeeper killed, and its certificate expiring, under a real API ser
   after(() => f?.stop());
 
   it('SIGKILL while Pods are created: none fails; after a restart it mutates again, untouched', async () => {
-    const { cp, gk, kube } = f;
+    const { cp, kube } = f;
     const ns = await kube.namespace('gk-kill');
     const apiLog = cp.components.find((c) => c.name === 'kube-apiserver')?.logPath as string;
     const apiLogFrom = logSize(apiLog);
-    let running = true;
-    const created: { at: number; status: number; mutated: boolean; text: string }[] = [];
-    const creator = async (worker: number) => {
-      for (let i = 0; running; i++) {
-        const res = await cp.api<Obj>('POST', `/api/v1/namespaces/${ns}/pods`, podObject(`p-${worker}-${i}`, ns));
-        created.push({ at: Date.now(), status: res.status, mutated: recordOf(res.body?.metadata) !== undefined, text: res.text });
-      }
-    };
-    const creators = [creator(0), creator(1)];
-    await sleep(2000);
-    const killedAt = Date.now();
-    gk.signal('SIGKILL');
-    await gk.component.exited;
-    await sleep(3000);
-    const restartAt = Date.now();
-    await gk.restart();
-    const readyAt = Date.now();
-    await sleep(3000);
-    running = false;
-    await Promise.all(creators);
+    const { created, times } = await createAcrossKill(f, ns, (res) => ({
+      status: res.status,
+      mutated: recordOf(res.body?.metadata) !== undefined,
+      text: res.text,
+    }));
+    const { killedAt, restartAt, readyAt } = times;
 
     const failed = created.filter((c) => c.status !== 201);
     const down = created.filter((c) => c.at > killedAt + 200 && c.at < restartAt);
