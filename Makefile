@@ -141,6 +141,14 @@ rollout-proof: build
 	bash test/rollout/prereqs.sh
 	node --import tsx test/rollout/proof.ts $(ROLLOUT_ARGS)
 
+# gracekeeper's outcomes (docs/outcomes.md) on the proof's real node: an app killed at its grace
+# period, a failing preStop hook, a probe that never passes and a clean stop, each reported (or not)
+# and how fast. Root, as rollout-proof; about 8 minutes (the probe's bound is 5). Not part of make test.
+.PHONY: outcomes-proof
+outcomes-proof: build
+	bash test/rollout/prereqs.sh
+	node --import tsx test/rollout/outcomes-proof.ts
+
 # Admission benchmark (docs/performance.md): gracekeeper's build against a bare node:https
 # baseline on loopback, then a soak, both on the image's Node.js (BENCH_NODE=path for another);
 # writes bench/results.json and the table in docs/performance.md.

@@ -3,6 +3,7 @@
 // JSON (src/audit/report.ts), and exits 3 when --fail-on finds what it names.
 import { readFileSync } from 'node:fs';
 import { classify, type AuditItem } from '../audit/classify.js';
+import type { WorkloadRef } from '../engine/outcomes/types.js';
 import { auditOutcomes } from '../audit/outcomes.js';
 import { outcomeFix, probeSummary, shutdownSummary } from '../engine/outcomes/advice.js';
 import { readCluster, type ClusterView } from '../audit/collect.js';
@@ -75,7 +76,14 @@ export async function runAudit(argv: string[], io: Pick<CommandIO, 'stdout' | 's
 
 /** Every workload of the view through the engine, each with its namespace's facts and traffic paths. */
 export function auditAll(view: ClusterView, cluster: ClusterSettings, nowMs = Date.now()): AuditItem[] {
-  const outcomes = auditOutcomes(view.pods ?? [], view.podEvents ?? [], nowMs);
+  const byNamespace = new Map<string, WorkloadRef[]>();
+  for (const { gvk, object } of view.workloads) {
+    const meta = (object.metadata ?? {}) as { namespace?: string; name?: string };
+    const list = byNamespace.get(meta.namespace ?? '') ?? [];
+    list.push({ kind: gvk.kind, name: meta.name ?? '' });
+    byNamespace.set(meta.namespace ?? '', list);
+  }
+  const outcomes = auditOutcomes(view.pods ?? [], view.podEvents ?? [], nowMs, byNamespace);
   return view.workloads.map(({ gvk, object }) => {
     const meta = (object.metadata ?? {}) as { namespace?: string; name?: string };
     const ns = meta.namespace ?? '';

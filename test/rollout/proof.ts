@@ -13,23 +13,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { cpus, release, tmpdir } from 'node:os';
-import { parse } from 'yaml';
 import { dirname, join, resolve } from 'node:path';
 import { startControlPlane, type ControlPlane } from '../e2e/cluster.js';
-import {
-  metricSample,
-  pointWebhookAt,
-  renderDeploy,
-  serviceAccountKubeconfig,
-  shippedConfig,
-  shippedServiceAccount,
-  startGracekeeper,
-  type Gracekeeper,
-} from '../e2e/gracekeeper.js';
+import { metricSample, type Gracekeeper } from '../e2e/gracekeeper.js';
+import { installGracekeeper, startNodes } from './cluster-up.js';
 import { updateDocs } from './docs-table.js';
 import { REPO, loadAverage } from './harness.js';
-import { NODE_CPU_SHARES, buildImages, nodePrerequisiteProblem, startNode, type Node } from './node.js';
-import { linkNodes } from './node-link.js';
+import { NODE_CPU_SHARES, nodePrerequisiteProblem, type Node } from './node.js';
 import { parseProofArgs, type ProofOptions } from './options.js';
 import {
   formatSweep,
@@ -70,53 +60,6 @@ function versionOf(cmd: string, args: string[]): string {
   }
 }
 
-/** gracekeeper, installed from deploy/ as the e2e suite does (minus its own Deployment, whose
- * image does not exist here): Namespace, RBAC, ConfigMap; then the server on loopback as deploy/'s
- * ServiceAccount with the shipped settings; then the webhook configuration. */
-async function installGracekeeper(cp: ControlPlane): Promise<{ gk: Gracekeeper; defaults: Record<string, string> }> {
-  const docs = await renderDeploy(cp);
-  const skipKinds = new Set(['MutatingWebhookConfiguration', 'Deployment', 'Service', 'PodDisruptionBudget']);
-  await cp.kubectl(['apply', '-f', '-'], {
-    input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: docs.filter((d) => !skipKinds.has(d.kind ?? '')) }),
-  });
-  const sa = shippedServiceAccount(docs);
-  const gk = await startGracekeeper({
-    cp,
-    name: 'gracekeeper',
-    config: shippedConfig(docs),
-    args: [`--namespace=${sa.namespace}`],
-    kubeconfigPath: await serviceAccountKubeconfig(cp, sa.namespace, sa.name),
-  });
-  await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify(pointWebhookAt(docs, gk.url, gk.caPem)) });
-  log(`gracekeeper serving on ${gk.url}, webhook installed`);
-  const settings = parse(shippedConfig(docs) ?? '') as { defaults?: Record<string, unknown> } | null;
-  const defaults = Object.fromEntries(Object.entries(settings?.defaults ?? {}).map(([k, v]) => [k, String(v)]));
-  return { gk, defaults };
-}
-
-async function startNodes(cp: ControlPlane, o: ProofOptions, workDir: string): Promise<Node[]> {
-  const imagesDir = join(workDir, 'images');
-  await buildImages(imagesDir);
-  const common = { iptablesMinSyncPeriod: o.minSyncPeriod, keepDir: o.keep, log, imagesDir };
-  const first = startNode(cp, common);
-  const second =
-    o.nodes === 2
-      ? startNode(cp, { ...common, name: 'gk-node-2', ip: '10.254.0.3', podCidr: '10.88.128.0/17', scheduler: false })
-      : undefined;
-  const nodes = await Promise.allSettled([first, ...(second ? [second] : [])]);
-  const up = nodes.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const failed = nodes.find((r) => r.status === 'rejected');
-  if (failed) {
-    await Promise.all(up.map((n) => n.stop().catch(() => {})));
-    throw failed.reason;
-  }
-  if (up.length === 2) {
-    await linkNodes(up[0], up[1]);
-    log(`${up[0].name} and ${up[1].name} linked`);
-  }
-  return up;
-}
-
 function previousSummary(path: string): Partial<ProofSummary> | undefined {
   if (!existsSync(path)) return undefined;
   try {
@@ -150,8 +93,8 @@ async function main(argv: string[]): Promise<number> {
     log(`scenarios ${o.scenarios.join(', ')}; ${o.runs} runs per arm; load averages ${loadBefore.join(', ')}`);
     cp = await startControlPlane({ keepDir: o.keep });
     log(`control plane up (${cp.server}); starting ${o.nodes} node(s)`);
-    nodes = await startNodes(cp, o, workDir);
-    const installed = await installGracekeeper(cp);
+    nodes = await startNodes(cp, { nodes: o.nodes, minSyncPeriod: o.minSyncPeriod, keep: o.keep }, workDir, log);
+    const installed = await installGracekeeper(cp, log);
     gk = installed.gk;
     const withSettings = { ...installed.defaults };
     for (const [k, v] of Object.entries(o.withAnnotations)) withSettings[k.replace(/^gracekeeper\.io\//, '')] = v;
