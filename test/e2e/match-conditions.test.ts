@@ -117,7 +117,7 @@ describe('matchConditions: calls saved while a Deployment scales', { skip: skip 
     await update(`/apis/apps/v1/namespaces/${ns}/deployments/web`, (o) => {
       o.metadata.annotations = { ...o.metadata.annotations, 'example.com/owner': 'team-a' };
     });
-    await eventually('both UPDATEs logged', async () => {
+    await eventually('both UPDATEs logged', () => {
       const later = calls(ns).slice(before);
       const rsUpdate = later.some((l) => l.kind === 'ReplicaSet' && l.operation === 'UPDATE');
       const depUpdate = later.some((l) => l.kind === 'Deployment' && l.operation === 'UPDATE');
