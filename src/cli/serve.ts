@@ -20,6 +20,9 @@ environment variable in brackets; a flag wins over its variable.
                            without both: a self-signed certificate for localhost, its CA in --self-signed-dir
   --tls-min-version V      VersionTLS12 (with ECDHE and AEAD ciphers only) or VersionTLS13 (VersionTLS12)
                            [GRACEKEEPER_TLS_MIN_VERSION]
+  --client-ca FILE         CA bundle (PEM): POST /mutate then requires a client certificate it verifies,
+                           the API server's from its admission kubeconfig; /healthz, /readyz do not (off)
+                           [GRACEKEEPER_CLIENT_CA]
   --self-signed-dir DIR    where the self-signed CA and certificate go (./.gracekeeper) [GRACEKEEPER_SELF_SIGNED_DIR]
   --config FILE            cluster settings (YAML), reloaded when it changes [GRACEKEEPER_CONFIG]
   --kubeconfig FILE        cluster to read Namespaces and the version from; else the in-cluster
@@ -43,6 +46,7 @@ const STRING_FLAGS = [
   'tls-cert-file',
   'tls-key-file',
   'tls-min-version',
+  'client-ca',
   'self-signed-dir',
   'config',
   'kubeconfig',
@@ -108,6 +112,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServerOp
     tlsCertFile: certFile,
     tlsKeyFile: keyFile,
     tlsMinVersion,
+    clientCaFile: get('client-ca'),
     selfSignedDir: get('self-signed-dir'),
     configFile: get('config'),
     kubeconfig: get('kubeconfig'),

@@ -28,6 +28,8 @@ export interface HandlerDeps {
   /** The engine; replaceable in tests (e.g. to show the internal-error path). */
   admit?: (input: AdmissionInput) => AdmissionResult;
   now?: () => number;
+  /** --client-ca: POST /mutate only over a connection whose client certificate the CA verified. */
+  clientCertRequired?: boolean;
 }
 
 /** Change tags in an admission's log line, at most (the audit annotation is cut at 1000 characters). */

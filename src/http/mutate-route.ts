@@ -3,6 +3,7 @@
 // review handler; everything about AdmissionReviews themselves is in handler.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from './body.js';
+import { clientCertRefusal } from './client-auth.js';
 import { Budget, reviewCost } from './budget.js';
 import { countContainers } from './json-cost.js';
 import { handleReview, type HandlerDeps, type HandlerOutput } from './handler.js';
@@ -68,6 +69,8 @@ export function mutateRoute(
     r.fail(res, 429, 'too many large admission reviews in flight: try again', true);
   };
   return (req, res) => {
+    const unverified = deps.clientCertRequired ? clientCertRefusal(req) : undefined;
+    if (unverified) return r.fail(res, ...unverified);
     const refused = refuseByHeaders(req);
     if (refused) return r.fail(res, ...refused);
     const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);

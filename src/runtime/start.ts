@@ -14,6 +14,7 @@ import { Metrics } from './metrics.js';
 import { reportFinding } from './outcome-report.js';
 import { SettingsStore } from './settings-store.js';
 import { ServingCertificate } from './tls.js';
+import { loadClientCa } from './client-ca.js';
 import {
   closeGracefully,
   createMetricsServer,
@@ -32,6 +33,8 @@ export interface ServerOptions {
   tlsKeyFile?: string;
   /** The lowest TLS version accepted (default TLSv1.2, with ECDHE and AEAD ciphers only). */
   tlsMinVersion?: SecureVersion;
+  /** A CA bundle: POST /mutate then requires a client certificate it verifies (the API server's). */
+  clientCaFile?: string;
   /** Where the self-signed CA and certificate go without cert flags (default ./.gracekeeper). */
   selfSignedDir?: string;
   configFile?: string;
@@ -103,7 +106,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       `no --tls-cert-file given: serving a self-signed certificate for localhost; clients must trust the CA in ${caFile}`,
     );
   }
-  const certificate = await ServingCertificate.load(certFile, keyFile, options.tlsMinVersion);
+  const clientCa = options.clientCaFile ? await loadClientCa(options.clientCaFile) : undefined;
+  const certificate = await ServingCertificate.load(certFile, keyFile, options.tlsMinVersion, clientCa?.pem);
+  if (clientCa) {
+    log.info(
+      { clientCaFile: clientCa.file, subjects: clientCa.subjects },
+      'POST /mutate requires a client certificate signed by --client-ca; /healthz and /readyz do not',
+    );
+  }
 
   let cluster = options.cluster;
   if (!cluster) {
@@ -171,6 +181,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     draining: () => shuttingDown,
     inFlight,
     onDispatch: options.onDispatch,
+    clientCertRequired: clientCa !== undefined,
   });
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const server = createWebhookServer(certificate.options(), app, timeouts);

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { watchFiles, type FileWatch } from './file-watch.js';
 import type { Metrics } from './metrics.js';
 import { DEFAULT_MIN_VERSION, tlsPolicy } from './tls-policy.js';
+import { clientCertOptions } from '../http/client-auth.js';
 import type { SecureVersion } from 'node:tls';
 
 export const MIN_TLS_VERSION = DEFAULT_MIN_VERSION;
@@ -29,8 +30,10 @@ export function contextOptions(
   cert: Buffer,
   key: Buffer,
   minVersion: SecureVersion = MIN_TLS_VERSION,
+  clientCa?: Buffer,
 ): SecureContextOptions & { cert: Buffer; key: Buffer } {
-  const options = { ...tlsPolicy(minVersion), cert, key };
+  // The client CA is part of the secure context: a reloaded certificate must carry it too.
+  const options = { ...tlsPolicy(minVersion), cert, key, ...(clientCa ? { ca: clientCa } : {}) };
   createSecureContext(options); // throws on a bad PEM or "key values mismatch"
   return options;
 }
@@ -78,20 +81,27 @@ export class ServingCertificate {
     private material: { cert: Buffer; key: Buffer },
     private current: CertificateInfo,
     private readonly minVersion: SecureVersion,
+    private readonly clientCa?: Buffer,
   ) {}
 
-  static async load(certFile: string, keyFile: string, minVersion: SecureVersion = MIN_TLS_VERSION): Promise<ServingCertificate> {
+  /** With clientCa, clients are asked for a certificate verified against it (src/http/client-auth.ts). */
+  static async load(
+    certFile: string,
+    keyFile: string,
+    minVersion: SecureVersion = MIN_TLS_VERSION,
+    clientCa?: Buffer,
+  ): Promise<ServingCertificate> {
     const [cert, key] = await Promise.all([readFile(certFile), readFile(keyFile)]);
     try {
-      contextOptions(cert, key, minVersion);
-      return new ServingCertificate(certFile, keyFile, { cert, key }, describeCertificate(cert), minVersion);
+      contextOptions(cert, key, minVersion, clientCa);
+      return new ServingCertificate(certFile, keyFile, { cert, key }, describeCertificate(cert), minVersion, clientCa);
     } catch (err) {
       throw new Error(`--tls-cert-file ${certFile} / --tls-key-file ${keyFile}: ${(err as Error).message}`, { cause: err });
     }
   }
 
-  options(): SecureContextOptions {
-    return { ...this.material, ...tlsPolicy(this.minVersion) };
+  options(): SecureContextOptions & { requestCert?: boolean; rejectUnauthorized?: boolean } {
+    return { ...this.material, ...tlsPolicy(this.minVersion), ...(this.clientCa ? clientCertOptions(this.clientCa) : {}) };
   }
 
   info(): CertificateInfo {
@@ -134,7 +144,7 @@ export class ServingCertificate {
       onChange: ([cert, key]) => {
         if (!cert || !key) return;
         try {
-          const options = contextOptions(cert, key, this.minVersion);
+          const options = contextOptions(cert, key, this.minVersion, this.clientCa);
           const info = describeCertificate(cert);
           server.setSecureContext(options);
           this.material = { cert, key };

@@ -166,3 +166,13 @@ export async function issueClientCert(
   const subject = [...groups.map((g) => `/O=${g}`), `/CN=${user}`].join('');
   return issue(dir, ca, name, subject, ['extendedKeyUsage=clientAuth']);
 }
+
+/**
+ * A CA of its own for client certificates (the webhook's --client-ca) in `dir`, and a client
+ * certificate it signs for `cn` (the API server's, in its admission kubeconfig).
+ */
+export async function createClientPki(dir: string, cn: string): Promise<{ ca: CertPair; client: CertPair }> {
+  const ca = await makeCa(dir, `${cn}-client-ca`);
+  const client = await issue(dir, ca, 'client', `/CN=${cn}`, ['extendedKeyUsage=clientAuth']);
+  return { ca, client };
+}

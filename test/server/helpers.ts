@@ -87,6 +87,9 @@ export interface CallOptions {
   headers?: Record<string, string>;
   agent?: Agent | false;
   ca?: string;
+  /** A client certificate and its key (PEM), for --client-ca. */
+  cert?: string;
+  key?: string;
   timeoutMs?: number;
   /** Send the body chunked, without Content-Length. */
   chunked?: boolean;
@@ -101,6 +104,7 @@ export function call(server: { port: number; ca: string }, options: CallOptions 
     method: options.method ?? 'POST',
     path: options.path ?? '/mutate',
     ca: options.ca ?? server.ca,
+    ...(options.cert ? { cert: options.cert, key: options.key } : {}),
     agent: options.agent ?? false,
     headers: {
       ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
