@@ -5,9 +5,9 @@
 import { admit } from '../engine/admit.js';
 import { findKindRule } from '../engine/kinds.js';
 import { getPath } from '../engine/patch.js';
-import { isRecord } from '../engine/pod-types.js';
+import { isRecord } from '../kube/pod-types.js';
 import { readRecord } from '../engine/record/record.js';
-import { readMark } from '../baseline/mark.js';
+import { readMark } from '../engine/record/mark.js';
 import { isExcludedNamespace } from '../engine/scope.js';
 import type { GroupVersionKind, KubeVersion } from '../engine/types.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';

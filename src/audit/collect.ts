@@ -4,17 +4,17 @@
 // read as the webhook's informers read them). Objects a controller made from a template the
 // audit already covers are left out: Pods with a controller, ReplicaSets of a Deployment, Jobs of
 // a CronJob.
-import { trimNamespace } from '../cluster/namespace-informer.js';
+import { keptOfNamespace } from '../cluster/namespace-informer.js';
 import { ApiError, listAll, type Getter } from '../cluster/raw-get.js';
 import { SUPPORTED_KINDS, type KindRule } from '../engine/kinds.js';
 import { versionFromInfo, type KubeVersion } from '../engine/kube-version.js';
-import { isRecord } from '../engine/pod-types.js';
+import { isRecord } from '../kube/pod-types.js';
 import type { GroupVersionKind } from '../engine/types.js';
 import { cloudOfProviderId } from '../traffic/cloud.js';
 import { TrafficIndex } from '../traffic/index.js';
 import type { Cloud } from '../traffic/types.js';
-import { WATCHED_KINDS, type WatchedKind } from '../traffic/kinds.js';
-import { trimFor } from '../traffic/trim.js';
+import { WATCHED_KINDS, type WatchedKind } from '../cluster/watched-kinds.js';
+import { trimFor } from '../cluster/trim.js';
 import { WATCHED_REASONS } from '../engine/outcomes/event-facts.js';
 import { isOptedIn, type NamespaceFacts } from './classify.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
@@ -59,8 +59,8 @@ export async function readCluster(get: Getter, namespace: string | undefined, cl
       ? await listAll(get, '/api/v1/namespaces')
       : [await get(`/api/v1/namespaces/${encodeURIComponent(namespace)}`)];
   for (const ns of nsObjects) {
-    const meta = trimNamespace(ns as never).metadata ?? {};
-    if (meta.name) namespaces.set(meta.name, { labels: meta.labels ?? {}, annotations: meta.annotations ?? {} });
+    const { name, labels, annotations } = keptOfNamespace(ns);
+    if (name) namespaces.set(name, { labels, annotations });
   }
   const workloads: Workload[] = [];
   const pods: Record<string, unknown>[] = [];
@@ -87,7 +87,7 @@ export async function readCluster(get: Getter, namespace: string | undefined, cl
       throw err;
     }
     const trim = trimFor(w.kind);
-    for (const item of items) traffic.upsert(w.kind, trim(item as never));
+    for (const item of items) traffic.upsert(w.kind, trim(item));
   }
   // The kubelet's Events about Pods, one field-selected list per reason (selectors match one value).
   const podEvents: Record<string, unknown>[] = [];

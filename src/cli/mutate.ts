@@ -2,14 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { admit } from '../engine/admit.js';
-import { gvkOf } from '../engine/kinds.js';
+import { gvkOf } from '../kube/gvk.js';
 import { governingService, podLabels } from '../engine/target.js';
 import { TrafficIndex } from '../traffic/index.js';
 import { indexDocuments } from '../traffic/documents.js';
 import { DEFAULT_CLUSTER_SETTINGS, parseClusterSettings, type ClusterSettings } from '../settings/cluster-settings.js';
 import { PREFIX } from '../settings/keys.js';
 import { parseKubeVersion, type KubeVersion } from '../engine/kube-version.js';
-import { CLOUDS, type Cloud } from '../traffic/types.js';
+import { CLOUDS, type Cloud } from '../kube/clouds.js';
 import { parseKeyValues, UsageError } from './args.js';
 import { InputError, isList, readDocuments, type ReadDocuments } from './documents.js';
 import { printYaml } from './yaml-print.js';

@@ -3,7 +3,7 @@
 import { VersionApi, type KubeConfig } from '@kubernetes/client-node';
 import { untestedReleaseWarning, versionFromInfo, type KubeVersion } from '../engine/kube-version.js';
 import { backoffDelay, describeError, withTimeout } from './backoff.js';
-import type { KubeSourceOptions } from './kubeconfig.js';
+import type { KubeSourceOptions } from './kube-options.js';
 import type { VersionSource } from './sources.js';
 
 export class ApiVersionSource implements VersionSource {

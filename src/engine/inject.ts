@@ -5,7 +5,7 @@ import type { InjectionSettings } from '../settings/types.js';
 import { copyOf } from './copy.js';
 import type { TrafficFacts } from '../traffic/types.js';
 import type { KubeVersion } from './kube-version.js';
-import type { Container, Handler } from './pod-types.js';
+import type { Container, Handler } from '../kube/pod-types.js';
 import { fingerprint, probeFingerprint, type FingerprintMemo } from './record/fingerprint.js';
 import { emptyRecord, noteAdded, noteKept, type InjectionRecord } from './record/record.js';
 import { selectContainers } from './rules/containers.js';

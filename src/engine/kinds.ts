@@ -1,5 +1,5 @@
 // Which kinds and operations are in scope, and where each kind keeps its pod template.
-import type { AdmissionOperation, GroupVersionKind } from './types.js';
+import type { AdmissionOperation, GroupVersionKind } from '../kube/gvk.js';
 
 export type KindClass = 'pod' | 'workload';
 
@@ -49,17 +49,6 @@ const RULES: readonly KindRule[] = [
 /** The rule for a kind, or undefined when gracekeeper never touches it. */
 export function findKindRule(gvk: GroupVersionKind): KindRule | undefined {
   return RULES.find((r) => r.group === gvk.group && r.version === gvk.version && r.kind === gvk.kind);
-}
-
-/** Reads apiVersion/kind from a manifest (for the CLI, which has no AdmissionRequest). */
-export function gvkOf(object: unknown): GroupVersionKind | undefined {
-  if (typeof object !== 'object' || object === null) return undefined;
-  const { apiVersion, kind } = object as { apiVersion?: unknown; kind?: unknown };
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return undefined;
-  const slash = apiVersion.indexOf('/');
-  return slash < 0
-    ? { group: '', version: apiVersion, kind }
-    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1), kind };
 }
 
 export const SUPPORTED_KINDS: readonly KindRule[] = RULES;

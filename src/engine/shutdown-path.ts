@@ -7,7 +7,7 @@ import type { ClusterSettings } from '../settings/cluster-settings.js';
 import type { InjectionSettings } from '../settings/types.js';
 import { copyOf } from './copy.js';
 import type { KubeVersion } from './kube-version.js';
-import type { Container } from './pod-types.js';
+import type { Container } from '../kube/pod-types.js';
 import { textFingerprint } from './record/fingerprint.js';
 import { noteAdded, noteKept, type InjectionRecord } from './record/record.js';
 import type { PodFacts, WaitPlan } from './rules/mesh.js';

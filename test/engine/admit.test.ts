@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { admit } from '../../src/engine/admit.js';
-import { clip } from '../../src/engine/warnings.js';
+import { clip } from '../../src/kube/clip.js';
 import { DEFAULT_CLUSTER_SETTINGS } from '../../src/settings/cluster-settings.js';
 import type { AdmissionInput } from '../../src/engine/types.js';
 import { assertAcceptable } from './api-rules.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fastJsonPatch from 'fast-json-patch';
 import { admit } from '../../src/engine/admit.js';
-import { gvkOf } from '../../src/engine/kinds.js';
+import { gvkOf } from '../../src/kube/gvk.js';
 import type { AdmissionResult } from '../../src/engine/types.js';
 import { DEFAULT_CLUSTER_SETTINGS, type ClusterSettings } from '../../src/settings/cluster-settings.js';
 

@@ -1,6 +1,6 @@
 // "Is this still ours": a container's item is gracekeeper's only while its fingerprint is exactly
 // the one the record holds. Once the user (or another webhook) changes it, it is theirs.
-import type { Container, PodTemplate } from '../pod-types.js';
+import type { Container, PodTemplate } from '../../kube/pod-types.js';
 import { fingerprint, probeFingerprint, textFingerprint, type FingerprintMemo } from './fingerprint.js';
 import type { InjectionRecord, Item } from './record.js';
 

@@ -1,7 +1,7 @@
 // Undoes what an earlier pass added, per its record, so every pass starts from the user's own spec:
 // each item while it is still ours, each value while it still holds what gracekeeper set.
 import { copyOf } from '../copy.js';
-import type { Container } from '../pod-types.js';
+import type { Container } from '../../kube/pod-types.js';
 import { hasValue, readValue, VALUE_FIELDS, writeAnnotation, writeValue, type Work } from '../work.js';
 import { textFingerprint, type FingerprintMemo } from './fingerprint.js';
 import { findContainer, isStillOurs } from './ownership.js';

@@ -2,9 +2,8 @@
 // shape (so the index reads informer objects and `gracekeeper mutate`'s documents alike) holding
 // names, the fields compact.ts reads, and the annotations it keeps. With 10,000 Services the
 // whole objects would cost tens of MB; the skeletons a fraction of it.
-import type { KubernetesObject } from '@kubernetes/client-node';
-import { annotationsOf } from './compact.js';
-import type { IndexedKind } from './index.js';
+import { annotationsOf } from '../traffic/compact.js';
+import type { IndexedKind } from '../traffic/index.js';
 
 type Obj = Record<string, unknown>;
 const record = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
@@ -55,8 +54,8 @@ function specOf(kind: IndexedKind, spec: Obj): Obj {
   }
 }
 
-export function trimFor(kind: IndexedKind): <T extends KubernetesObject>(object: T) => T {
-  return <T extends KubernetesObject>(object: T): T => {
+export function trimFor(kind: IndexedKind): <T extends object>(object: T) => T {
+  return <T extends object>(object: T): T => {
     const o = object as unknown as Obj;
     const meta = record(o.metadata);
     const annotations = annotationsOf(meta);
