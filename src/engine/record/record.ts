@@ -4,7 +4,7 @@ import { RECORD_KEY } from '../../settings/keys.js';
 import { isRecord } from '../../kube/pod-types.js';
 import { VALUE_FIELDS, type ValueField } from '../work.js';
 
-/** What gracekeeper adds to a container. */
+/** What gracekeeper adds to a container; how each is read, written and removed is items.ts's table. */
 export type Item = 'preStop' | 'readinessProbe' | 'startupProbe' | 'stopSignal';
 export const ITEMS: readonly Item[] = ['preStop', 'readinessProbe', 'startupProbe', 'stopSignal'];
 
