@@ -2,6 +2,7 @@
 // live object, or a CREATE for the kinds only admitted at CREATE: Pods and Jobs), and what that
 // means. Nothing here knows a rule: what an object lacks is what the engine would change plus the
 // engine's warnings, and the delay its traffic paths call for comes from src/traffic/.
+import type { NamespaceInfo } from '../cluster/sources.js';
 import { admit } from '../engine/admit.js';
 import { findKindRule } from '../engine/kinds.js';
 import { getPath } from '../engine/patch.js';
@@ -82,13 +83,10 @@ export interface AuditOutcomes {
   fix: string;
 }
 
-export interface NamespaceFacts {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-}
+export type { NamespaceInfo } from '../cluster/sources.js';
 
 export interface AuditContext {
-  namespace: NamespaceFacts;
+  namespace: NamespaceInfo;
   cluster: ClusterSettings;
   kubeVersion: KubeVersion | undefined;
   traffic: TrafficFacts;

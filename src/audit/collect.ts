@@ -16,22 +16,8 @@ import type { Cloud } from '../traffic/types.js';
 import { WATCHED_KINDS, type WatchedKind } from '../cluster/watched-kinds.js';
 import { trimFor } from '../cluster/trim.js';
 import { WATCHED_REASONS } from '../engine/outcomes/event-facts.js';
-import { isOptedIn, type NamespaceFacts } from './classify.js';
+import { isOptedIn, type NamespaceInfo } from './classify.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
-
-/** The plural resource of each kind the engine admits. */
-const PLURALS: Record<string, string> = {
-  Pod: 'pods',
-  Deployment: 'deployments',
-  StatefulSet: 'statefulsets',
-  DaemonSet: 'daemonsets',
-  ReplicaSet: 'replicasets',
-  Job: 'jobs',
-  CronJob: 'cronjobs',
-};
-
-/** A controller owner of these kinds means the object's template is audited at that owner. */
-const AUDITED_AT_OWNER: Record<string, string | undefined> = { Pod: undefined, ReplicaSet: 'Deployment', Job: 'CronJob' };
 
 export interface Workload {
   gvk: GroupVersionKind;
@@ -40,7 +26,7 @@ export interface Workload {
 
 export interface ClusterView {
   kubeVersion: KubeVersion | undefined;
-  namespaces: Map<string, NamespaceFacts>;
+  namespaces: Map<string, NamespaceInfo>;
   workloads: Workload[];
   traffic: TrafficIndex;
   /** Optional kinds whose CRDs are not installed (their lists answered 404). */
@@ -53,7 +39,7 @@ export interface ClusterView {
 /** `namespace` undefined: every namespace. */
 export async function readCluster(get: Getter, namespace: string | undefined, cluster?: ClusterSettings): Promise<ClusterView> {
   const info = (await get('/version')) as { major?: string; minor?: string; gitVersion?: string };
-  const namespaces = new Map<string, NamespaceFacts>();
+  const namespaces = new Map<string, NamespaceInfo>();
   const nsObjects =
     namespace === undefined
       ? await listAll(get, '/api/v1/namespaces')
@@ -67,7 +53,7 @@ export async function readCluster(get: Getter, namespace: string | undefined, cl
   const optedIn = (ns: unknown) =>
     typeof ns === 'string' && cluster !== undefined && isOptedIn(ns, namespaces.get(ns)?.labels ?? {}, cluster);
   for (const rule of SUPPORTED_KINDS) {
-    for (const object of await listAll(get, resourcePath(rule.group, rule.version, PLURALS[rule.kind] ?? '', namespace))) {
+    for (const object of await listAll(get, resourcePath(rule.group, rule.version, rule.plural, namespace))) {
       if (rule.kind === 'Pod' && optedIn((object.metadata as { namespace?: unknown } | undefined)?.namespace)) pods.push(object);
       if (!auditedHere(rule, object)) continue;
       workloads.push({ gvk: { group: rule.group, version: rule.version, kind: rule.kind }, object });
@@ -134,11 +120,11 @@ export function resourcePath(group: string, version: string, plural: string, nam
 
 /** Whether the object is audited itself, rather than through the controller that made it. */
 export function auditedHere(rule: KindRule, object: Record<string, unknown>): boolean {
-  if (!(rule.kind in AUDITED_AT_OWNER)) return true;
-  const owner = AUDITED_AT_OWNER[rule.kind];
+  const owner = rule.auditedAtController;
+  if (owner === undefined) return true;
   const meta = isRecord(object.metadata) ? object.metadata : {};
   const refs = Array.isArray(meta.ownerReferences) ? meta.ownerReferences : [];
   const controller = refs.find((r): r is Record<string, unknown> => isRecord(r) && r.controller === true);
   if (!controller) return true;
-  return owner !== undefined && controller.kind !== owner;
+  return owner !== 'any' && controller.kind !== owner;
 }

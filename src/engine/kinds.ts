@@ -13,10 +13,27 @@ export interface KindRule {
   templatePath: readonly string[];
   /** Whether spec.minReadySeconds exists on this kind. */
   hasMinReadySeconds: boolean;
+  /** The resource's plural, for its API path (the audit lists it). */
+  plural: string;
+  /**
+   * Audited at its controller instead, when it has one of this kind ('any': any controller): a
+   * ReplicaSet's Deployment, a Job's CronJob, a Pod's workload.
+   */
+  auditedAtController?: string;
 }
 
 const RULES: readonly KindRule[] = [
-  { group: '', version: 'v1', kind: 'Pod', class: 'pod', operations: ['CREATE'], templatePath: [], hasMinReadySeconds: false },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Pod',
+    class: 'pod',
+    operations: ['CREATE'],
+    templatePath: [],
+    hasMinReadySeconds: false,
+    plural: 'pods',
+    auditedAtController: 'any',
+  },
   ...(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'] as const).map((kind): KindRule => ({
     group: 'apps',
     version: 'v1',
@@ -25,6 +42,8 @@ const RULES: readonly KindRule[] = [
     operations: ['CREATE', 'UPDATE'],
     templatePath: ['spec', 'template'],
     hasMinReadySeconds: true,
+    plural: `${kind.toLowerCase()}s`,
+    ...(kind === 'ReplicaSet' ? { auditedAtController: 'Deployment' } : {}),
   })),
   {
     group: 'batch',
@@ -34,6 +53,8 @@ const RULES: readonly KindRule[] = [
     operations: ['CREATE'],
     templatePath: ['spec', 'template'],
     hasMinReadySeconds: false,
+    plural: 'jobs',
+    auditedAtController: 'CronJob',
   },
   {
     group: 'batch',
@@ -43,6 +64,7 @@ const RULES: readonly KindRule[] = [
     operations: ['CREATE', 'UPDATE'],
     templatePath: ['spec', 'jobTemplate', 'spec', 'template'],
     hasMinReadySeconds: false,
+    plural: 'cronjobs',
   },
 ];
 

@@ -1,4 +1,5 @@
-// The engine's input and output: everything the HTTP edge and the CLI need, nothing about transport.
+// The engine's input and output, plain data: the HTTP edge (http/facts.ts), `gracekeeper mutate`
+// (cli/mutate.ts) and the audit (audit/classify.ts) each build an AdmissionInput; nothing about transport.
 import type { Operation } from 'fast-json-patch';
 import type { AdmissionOperation, GroupVersionKind } from '../kube/gvk.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { exitStatus } from '../../src/cli/audit-args.js';
 import { describe, it } from 'node:test';
-import { classify, isOptedIn, type AuditContext, type NamespaceFacts } from '../../src/audit/classify.js';
+import { classify, isOptedIn, type AuditContext, type NamespaceInfo } from '../../src/audit/classify.js';
 import { admit } from '../../src/engine/admit.js';
 import { DEFAULT_CLUSTER_SETTINGS } from '../../src/settings/cluster-settings.js';
 import { TrafficIndex } from '../../src/traffic/index.js';
@@ -12,8 +12,8 @@ import type { TrafficFacts } from '../../src/traffic/types.js';
 type Obj = Record<string, any>;
 const DEPLOY = { group: 'apps', version: 'v1', kind: 'Deployment' };
 const POD = { group: '', version: 'v1', kind: 'Pod' };
-const OPTED_IN: NamespaceFacts = { labels: { 'gracekeeper.io/inject': 'enabled' }, annotations: {} };
-const NOT_OPTED_IN: NamespaceFacts = { labels: {}, annotations: {} };
+const OPTED_IN: NamespaceInfo = { labels: { 'gracekeeper.io/inject': 'enabled' }, annotations: {} };
+const NOT_OPTED_IN: NamespaceInfo = { labels: {}, annotations: {} };
 const NO_TRAFFIC: TrafficFacts = { services: [] };
 
 function deployment(ns = 'shop', templateAnnotations: Record<string, string> = {}): Obj {
@@ -31,7 +31,7 @@ function deployment(ns = 'shop', templateAnnotations: Record<string, string> = {
   };
 }
 
-function ctx(namespace: NamespaceFacts, traffic = NO_TRAFFIC): AuditContext {
+function ctx(namespace: NamespaceInfo, traffic = NO_TRAFFIC): AuditContext {
   return { namespace, cluster: DEFAULT_CLUSTER_SETTINGS, kubeVersion: { major: 1, minor: 34 }, traffic };
 }
 
