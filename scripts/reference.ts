@@ -1,10 +1,10 @@
 // Writes the generated parts of docs/reference.md from the tables the code reads: the annotation
 // keys (src/settings/keys.ts), the cluster settings (src/settings/cluster-keys.ts) and the metrics
-// (src/runtime/metrics.ts). `make docs` runs it; test/docs/reference.test.ts fails when it is stale.
+// (src/metrics/metrics.ts). `make docs` runs it; test/docs/reference.test.ts fails when it is stale.
 //   node --import tsx scripts/reference.ts [--check]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Metrics } from '../src/runtime/metrics.js';
+import { Metrics } from '../src/metrics/metrics.js';
 import { CLUSTER_SETTINGS } from '../src/settings/cluster-keys.js';
 import { formatDuration } from '../src/settings/duration.js';
 import { VALIDATORS, type KeyValidator } from '../src/settings/keys.js';

@@ -2,12 +2,13 @@
 // live object, or a CREATE for the kinds only admitted at CREATE: Pods and Jobs), and what that
 // means. Nothing here knows a rule: what an object lacks is what the engine would change plus the
 // engine's warnings, and the delay its traffic paths call for comes from src/traffic/.
+import type { NamespaceInfo } from '../cluster/sources.js';
 import { admit } from '../engine/admit.js';
 import { findKindRule } from '../engine/kinds.js';
 import { getPath } from '../engine/patch.js';
-import { isRecord } from '../engine/pod-types.js';
+import { isRecord } from '../kube/pod-types.js';
 import { readRecord } from '../engine/record/record.js';
-import { readMark } from '../baseline/mark.js';
+import { readMark } from '../engine/record/mark.js';
 import { isExcludedNamespace } from '../engine/scope.js';
 import type { GroupVersionKind, KubeVersion } from '../engine/types.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
@@ -82,13 +83,10 @@ export interface AuditOutcomes {
   fix: string;
 }
 
-export interface NamespaceFacts {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-}
+export type { NamespaceInfo } from '../cluster/sources.js';
 
 export interface AuditContext {
-  namespace: NamespaceFacts;
+  namespace: NamespaceInfo;
   cluster: ClusterSettings;
   kubeVersion: KubeVersion | undefined;
   traffic: TrafficFacts;

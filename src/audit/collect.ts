@@ -4,34 +4,20 @@
 // read as the webhook's informers read them). Objects a controller made from a template the
 // audit already covers are left out: Pods with a controller, ReplicaSets of a Deployment, Jobs of
 // a CronJob.
-import { trimNamespace } from '../cluster/namespace-informer.js';
+import { keptOfNamespace } from '../cluster/namespace-informer.js';
 import { ApiError, listAll, type Getter } from '../cluster/raw-get.js';
 import { SUPPORTED_KINDS, type KindRule } from '../engine/kinds.js';
 import { versionFromInfo, type KubeVersion } from '../engine/kube-version.js';
-import { isRecord } from '../engine/pod-types.js';
+import { isRecord } from '../kube/pod-types.js';
 import type { GroupVersionKind } from '../engine/types.js';
 import { cloudOfProviderId } from '../traffic/cloud.js';
 import { TrafficIndex } from '../traffic/index.js';
 import type { Cloud } from '../traffic/types.js';
-import { WATCHED_KINDS, type WatchedKind } from '../traffic/kinds.js';
-import { trimFor } from '../traffic/trim.js';
+import { WATCHED_KINDS, type WatchedKind } from '../cluster/watched-kinds.js';
+import { trimFor } from '../cluster/trim.js';
 import { WATCHED_REASONS } from '../engine/outcomes/event-facts.js';
-import { isOptedIn, type NamespaceFacts } from './classify.js';
+import { isOptedIn, type NamespaceInfo } from './classify.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
-
-/** The plural resource of each kind the engine admits. */
-const PLURALS: Record<string, string> = {
-  Pod: 'pods',
-  Deployment: 'deployments',
-  StatefulSet: 'statefulsets',
-  DaemonSet: 'daemonsets',
-  ReplicaSet: 'replicasets',
-  Job: 'jobs',
-  CronJob: 'cronjobs',
-};
-
-/** A controller owner of these kinds means the object's template is audited at that owner. */
-const AUDITED_AT_OWNER: Record<string, string | undefined> = { Pod: undefined, ReplicaSet: 'Deployment', Job: 'CronJob' };
 
 export interface Workload {
   gvk: GroupVersionKind;
@@ -40,7 +26,7 @@ export interface Workload {
 
 export interface ClusterView {
   kubeVersion: KubeVersion | undefined;
-  namespaces: Map<string, NamespaceFacts>;
+  namespaces: Map<string, NamespaceInfo>;
   workloads: Workload[];
   traffic: TrafficIndex;
   /** Optional kinds whose CRDs are not installed (their lists answered 404). */
@@ -53,21 +39,21 @@ export interface ClusterView {
 /** `namespace` undefined: every namespace. */
 export async function readCluster(get: Getter, namespace: string | undefined, cluster?: ClusterSettings): Promise<ClusterView> {
   const info = (await get('/version')) as { major?: string; minor?: string; gitVersion?: string };
-  const namespaces = new Map<string, NamespaceFacts>();
+  const namespaces = new Map<string, NamespaceInfo>();
   const nsObjects =
     namespace === undefined
       ? await listAll(get, '/api/v1/namespaces')
       : [await get(`/api/v1/namespaces/${encodeURIComponent(namespace)}`)];
   for (const ns of nsObjects) {
-    const meta = trimNamespace(ns as never).metadata ?? {};
-    if (meta.name) namespaces.set(meta.name, { labels: meta.labels ?? {}, annotations: meta.annotations ?? {} });
+    const { name, labels, annotations } = keptOfNamespace(ns);
+    if (name) namespaces.set(name, { labels, annotations });
   }
   const workloads: Workload[] = [];
   const pods: Record<string, unknown>[] = [];
   const optedIn = (ns: unknown) =>
     typeof ns === 'string' && cluster !== undefined && isOptedIn(ns, namespaces.get(ns)?.labels ?? {}, cluster);
   for (const rule of SUPPORTED_KINDS) {
-    for (const object of await listAll(get, resourcePath(rule.group, rule.version, PLURALS[rule.kind] ?? '', namespace))) {
+    for (const object of await listAll(get, resourcePath(rule.group, rule.version, rule.plural, namespace))) {
       if (rule.kind === 'Pod' && optedIn((object.metadata as { namespace?: unknown } | undefined)?.namespace)) pods.push(object);
       if (!auditedHere(rule, object)) continue;
       workloads.push({ gvk: { group: rule.group, version: rule.version, kind: rule.kind }, object });
@@ -87,7 +73,7 @@ export async function readCluster(get: Getter, namespace: string | undefined, cl
       throw err;
     }
     const trim = trimFor(w.kind);
-    for (const item of items) traffic.upsert(w.kind, trim(item as never));
+    for (const item of items) traffic.upsert(w.kind, trim(item));
   }
   // The kubelet's Events about Pods, one field-selected list per reason (selectors match one value).
   const podEvents: Record<string, unknown>[] = [];
@@ -134,11 +120,11 @@ export function resourcePath(group: string, version: string, plural: string, nam
 
 /** Whether the object is audited itself, rather than through the controller that made it. */
 export function auditedHere(rule: KindRule, object: Record<string, unknown>): boolean {
-  if (!(rule.kind in AUDITED_AT_OWNER)) return true;
-  const owner = AUDITED_AT_OWNER[rule.kind];
+  const owner = rule.auditedAtController;
+  if (owner === undefined) return true;
   const meta = isRecord(object.metadata) ? object.metadata : {};
   const refs = Array.isArray(meta.ownerReferences) ? meta.ownerReferences : [];
   const controller = refs.find((r): r is Record<string, unknown> => isRecord(r) && r.controller === true);
   if (!controller) return true;
-  return owner !== undefined && controller.kind !== owner;
+  return owner !== 'any' && controller.kind !== owner;
 }

@@ -8,7 +8,7 @@
 // port needs the traffic path). docs/baseline.md says what it honours and what it cannot.
 import { BUILT_IN_EXCLUDED_NAMESPACES, type ClusterSettings } from '../settings/cluster-settings.js';
 import { INJECT_KEY, RECORD_KEY } from '../settings/keys.js';
-import { BASELINE_KEY } from './mark.js';
+import { BASELINE_KEY } from '../engine/record/mark.js';
 import { bounded, layered, seconds, str, strList } from './cel.js';
 
 export const POLICY_NAME = 'gracekeeper-baseline';

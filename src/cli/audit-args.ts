@@ -5,7 +5,7 @@ import type { AuditStatus } from '../audit/classify.js';
 import { UsageError } from './args.js';
 
 export const AUDIT_USAGE = `Usage: gracekeeper audit [--kubeconfig FILE] [--context NAME] [-n NAMESPACE | -A]
-       [-o table|json] [--fail-on missing|stale|missing,stale] [--settings FILE]
+       [-o table|json] [--fail-on missing|stale|missing,stale] [--config FILE]
 
 Reads the cluster (get and list only) and prints, for every workload and bare Pod, whether its
 namespace is opted in, what it lacks for a graceful shutdown, its traffic paths and the preStop
@@ -18,7 +18,8 @@ sleep they call for, whether gracekeeper's record is stale, and which carry only
   -o, --output F      table (default) or json
   --fail-on LIST      exit 3 when an item has one of these statuses: missing, stale, or missing,stale
                       (missing includes baseline: objects with only what the in-process baseline wrote)
-  --settings FILE     the cluster settings file gracekeeper serve reads (--config); default: built-in defaults
+  --config FILE       the cluster settings file, as serve and mutate read it; default: built-in defaults
+  --settings FILE     an alias of --config (its older name here)
   -h, --help          this help
 
 Exit status: 0; 3 when --fail-on finds what it names; 2 for bad arguments; 1 when the cluster
@@ -35,7 +36,8 @@ export interface AuditOptions {
   allNamespaces: boolean;
   output: 'table' | 'json';
   failOn: FailOn[];
-  settings?: string;
+  /** The cluster settings file, and the flag that named it (--settings is an alias of --config). */
+  config?: { path: string; flag: '--config' | '--settings' };
   help: boolean;
 }
 
@@ -63,6 +65,7 @@ export function parseAuditArgs(argv: string[]): AuditOptions {
         'all-namespaces': { type: 'boolean', short: 'A', default: false },
         output: { type: 'string', short: 'o', default: 'table' },
         'fail-on': { type: 'string', multiple: true, default: [] },
+        config: { type: 'string' },
         settings: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -79,6 +82,9 @@ export function parseAuditArgs(argv: string[]): AuditOptions {
   if (output !== 'table' && output !== 'json') {
     throw new UsageError(`-o ${JSON.stringify(output)}: expected table or json`);
   }
+  if (values.config !== undefined && values.settings !== undefined) {
+    throw new UsageError('--config and --settings: give one (--settings is an alias of --config)');
+  }
   const failOn = [...new Set((values['fail-on'] ?? []).flatMap(parseFailOn))];
   return {
     kubeconfig: values.kubeconfig,
@@ -87,7 +93,12 @@ export function parseAuditArgs(argv: string[]): AuditOptions {
     allNamespaces,
     output,
     failOn: FAIL_ON_CHOICES.filter((c) => failOn.includes(c)),
-    settings: values.settings,
+    config:
+      values.config !== undefined
+        ? { path: values.config, flag: '--config' }
+        : values.settings !== undefined
+          ? { path: values.settings, flag: '--settings' }
+          : undefined,
     help: values.help ?? false,
   };
 }

@@ -1,7 +1,6 @@
 // `gracekeeper audit`: a read-only report over a live cluster. Reads it (src/audit/collect.ts),
 // runs the engine over every workload and bare Pod (src/audit/classify.ts), prints a table or
 // JSON (src/audit/report.ts), and exits 3 when --fail-on finds what it names.
-import { readFileSync } from 'node:fs';
 import { classify, type AuditItem } from '../audit/classify.js';
 import type { WorkloadRef } from '../engine/outcomes/types.js';
 import { auditOutcomes } from '../audit/outcomes.js';
@@ -11,8 +10,9 @@ import { buildReport, formatJson, formatTable } from '../audit/report.js';
 import { loadClientKubeConfig } from '../cluster/kubeconfig.js';
 import { jsonGetter, printable } from '../cluster/raw-get.js';
 import { governingService, podLabels } from '../engine/target.js';
-import { DEFAULT_CLUSTER_SETTINGS, parseClusterSettings, type ClusterSettings } from '../settings/cluster-settings.js';
+import { DEFAULT_CLUSTER_SETTINGS, type ClusterSettings } from '../settings/cluster-settings.js';
 import { UsageError } from './args.js';
+import { readSettingsFile } from './settings-file.js';
 import { AUDIT_USAGE, exitStatus, parseAuditArgs, type AuditOptions } from './audit-args.js';
 import type { CommandIO } from './mutate.js';
 
@@ -44,7 +44,7 @@ export async function runAudit(argv: string[], io: Pick<CommandIO, 'stdout' | 's
       io.stdout(`${AUDIT_USAGE}\n`);
       return 0;
     }
-    if (options.settings) cluster = readSettings(options.settings);
+    if (options.config) cluster = readSettingsFile(options.config.path, `${options.config.flag} ${options.config.path}`);
     config = loadClientKubeConfig(options.kubeconfig, options.context);
   } catch (err) {
     io.stderr(`gracekeeper audit: ${firstLine(err)}\n${err instanceof UsageError ? `${AUDIT_USAGE}\n` : ''}`);
@@ -101,12 +101,6 @@ export function auditAll(view: ClusterView, cluster: ClusterSettings, nowMs = Da
       outcomes: { ...counts, shutdowns: shutdownSummary(seen), probe: probeSummary(seen), fix: outcomeFix(seen) },
     };
   });
-}
-
-function readSettings(path: string): ClusterSettings {
-  const parsed = parseClusterSettings(readFileSync(path, 'utf8'));
-  if (!parsed.ok) throw new Error(`--settings ${path}: ${parsed.errors.join('; ')}`);
-  return parsed.settings;
 }
 
 /** An error's message on one line, never a stack trace. */

@@ -2,16 +2,17 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { admit } from '../engine/admit.js';
-import { gvkOf } from '../engine/kinds.js';
+import { gvkOf } from '../kube/gvk.js';
 import { governingService, podLabels } from '../engine/target.js';
 import { TrafficIndex } from '../traffic/index.js';
 import { indexDocuments } from '../traffic/documents.js';
-import { DEFAULT_CLUSTER_SETTINGS, parseClusterSettings, type ClusterSettings } from '../settings/cluster-settings.js';
+import { DEFAULT_CLUSTER_SETTINGS, type ClusterSettings } from '../settings/cluster-settings.js';
 import { PREFIX } from '../settings/keys.js';
 import { parseKubeVersion, type KubeVersion } from '../engine/kube-version.js';
-import { CLOUDS, type Cloud } from '../traffic/types.js';
+import { CLOUDS, type Cloud } from '../kube/clouds.js';
 import { parseKeyValues, UsageError } from './args.js';
-import { InputError, isList, readDocuments, type ReadDocuments } from './documents.js';
+import { isList, readDocuments, type ReadDocuments } from './documents.js';
+import { readSettingsFile } from './settings-file.js';
 import { printYaml } from './yaml-print.js';
 
 export const MUTATE_USAGE = `Usage: gracekeeper mutate -f FILE|- [--config FILE] [--namespace NAME]
@@ -65,9 +66,7 @@ export function runMutate(argv: string[], io: CommandIO): number {
   try {
     raw = options.file === '-' ? io.readStdin() : readFileSync(options.file, 'utf8');
     if (options.config) {
-      const parsed = parseClusterSettings(readFileSync(options.config, 'utf8'));
-      if (!parsed.ok) throw new InputError(`${options.config}: ${parsed.errors.join('; ')}`);
-      cluster = parsed.settings;
+      cluster = readSettingsFile(options.config, options.config);
     }
     if (options.cloud) cluster = { ...cluster, cloud: options.cloud };
   } catch (err) {

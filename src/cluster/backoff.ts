@@ -15,7 +15,8 @@ export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function describeError(err: unknown): string {
+/** An error of the API or the network in one line for a log field: its message, and its status or code. */
+export function errorLine(err: unknown): string {
   if (err instanceof Error) {
     const code = (err as { code?: unknown; statusCode?: unknown }).statusCode ?? (err as { code?: unknown }).code;
     return typeof code === 'string' || typeof code === 'number' ? `${err.message} (${code})` : err.message;

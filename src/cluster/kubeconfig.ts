@@ -1,30 +1,16 @@
 // The real cluster: a kubeconfig (from --kubeconfig, or the in-cluster one) and the sources built
 // on it. Loaded only when there is a cluster (@kubernetes/client-node costs about 80 MiB).
 import { KubeConfig } from '@kubernetes/client-node';
-import type { Logger } from 'pino';
 import { ApiVersionSource } from './api-version.js';
 import { InformerNamespaceSource } from './namespace-informer.js';
-import { OutcomeWatch, type OutcomeWatchOptions } from './outcome-watch.js';
+import type { KubeSourceOptions } from './kube-options.js';
+import { OutcomeWatch } from './outcome-watch.js';
 import { jsonGetter } from './raw-get.js';
 import { apiMetadataReader, OwnerLookup } from './owner-lookup.js';
 import { InformerTrafficSource } from './traffic-source.js';
 import type { ClusterSource } from './sources.js';
 
-export interface KubeSourceOptions {
-  log: Logger;
-  /** Called on each Namespace informer restart after an error (for a metric). */
-  onRestart?: () => void;
-  /** Called on each restart of a traffic informer after an error, with its resource (for a metric). */
-  onTrafficRestart?: (resource: string) => void;
-  backoffInitialMs?: number;
-  backoffMaxMs?: number;
-  /** How often the API server version is re-read (default 10 minutes). */
-  versionRefreshMs?: number;
-  /** How often the Gateway API's CRDs are looked for (default one minute). */
-  discoveryMs?: number;
-  /** Watch how pods stop and start (docs/outcomes.md); absent: not watched. */
-  outcomes?: Pick<OutcomeWatchOptions, 'settings' | 'onFinding' | 'onNamespace' | 'onRestart' | 'sweepMs'>;
-}
+export type { KubeSourceOptions } from './kube-options.js';
 
 /** A kubeconfig from --kubeconfig, else the in-cluster one, else undefined (no cluster). */
 export function loadKubeConfig(

@@ -1,5 +1,6 @@
 // In-memory cluster sources: a namespace cache filled by hand and a fixed version, for tests and,
-// empty, for running without a cluster.
+// empty, for running without a cluster (noCluster: no owners, traffic or outcomes sources, so
+// `auto` is propagationDelay and no outcomes are advised).
 import type { KubeVersion } from '../engine/kube-version.js';
 import type { ClusterSource, NamespaceInfo, NamespaceSource, SourceState, VersionSource } from './sources.js';
 

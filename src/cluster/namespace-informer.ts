@@ -5,26 +5,50 @@
 // Namespaces, whole objects cost about 48 MB of RSS, trimmed ones about 14 MB).
 import { CoreV1Api, type KubeConfig, type V1Namespace } from '@kubernetes/client-node';
 import { LINKERD_NAMESPACE_ANNOTATIONS } from '../engine/rules/mesh-linkerd.js';
+import { isRecord } from '../kube/pod-types.js';
 import { PREFIX } from '../settings/keys.js';
-import type { KubeSourceOptions } from './kubeconfig.js';
+import type { KubeSourceOptions } from './kube-options.js';
 import { NamespaceLookup, namespaceInfo } from './namespace-lookup.js';
 import type { NamespaceInfo, NamespaceSource, SourceState } from './sources.js';
 import { TrimmedInformer } from './trimmed-informer.js';
 
 const MESH_KEYS: ReadonlySet<string> = new Set(LINKERD_NAMESPACE_ANNOTATIONS);
 
+/** What gracekeeper keeps of a Namespace, read from any Namespace object (typed or plain JSON). */
+export interface KeptNamespace extends NamespaceInfo {
+  name?: string;
+  resourceVersion?: string;
+}
+
 /**
  * What the cache keeps of a Namespace: name, resourceVersion, labels, gracekeeper.io/ annotations
  * and the Linkerd annotations that mesh a namespace's pods (Istio meshes a namespace by labels).
+ * The audit reads the Namespaces it lists through it too, so both see the same keys.
  */
-export function trimNamespace(ns: V1Namespace): V1Namespace {
-  const meta = ns.metadata ?? {};
+export function keptOfNamespace(ns: unknown): KeptNamespace {
+  const meta = isRecord(ns) && isRecord(ns.metadata) ? ns.metadata : {};
   const annotations: Record<string, string> = {};
-  for (const key of Object.keys(meta.annotations ?? {})) {
-    if (key.startsWith(PREFIX) || MESH_KEYS.has(key))
-      annotations[key] = (meta.annotations as Record<string, string>)[key] as string;
+  for (const [key, value] of Object.entries(strings(meta.annotations))) {
+    if (key.startsWith(PREFIX) || MESH_KEYS.has(key)) annotations[key] = value;
   }
-  return { metadata: { name: meta.name, resourceVersion: meta.resourceVersion, labels: meta.labels ?? {}, annotations } };
+  return {
+    name: typeof meta.name === 'string' ? meta.name : undefined,
+    resourceVersion: typeof meta.resourceVersion === 'string' ? meta.resourceVersion : undefined,
+    labels: strings(meta.labels),
+    annotations,
+  };
+}
+
+export function trimNamespace(ns: V1Namespace): V1Namespace {
+  const { name, resourceVersion, labels, annotations } = keptOfNamespace(ns);
+  return { metadata: { name, resourceVersion, labels, annotations } };
+}
+
+function strings(value: unknown): Record<string, string> {
+  if (!isRecord(value)) return {};
+  const out: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value)) if (typeof v === 'string') out[key] = v;
+  return out;
 }
 
 export class InformerNamespaceSource implements NamespaceSource {

@@ -11,21 +11,13 @@ import type { WorkloadOutcomes } from '../engine/outcomes/advice.js';
 import type { WorkloadRef } from '../engine/outcomes/types.js';
 import { OutcomeTracker, type OutcomeTrackerOptions } from './outcome-tracker.js';
 import type { Getter } from './raw-get.js';
-import type { NamespaceSource, SourceState } from './sources.js';
+import type { NamespaceSource, OutcomeSource, SourceState } from './sources.js';
 import { StreamWatch } from './stream-watch.js';
+
+export type { OutcomeSource } from './sources.js';
 
 /** How often pods waiting on gracekeeper's probe are checked against their bound. */
 export const SWEEP_MS = 30_000;
-
-export interface OutcomeSource {
-  /** A workload's recent outcomes, for the warning at its UPDATE. */
-  outcomes(namespace: string, workload: WorkloadRef): WorkloadOutcomes | undefined;
-  states(): Array<{ stream: string; state: SourceState }>;
-  /** Pods and workloads remembered (a gauge: the memory's bound is what matters). */
-  remembered(): { pods: number; workloads: number };
-  start(): void;
-  stop(): Promise<void>;
-}
 
 export interface OutcomeWatchOptions extends OutcomeTrackerOptions {
   get: Getter;

@@ -1,10 +1,13 @@
 // What the server needs from a cluster, behind small interfaces: Namespaces' labels and annotations
-// from a cache, the API server's version, a Pod's owning workload. The real ones (kubeconfig.ts) use @kubernetes/client-node;
-// tests and "no cluster" use the in-memory ones (memory.ts).
+// from a cache, the API server's version, a Pod's owning workload, what sends traffic to pods, and
+// how pods stopped and started. The real ones (kubeconfig.ts builds them) use
+// @kubernetes/client-node; tests and "no cluster" use the in-memory ones (memory.ts). This file
+// imports no source: each implementation imports its interface from here.
 import type { KubeVersion } from '../engine/kube-version.js';
 import type { OwnerRef } from '../engine/owner.js';
-import type { OutcomeSource } from './outcome-watch.js';
-import type { TrafficSource } from './traffic-source.js';
+import type { WorkloadOutcomes } from '../engine/outcomes/advice.js';
+import type { WorkloadRef } from '../engine/outcomes/types.js';
+import type { TrafficFacts } from '../traffic/types.js';
 
 export type SourceState = 'disabled' | 'starting' | 'synced' | 'error';
 
@@ -40,6 +43,31 @@ export interface VersionSource {
 /** The gracekeeper annotations of a Pod's owning workload (see engine/owner.ts). */
 export interface OwnerSource {
   annotations(namespace: string, owner: OwnerRef): Promise<Record<string, string> | undefined>;
+}
+
+export interface TrafficSourceState {
+  resource: string;
+  state: SourceState;
+  objects: number;
+}
+
+export interface TrafficSource {
+  facts(namespace: string, labels: Record<string, string> | undefined, governing?: string): TrafficFacts;
+  /** Every kind found at start has been listed once (readiness waits for it). */
+  synced(): boolean;
+  states(): TrafficSourceState[];
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export interface OutcomeSource {
+  /** A workload's recent outcomes, for the warning at its UPDATE. */
+  outcomes(namespace: string, workload: WorkloadRef): WorkloadOutcomes | undefined;
+  states(): Array<{ stream: string; state: SourceState }>;
+  /** Pods and workloads remembered (a gauge: the memory's bound is what matters). */
+  remembered(): { pods: number; workloads: number };
+  start(): void;
+  stop(): Promise<void>;
 }
 
 export interface ClusterSource {

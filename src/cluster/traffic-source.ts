@@ -7,27 +7,14 @@ import { CoreV1Api, CustomObjectsApi, NetworkingV1Api, type KubeConfig, type Kub
 import type { Logger } from 'pino';
 import { cloudOfProviderId } from '../traffic/cloud.js';
 import { TrafficIndex } from '../traffic/index.js';
-import { WATCHED_KINDS, type WatchedKind } from '../traffic/kinds.js';
-import { trimFor } from '../traffic/trim.js';
+import { WATCHED_KINDS, type WatchedKind } from './watched-kinds.js';
+import { trimFor } from './trim.js';
 import type { TrafficFacts } from '../traffic/types.js';
-import { describeError } from './backoff.js';
-import type { SourceState } from './sources.js';
+import { errorLine } from './backoff.js';
+import type { TrafficSource, TrafficSourceState } from './sources.js';
 import { TrimmedInformer, type ListPage } from './trimmed-informer.js';
 
-export interface TrafficSourceState {
-  resource: string;
-  state: SourceState;
-  objects: number;
-}
-
-export interface TrafficSource {
-  facts(namespace: string, labels: Record<string, string> | undefined, governing?: string): TrafficFacts;
-  /** Every kind found at start has been listed once (readiness waits for it). */
-  synced(): boolean;
-  states(): TrafficSourceState[];
-  start(): void;
-  stop(): Promise<void>;
-}
+export type { TrafficSource, TrafficSourceState } from './sources.js';
 
 export interface TrafficSourceOptions {
   log: Logger;
@@ -101,7 +88,7 @@ export class InformerTrafficSource implements TrafficSource {
     } catch (err) {
       if (attempt >= CLOUD_ATTEMPTS) {
         this.options.log.warn(
-          { err: describeError(err) },
+          { err: errorLine(err) },
           'could not read a Node: the cloud stays unknown (set the cluster setting cloud)',
         );
         return;
@@ -170,7 +157,7 @@ export class InformerTrafficSource implements TrafficSource {
         }
       } catch (err) {
         if (isNotFound(err)) await this.forget(w);
-        else this.options.log.warn({ resource: w.plural, err: describeError(err) }, 'could not look for it; will look again');
+        else this.options.log.warn({ resource: w.plural, err: errorLine(err) }, 'could not look for it; will look again');
       }
     }
     this.discovered = true;

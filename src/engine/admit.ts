@@ -2,13 +2,13 @@
 // Five steps: find the target, resolve its settings, strip what an earlier pass added, inject
 // afresh, then write the record and diff.
 import type { Operation } from 'fast-json-patch';
-import { BASELINE_KEY } from '../baseline/mark.js';
+import { BASELINE_KEY } from './record/mark.js';
 import { INJECT_KEY, PREFIX, RECORD_KEY } from '../settings/keys.js';
 import { describeChanges } from './changes.js';
 import { copyOf } from './copy.js';
 import { injectTemplate, type InjectContext, type InjectOutcome } from './inject.js';
 import { diff, withPath } from './patch.js';
-import type { ObjectMeta } from './pod-types.js';
+import type { ObjectMeta } from '../kube/pod-types.js';
 import type { FingerprintMemo } from './record/fingerprint.js';
 import { emptyRecord, recordHasChanges, serialiseRecord, type InjectionRecord } from './record/record.js';
 import { stripInjected } from './record/strip.js';
@@ -18,7 +18,7 @@ import { injectAnnotation } from './scope.js';
 import { findTarget, governingService, type Target } from './target.js';
 import type { AdmissionInput, AdmissionResult } from './types.js';
 import { outcomeWarnings } from './outcomes/advice.js';
-import { clip } from './warnings.js';
+import { clip } from '../kube/clip.js';
 import { hasValue, VALUE_FIELDS, viewOf, workOn, type Work } from './work.js';
 
 export function admit(input: AdmissionInput): AdmissionResult {

@@ -2,12 +2,11 @@
 // minReadySeconds, each noted in a new record. Works on the admission's working copy, in place.
 import type { ClusterSettings } from '../settings/cluster-settings.js';
 import type { InjectionSettings } from '../settings/types.js';
-import { copyOf } from './copy.js';
 import type { TrafficFacts } from '../traffic/types.js';
 import type { KubeVersion } from './kube-version.js';
-import type { Container, Handler } from './pod-types.js';
-import { fingerprint, probeFingerprint, type FingerprintMemo } from './record/fingerprint.js';
-import { emptyRecord, noteAdded, noteKept, type InjectionRecord } from './record/record.js';
+import type { FingerprintMemo } from './record/fingerprint.js';
+import { addUnlessPresent } from './record/items.js';
+import { emptyRecord, type InjectionRecord } from './record/record.js';
 import { selectContainers } from './rules/containers.js';
 import { decideGracePeriod, longestUserSleep } from './rules/grace-period.js';
 import { decideMinReadySeconds } from './rules/min-ready-seconds.js';
@@ -83,25 +82,33 @@ export function injectTemplate(work: Work, ctx: InjectContext): InjectOutcome {
   warnings.push(...readiness.warnings);
   let wroteHook = false;
   for (const container of selection.containers) {
-    if (container.lifecycle?.preStop) noteKept(record, 'preStop', container.name);
-    else if (hook) {
-      wroteHook = true;
-      const handler = preStopHandler(mode, sleep.seconds) as Handler; // one object per container
-      const lifecycle = copyOf(container.lifecycle ?? {});
-      lifecycle.preStop = handler;
-      container.lifecycle = lifecycle;
-      noteAdded(record, 'preStop', container.name, fingerprint(handler, memo));
+    // One hook object per container (none when the mode or the sleep asks for no hook).
+    if (addUnlessPresent(record, container, 'preStop', () => preStopHandler(mode, sleep.seconds), memo)) wroteHook = true;
+    addUnlessPresent(
+      record,
+      container,
+      'readinessProbe',
+      () => {
+        if (!readiness.probes.has(container)) return undefined;
+        const choice = readinessHandler(container, settings, readiness.probes.get(container));
+        if (choice.warning) warnings.push(choice.warning);
+        return choice.handler ? readinessProbe(choice.handler, settings) : undefined;
+      },
+      memo,
+    );
+    const timeout = settings.startupTimeout;
+    if (timeout !== undefined) {
+      addUnlessPresent(
+        record,
+        container,
+        'startupProbe',
+        () => {
+          const handler = container.readinessProbe ? handlerOf(container.readinessProbe) : undefined;
+          return handler ? startupProbe(handler, settings, timeout) : undefined;
+        },
+        memo,
+      );
     }
-    if (container.readinessProbe) noteKept(record, 'readinessProbe', container.name);
-    else if (readiness.probes.has(container)) {
-      const choice = readinessHandler(container, settings, readiness.probes.get(container));
-      if (choice.warning) warnings.push(choice.warning);
-      if (choice.handler) {
-        container.readinessProbe = readinessProbe(choice.handler, settings);
-        noteAdded(record, 'readinessProbe', container.name, probeFingerprint(container.readinessProbe, memo));
-      }
-    }
-    if (settings.startupTimeout !== undefined) addStartupProbe(container, settings, settings.startupTimeout, record, memo);
   }
 
   // A size is reported only when a hook of that size was written (a container may keep its own).
@@ -160,21 +167,4 @@ function setValue(work: Work, record: InjectionRecord, field: ValueField, value:
   if (value === undefined || value === current) return;
   record[field] = { from: current ?? null, to: value };
   writeValue(work, field, value);
-}
-
-function addStartupProbe(
-  container: Container,
-  settings: InjectionSettings,
-  timeout: number,
-  record: InjectionRecord,
-  memo: FingerprintMemo | undefined,
-): void {
-  if (container.startupProbe) {
-    noteKept(record, 'startupProbe', container.name);
-    return;
-  }
-  const handler = container.readinessProbe ? handlerOf(container.readinessProbe) : undefined;
-  if (!handler) return;
-  container.startupProbe = startupProbe(handler, settings, timeout);
-  noteAdded(record, 'startupProbe', container.name, probeFingerprint(container.startupProbe, memo));
 }

@@ -1,5 +1,5 @@
 // Which kinds and operations are in scope, and where each kind keeps its pod template.
-import type { AdmissionOperation, GroupVersionKind } from './types.js';
+import type { AdmissionOperation, GroupVersionKind } from '../kube/gvk.js';
 
 export type KindClass = 'pod' | 'workload';
 
@@ -13,10 +13,27 @@ export interface KindRule {
   templatePath: readonly string[];
   /** Whether spec.minReadySeconds exists on this kind. */
   hasMinReadySeconds: boolean;
+  /** The resource's plural, for its API path (the audit lists it). */
+  plural: string;
+  /**
+   * Audited at its controller instead, when it has one of this kind ('any': any controller): a
+   * ReplicaSet's Deployment, a Job's CronJob, a Pod's workload.
+   */
+  auditedAtController?: string;
 }
 
 const RULES: readonly KindRule[] = [
-  { group: '', version: 'v1', kind: 'Pod', class: 'pod', operations: ['CREATE'], templatePath: [], hasMinReadySeconds: false },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Pod',
+    class: 'pod',
+    operations: ['CREATE'],
+    templatePath: [],
+    hasMinReadySeconds: false,
+    plural: 'pods',
+    auditedAtController: 'any',
+  },
   ...(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'] as const).map((kind): KindRule => ({
     group: 'apps',
     version: 'v1',
@@ -25,6 +42,8 @@ const RULES: readonly KindRule[] = [
     operations: ['CREATE', 'UPDATE'],
     templatePath: ['spec', 'template'],
     hasMinReadySeconds: true,
+    plural: `${kind.toLowerCase()}s`,
+    ...(kind === 'ReplicaSet' ? { auditedAtController: 'Deployment' } : {}),
   })),
   {
     group: 'batch',
@@ -34,6 +53,8 @@ const RULES: readonly KindRule[] = [
     operations: ['CREATE'],
     templatePath: ['spec', 'template'],
     hasMinReadySeconds: false,
+    plural: 'jobs',
+    auditedAtController: 'CronJob',
   },
   {
     group: 'batch',
@@ -43,23 +64,13 @@ const RULES: readonly KindRule[] = [
     operations: ['CREATE', 'UPDATE'],
     templatePath: ['spec', 'jobTemplate', 'spec', 'template'],
     hasMinReadySeconds: false,
+    plural: 'cronjobs',
   },
 ];
 
 /** The rule for a kind, or undefined when gracekeeper never touches it. */
 export function findKindRule(gvk: GroupVersionKind): KindRule | undefined {
   return RULES.find((r) => r.group === gvk.group && r.version === gvk.version && r.kind === gvk.kind);
-}
-
-/** Reads apiVersion/kind from a manifest (for the CLI, which has no AdmissionRequest). */
-export function gvkOf(object: unknown): GroupVersionKind | undefined {
-  if (typeof object !== 'object' || object === null) return undefined;
-  const { apiVersion, kind } = object as { apiVersion?: unknown; kind?: unknown };
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return undefined;
-  const slash = apiVersion.indexOf('/');
-  return slash < 0
-    ? { group: '', version: apiVersion, kind }
-    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1), kind };
 }
 
 export const SUPPORTED_KINDS: readonly KindRule[] = RULES;

@@ -2,7 +2,7 @@
 // creating, with no record from a mutated template (targets: pods leaves workloads alone, and
 // workloads made before gracekeeper have none), controlled by a kind gracekeeper knows.
 import { RECORD_KEY } from '../settings/keys.js';
-import { isRecord } from './pod-types.js';
+import { isRecord } from '../kube/pod-types.js';
 import type { AdmissionOperation, GroupVersionKind } from './types.js';
 
 export interface OwnerRef {

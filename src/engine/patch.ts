@@ -1,7 +1,7 @@
 // The JSON Patch between two objects, diffed by fast-json-patch over only the parts gracekeeper touches.
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
 import type { KindRule } from './kinds.js';
-import { isRecord } from './pod-types.js';
+import { isRecord } from '../kube/pod-types.js';
 
 /**
  * A sparse view of an object with the same paths as the original: the pod template's annotations

@@ -4,7 +4,7 @@ import { PREFIX, VALIDATOR_BY_NAME } from '../settings/keys.js';
 import { describeError, describeUnknown, MAX_VALUE_LENGTH, resolveSettings } from '../settings/resolve.js';
 import type { AnnotationLayer, InjectionSettings, SettingError } from '../settings/types.js';
 import type { KindClass } from './kinds.js';
-import { clip } from './warnings.js';
+import { clip } from '../kube/clip.js';
 
 export interface RequestSettings {
   settings: InjectionSettings;

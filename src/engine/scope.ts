@@ -3,7 +3,7 @@ import { BUILT_IN_EXCLUDED_NAMESPACES, type ClusterSettings } from '../settings/
 import { INJECT_KEY } from '../settings/keys.js';
 import { boolean } from '../settings/value-forms.js';
 import { findKindRule, type KindRule } from './kinds.js';
-import type { ObjectMeta } from './pod-types.js';
+import type { ObjectMeta } from '../kube/pod-types.js';
 import type { AdmissionInput } from './types.js';
 
 export type ScopeDecision = { inScope: true; rule: KindRule } | { inScope: false; reason: string };

@@ -5,11 +5,11 @@
 import { formatDuration } from '../settings/duration.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
 import type { InjectionSettings } from '../settings/types.js';
-import { copyOf } from './copy.js';
 import type { KubeVersion } from './kube-version.js';
-import type { Container } from './pod-types.js';
+import type { Container } from '../kube/pod-types.js';
 import { textFingerprint } from './record/fingerprint.js';
-import { noteAdded, noteKept, type InjectionRecord } from './record/record.js';
+import { addUnlessPresent } from './record/items.js';
+import type { InjectionRecord } from './record/record.js';
 import type { PodFacts, WaitPlan } from './rules/mesh.js';
 import { ISTIO_PROXY_CONFIG, istioMode, istioWait } from './rules/mesh-istio.js';
 import { LINKERD_WAIT, linkerdMode, linkerdWait } from './rules/mesh-linkerd.js';
@@ -128,15 +128,7 @@ function applyMeshWaits(
 function writeStopSignals(record: InjectionRecord, containers: readonly Container[], signal: string): boolean {
   let wrote = false;
   for (const c of containers) {
-    if (c.lifecycle?.stopSignal !== undefined) {
-      noteKept(record, 'stopSignal', c.name);
-      continue;
-    }
-    const lifecycle = copyOf(c.lifecycle ?? {});
-    lifecycle.stopSignal = signal;
-    c.lifecycle = lifecycle;
-    noteAdded(record, 'stopSignal', c.name, textFingerprint(signal));
-    wrote = true;
+    if (addUnlessPresent(record, c, 'stopSignal', () => signal)) wrote = true;
   }
   return wrote;
 }

@@ -5,12 +5,12 @@ import { gracekeeperAnnotations } from './request-settings.js';
 import { findKindRule, type KindRule } from './kinds.js';
 import { controllerOf } from './owner.js';
 import { getPath } from './patch.js';
-import { isPodSpec, isRecord, type ObjectMeta, type PodSpec } from './pod-types.js';
-import { earlierWithMark, readMark } from '../baseline/mark.js';
+import { isPodSpec, isRecord, type ObjectMeta, type PodSpec } from '../kube/pod-types.js';
+import { earlierWithMark, readMark } from './record/mark.js';
 import { readRecord, type InjectionRecord } from './record/record.js';
 import { decideScope, hasOptOutLabel, optOutByLayers } from './scope.js';
 import type { AdmissionInput, GroupVersionKind } from './types.js';
-import { clip } from './warnings.js';
+import { clip } from '../kube/clip.js';
 
 export interface Target {
   rule: KindRule;

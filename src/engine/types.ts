@@ -1,5 +1,7 @@
-// The engine's input and output: everything the HTTP edge and the CLI need, nothing about transport.
+// The engine's input and output, plain data: the HTTP edge (http/facts.ts), `gracekeeper mutate`
+// (cli/mutate.ts) and the audit (audit/classify.ts) each build an AdmissionInput; nothing about transport.
 import type { Operation } from 'fast-json-patch';
+import type { AdmissionOperation, GroupVersionKind } from '../kube/gvk.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
 import type { TrafficFacts } from '../traffic/types.js';
 import type { KubeVersion } from './kube-version.js';
@@ -7,13 +9,7 @@ import type { WorkloadOutcomes } from './outcomes/advice.js';
 
 export type { KubeVersion } from './kube-version.js';
 
-export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
-
-export interface GroupVersionKind {
-  group: string;
-  version: string;
-  kind: string;
-}
+export type { AdmissionOperation, GroupVersionKind } from '../kube/gvk.js';
 
 export interface AdmissionInput {
   kind: GroupVersionKind;

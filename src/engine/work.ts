@@ -6,7 +6,7 @@
 // Values are read and written here by name, so the record treats them alike wherever they live.
 import { copyOf } from './copy.js';
 import type { KindRule } from './kinds.js';
-import { isRecord, type Container, type ObjectMeta, type PodSpec, type PodTemplate } from './pod-types.js';
+import { isRecord, type Container, type ObjectMeta, type PodSpec, type PodTemplate } from '../kube/pod-types.js';
 
 export interface Work {
   /** The template's metadata is the request's own until an annotation is written (writeAnnotation copies it). */

@@ -9,7 +9,7 @@ import type { NamespaceSource, OwnerSource, VersionSource } from '../cluster/sou
 import type { OutcomeSource } from '../cluster/outcome-watch.js';
 import type { TrafficSource } from '../cluster/traffic-source.js';
 import { gatherFacts, type Facts } from './facts.js';
-import { kindLabel, type Metrics } from '../runtime/metrics.js';
+import { kindLabel, type Metrics } from '../metrics/metrics.js';
 import { buildResponse, internalErrorResponse, statusBody, type AdmissionReviewResponse, type StatusBody } from './response.js';
 import { decodeReview, type AdmissionRequest } from './review.js';
 

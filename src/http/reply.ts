@@ -2,7 +2,7 @@
 // guard(), which turns an unexpected throw into a counted, logged 500 instead of a crash.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { Metrics } from '../runtime/metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { statusBody } from './response.js';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';

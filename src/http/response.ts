@@ -1,6 +1,6 @@
 // Building what goes back: the AdmissionReview response for an engine result, and the JSON
 // Status body of a request that could not be reviewed at all (400, 413, 415, ...).
-import { clip } from '../engine/warnings.js';
+import { clip } from '../kube/clip.js';
 import type { AdmissionResult } from '../engine/types.js';
 import { REVIEW_API_VERSION, REVIEW_KIND } from './review.js';
 

@@ -1,6 +1,6 @@
 // Decoding: a parsed JSON body into an AdmissionRequest (admission.k8s.io/v1), or the one reason it
 // is not a well-formed AdmissionReview. Only the fields gracekeeper reads are checked.
-import { isRecord } from '../engine/pod-types.js';
+import { isRecord } from '../kube/pod-types.js';
 import type { AdmissionOperation, GroupVersionKind } from '../engine/types.js';
 
 export const REVIEW_API_VERSION = 'admission.k8s.io/v1';

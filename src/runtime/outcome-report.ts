@@ -4,7 +4,7 @@
 // counted, and logged at debug only (every rollout would otherwise log each pod).
 import type { Logger } from 'pino';
 import type { Finding } from '../engine/outcomes/types.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 const QUIET: ReadonlySet<string> = new Set(['clean', 'readiness-passed']);
 

@@ -7,7 +7,7 @@ import { MAX_SETTINGS_BYTES } from '../settings/bounds.js';
 import { parseClusterSettings, type ClusterSettings } from '../settings/cluster-settings.js';
 import { readBounded } from './bounded-read.js';
 import { watchFiles, type FileWatch } from './file-watch.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 export class ConfigError extends Error {}
 

@@ -10,7 +10,7 @@ import { noCluster } from '../cluster/memory.js';
 import type { ClusterSource } from '../cluster/sources.js';
 import type { KubeSourceOptions } from '../cluster/kubeconfig.js';
 import { createLogger, type LogLevel } from './logger.js';
-import { Metrics } from './metrics.js';
+import { Metrics } from '../metrics/metrics.js';
 import { reportFinding } from './outcome-report.js';
 import { SettingsStore } from './settings-store.js';
 import { ServingCertificate } from './tls.js';

@@ -8,7 +8,7 @@ import type { Server } from 'node:https';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import { watchFiles, type FileWatch } from './file-watch.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { DEFAULT_MIN_VERSION, tlsPolicy } from './tls-policy.js';
 import { clientCertOptions } from '../http/client-auth.js';
 import type { SecureVersion } from 'node:tls';

@@ -1,8 +1,8 @@
 // The table of cluster settings: one entry a key of the settings file, with its parser (which
 // reports what was wrong and what is accepted), its default in the file's own words and its
 // meaning (the reference in docs/ is generated from this table).
-import type { TrafficRule } from '../traffic/rules.js';
-import { CLOUDS, type Cloud } from '../traffic/types.js';
+import type { TrafficRule } from './traffic-rules.js';
+import { CLOUDS, type Cloud } from '../kube/clouds.js';
 import { flag, names, parseDefaults, parseTrafficPaths, seconds, shown, word } from './cluster-values.js';
 import type { InjectionSettings } from './types.js';
 

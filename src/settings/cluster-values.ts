@@ -4,7 +4,7 @@
 import { parseDuration } from './duration.js';
 import { PREFIX } from './keys.js';
 import { describeError, describeUnknown, resolveSettings } from './resolve.js';
-import type { TrafficRule } from '../traffic/rules.js';
+import type { TrafficRule } from './traffic-rules.js';
 import { DEFAULT_SETTINGS, type InjectionSettings } from './types.js';
 
 /** A short rendering of a value for an error message (a long one is cut). */

@@ -1,6 +1,6 @@
 // Reading numbers out of load balancers' own annotations, which belong to someone else: a value
 // gracekeeper cannot read is warned about (naming the object and the default used), never a denial.
-import { clip } from '../engine/warnings.js';
+import { clip } from '../kube/clip.js';
 import type { PathWarning } from './types.js';
 
 /** Whole seconds (or a count) in an annotation, within [min, max]; `fallback` when absent or bad. */

@@ -1,6 +1,7 @@
 // The little the traffic index keeps of each object: names, selectors, classes, backends, and the
 // annotations load balancers read (values over 1 KiB and kubectl's last-applied copy are dropped:
 // no load balancer setting is that long, and the index must stay small with many objects).
+import { listOf, recordOf } from '../kube/pod-types.js';
 import type { ServiceFacts, ServicePortFacts } from './types.js';
 
 type Obj = Record<string, unknown>;
@@ -35,26 +36,24 @@ export interface RouteEntry {
   backends: string[];
 }
 
-const record = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export function annotationsOf(meta: Obj): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(record(meta.annotations))) {
+  for (const [k, v] of Object.entries(recordOf(meta.annotations))) {
     if (typeof v === 'string' && v.length <= MAX_ANNOTATION_VALUE && !SKIPPED.has(k)) out[k] = v;
   }
   return out;
 }
 
 function stringMapOf(v: unknown): Record<string, string> {
-  return Object.fromEntries(Object.entries(record(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  return Object.fromEntries(Object.entries(recordOf(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
 /** The ports a Service sends to: targetPort, or `port` when it is absent (as the API server defaults it). */
 function servicePorts(ports: unknown): ServicePortFacts[] {
   const out: ServicePortFacts[] = [];
-  for (const p of list(ports).map(record)) {
+  for (const p of listOf(ports).map(recordOf)) {
     const target = p.targetPort ?? p.port;
     if ((typeof target !== 'number' || !Number.isInteger(target)) && (typeof target !== 'string' || target === '')) continue;
     out.push({ targetPort: target, protocol: str(p.protocol) ?? 'TCP' });
@@ -63,8 +62,8 @@ function servicePorts(ports: unknown): ServicePortFacts[] {
 }
 
 export function compactService(obj: Obj): ServiceEntry {
-  const meta = record(obj.metadata);
-  const spec = record(obj.spec);
+  const meta = recordOf(obj.metadata);
+  const spec = recordOf(obj.spec);
   return {
     selector: stringMapOf(spec.selector),
     headless: spec.clusterIP === 'None',
@@ -83,26 +82,27 @@ export function compactService(obj: Obj): ServiceEntry {
 }
 
 export function compactIngress(obj: Obj): IngressEntry {
-  const meta = record(obj.metadata);
-  const spec = record(obj.spec);
+  const meta = recordOf(obj.metadata);
+  const spec = recordOf(obj.spec);
   const annotations = annotationsOf(meta);
   const backends = new Set<string>();
   const add = (backend: unknown) => {
-    const name = str(record(record(backend).service).name);
+    const name = str(recordOf(recordOf(backend).service).name);
     if (name) backends.add(name);
   };
   add(spec.defaultBackend);
-  for (const rule of list(spec.rules)) for (const path of list(record(record(rule).http).paths)) add(record(path).backend);
+  for (const rule of listOf(spec.rules))
+    for (const path of listOf(recordOf(recordOf(rule).http).paths)) add(recordOf(path).backend);
   const className = str(spec.ingressClassName) ?? annotations['kubernetes.io/ingress.class'];
   return { name: str(meta.name) ?? '', ...(className ? { className } : {}), annotations, backends: [...backends].sort() };
 }
 
 export function compactRoute(kind: 'HTTPRoute' | 'GRPCRoute', obj: Obj): RouteEntry {
-  const meta = record(obj.metadata);
-  const spec = record(obj.spec);
+  const meta = recordOf(obj.metadata);
+  const spec = recordOf(obj.spec);
   const namespace = str(meta.namespace) ?? '';
   const parents = new Set<string>();
-  for (const ref of list(spec.parentRefs).map(record)) {
+  for (const ref of listOf(spec.parentRefs).map(recordOf)) {
     const group = str(ref.group) ?? 'gateway.networking.k8s.io';
     const refKind = str(ref.kind) ?? 'Gateway';
     const name = str(ref.name);
@@ -110,8 +110,8 @@ export function compactRoute(kind: 'HTTPRoute' | 'GRPCRoute', obj: Obj): RouteEn
       parents.add(`${str(ref.namespace) ?? namespace}/${name}`);
   }
   const backends = new Set<string>();
-  for (const rule of list(spec.rules).map(record)) {
-    for (const ref of list(rule.backendRefs).map(record)) {
+  for (const rule of listOf(spec.rules).map(recordOf)) {
+    for (const ref of listOf(rule.backendRefs).map(recordOf)) {
       const group = str(ref.group) ?? '';
       const refKind = str(ref.kind) ?? 'Service';
       const name = str(ref.name);

@@ -1,6 +1,6 @@
 // Manifests into the traffic index: the Services, Ingresses, routes and their classes among them
 // (for `gracekeeper mutate`, which sizes pre-stop-sleep auto from its own input, and its tests).
-import { gvkOf } from '../engine/kinds.js';
+import { gvkOf } from '../kube/gvk.js';
 import type { TrafficIndex } from './index.js';
 import { indexedKind } from './kinds.js';
 

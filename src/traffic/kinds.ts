@@ -1,38 +1,27 @@
-// The kinds the traffic index holds, by group and version, and where the edge watches them.
-import type { GroupVersionKind } from '../engine/types.js';
+// The kinds the traffic index holds, by group and version: one row each. How the edge watches them
+// (plural, scope, whether the CRD may be missing) is the informers' business: cluster/watched-kinds.ts.
+import type { GroupVersionKind } from '../kube/gvk.js';
 import type { IndexedKind } from './index.js';
-
-export interface WatchedKind {
-  kind: IndexedKind;
-  group: string;
-  version: string;
-  /** The resource's plural, for its API path. */
-  plural: string;
-  namespaced: boolean;
-  /** Optional: its CRD may not be installed (discovered, re-checked). */
-  optional: boolean;
-}
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
-export const WATCHED_KINDS: readonly WatchedKind[] = [
-  { kind: 'Service', group: '', version: 'v1', plural: 'services', namespaced: true, optional: false },
-  { kind: 'Ingress', group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', namespaced: true, optional: false },
-  {
-    kind: 'IngressClass',
-    group: 'networking.k8s.io',
-    version: 'v1',
-    plural: 'ingressclasses',
-    namespaced: false,
-    optional: false,
-  },
-  { kind: 'HTTPRoute', group: GATEWAY_GROUP, version: 'v1', plural: 'httproutes', namespaced: true, optional: true },
-  { kind: 'GRPCRoute', group: GATEWAY_GROUP, version: 'v1', plural: 'grpcroutes', namespaced: true, optional: true },
-  { kind: 'Gateway', group: GATEWAY_GROUP, version: 'v1', plural: 'gateways', namespaced: true, optional: true },
-  { kind: 'GatewayClass', group: GATEWAY_GROUP, version: 'v1', plural: 'gatewayclasses', namespaced: false, optional: true },
+export interface IndexedKindRow {
+  kind: IndexedKind;
+  group: string;
+  version: string;
+}
+
+export const INDEXED_KINDS: readonly IndexedKindRow[] = [
+  { kind: 'Service', group: '', version: 'v1' },
+  { kind: 'Ingress', group: 'networking.k8s.io', version: 'v1' },
+  { kind: 'IngressClass', group: 'networking.k8s.io', version: 'v1' },
+  { kind: 'HTTPRoute', group: GATEWAY_GROUP, version: 'v1' },
+  { kind: 'GRPCRoute', group: GATEWAY_GROUP, version: 'v1' },
+  { kind: 'Gateway', group: GATEWAY_GROUP, version: 'v1' },
+  { kind: 'GatewayClass', group: GATEWAY_GROUP, version: 'v1' },
 ];
 
 /** The indexed kind of a manifest's apiVersion/kind, if any. */
 export function indexedKind(gvk: GroupVersionKind): IndexedKind | undefined {
-  return WATCHED_KINDS.find((w) => w.group === gvk.group && w.version === gvk.version && w.kind === gvk.kind)?.kind;
+  return INDEXED_KINDS.find((w) => w.group === gvk.group && w.version === gvk.version && w.kind === gvk.kind)?.kind;
 }

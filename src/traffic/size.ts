@@ -5,14 +5,14 @@
 // objects always name the same deciding path.
 import type { TrafficPath } from './types.js';
 
-export interface SleepDecision {
+export interface AutoSleep {
   seconds: number;
   /** The path that decided, or undefined when propagationDelay did. */
   path?: TrafficPath;
 }
 
-export function autoSleep(paths: readonly TrafficPath[], propagationDelay: number): SleepDecision {
-  let decision: SleepDecision = { seconds: propagationDelay };
+export function autoSleep(paths: readonly TrafficPath[], propagationDelay: number): AutoSleep {
+  let decision: AutoSleep = { seconds: propagationDelay };
   for (const path of paths) {
     const seconds = pathSeconds(path, propagationDelay);
     if (seconds > decision.seconds) decision = { seconds, path };
@@ -26,6 +26,6 @@ export function pathSeconds(path: TrafficPath, propagationDelay: number): number
 }
 
 /** "Ingress/web (aws-alb-ip)" or "propagationDelay": what the record and the warnings name. */
-export function decidedBy(decision: SleepDecision): string {
+export function decidedBy(decision: AutoSleep): string {
   return decision.path ? `${decision.path.object} (${decision.path.family})` : 'propagationDelay';
 }

@@ -13,7 +13,7 @@ import { GCE_NODE_HEALTH_CHECK, gceIngressPath, isGceIngress, isGkeGateway, isGk
 import { huaweiElbPath, isHuaweiIngress, isHuaweiService } from './families/huawei.js';
 import { envoyPath, ingressNginxPath, isEnvoyGateway, isIngressNginx } from './families/in-cluster-proxies.js';
 import { isTencentIngress, isTencentService, tencentIngressPath, tencentServicePath } from './families/tencent.js';
-import { firstRule, type TrafficRule } from './rules.js';
+import { firstRule, type TrafficRule } from '../settings/traffic-rules.js';
 import type { Cloud, IngressFacts, PathWarning, RouteFacts, ServiceFacts, TrafficFacts, TrafficPath } from './types.js';
 
 export interface PathsResult {

@@ -1,6 +1,7 @@
 // The plain data the traffic-path rules read: the Services that select a pod, and what sends them
 // traffic (Ingresses, Gateway API routes with their Gateways' classes). The edge builds it from
 // its informers' index, `gracekeeper mutate` from the documents it reads: same data, same answer.
+import type { Cloud } from '../kube/clouds.js';
 
 export interface ServiceFacts {
   name: string;
@@ -69,9 +70,7 @@ export interface TrafficFacts {
   cloud?: Cloud;
 }
 
-/** Clouds whose default load-balancer controllers the table knows. */
-export const CLOUDS = ['aws', 'gcp', 'azure', 'alibaba', 'tencent', 'huawei'] as const;
-export type Cloud = (typeof CLOUDS)[number];
+export { CLOUDS, type Cloud } from '../kube/clouds.js';
 
 /** How a load balancer can hold a rollout until new targets are healthy (the start-up half). */
 export interface ReadinessGate {

@@ -3,35 +3,29 @@
 import assert from 'node:assert/strict';
 import { exitStatus } from '../../src/cli/audit-args.js';
 import { describe, it } from 'node:test';
-import { classify, isOptedIn, type AuditContext, type NamespaceFacts } from '../../src/audit/classify.js';
+import { classify, isOptedIn, type AuditContext, type NamespaceInfo } from '../../src/audit/classify.js';
 import { admit } from '../../src/engine/admit.js';
 import { DEFAULT_CLUSTER_SETTINGS } from '../../src/settings/cluster-settings.js';
 import { TrafficIndex } from '../../src/traffic/index.js';
 import type { TrafficFacts } from '../../src/traffic/types.js';
+import * as fixtures from '../fixtures.js';
 
 type Obj = Record<string, any>;
 const DEPLOY = { group: 'apps', version: 'v1', kind: 'Deployment' };
 const POD = { group: '', version: 'v1', kind: 'Pod' };
-const OPTED_IN: NamespaceFacts = { labels: { 'gracekeeper.io/inject': 'enabled' }, annotations: {} };
-const NOT_OPTED_IN: NamespaceFacts = { labels: {}, annotations: {} };
+const OPTED_IN: NamespaceInfo = { labels: { 'gracekeeper.io/inject': 'enabled' }, annotations: {} };
+const NOT_OPTED_IN: NamespaceInfo = { labels: {}, annotations: {} };
 const NO_TRAFFIC: TrafficFacts = { services: [] };
 
-function deployment(ns = 'shop', templateAnnotations: Record<string, string> = {}): Obj {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'web', namespace: ns },
-    spec: {
-      selector: { matchLabels: { app: 'web' } },
-      template: {
-        metadata: { labels: { app: 'web' }, annotations: templateAnnotations },
-        spec: { terminationGracePeriodSeconds: 30, containers: [{ name: 'web', image: 'i', ports: [{ containerPort: 8080 }] }] },
-      },
-    },
-  };
-}
+const deployment = (ns = 'shop', templateAnnotations: Record<string, string> = {}): Obj =>
+  fixtures.deployment({
+    namespace: ns,
+    templateAnnotations,
+    podSpec: { terminationGracePeriodSeconds: 30 },
+    containers: [{ name: 'web', image: 'i', ports: [{ containerPort: 8080 }] }],
+  });
 
-function ctx(namespace: NamespaceFacts, traffic = NO_TRAFFIC): AuditContext {
+function ctx(namespace: NamespaceInfo, traffic = NO_TRAFFIC): AuditContext {
   return { namespace, cluster: DEFAULT_CLUSTER_SETTINGS, kubeVersion: { major: 1, minor: 34 }, traffic };
 }
 

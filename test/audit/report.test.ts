@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { AuditItem } from '../../src/audit/classify.js';
 import { buildReport, COLUMNS, formatJson, formatTable, lacksCell } from '../../src/audit/report.js';
 import { UsageError } from '../../src/cli/args.js';
-import { exitStatus, parseAuditArgs, parseFailOn } from '../../src/cli/audit-args.js';
+import { AUDIT_USAGE, exitStatus, parseAuditArgs, parseFailOn } from '../../src/cli/audit-args.js';
 
 function item(o: Partial<AuditItem>): AuditItem {
   return {
@@ -140,6 +140,14 @@ describe('audit flags', () => {
     assert.equal(exitStatus(['not-opted-in', 'excluded', 'invalid'], ['missing', 'stale']), 0);
   });
 
+  it('--config names the settings file; --settings is its alias, and the two together are refused', () => {
+    assert.deepEqual(parseAuditArgs(['--config', 'c.yaml']).config, { path: 'c.yaml', flag: '--config' });
+    assert.deepEqual(parseAuditArgs(['--settings', 's.yaml']).config, { path: 's.yaml', flag: '--settings' });
+    assert.throws(() => parseAuditArgs(['--config', 'c.yaml', '--settings', 's.yaml']), /--settings is an alias of --config/);
+    assert.match(AUDIT_USAGE, /\[--config FILE\]/);
+    assert.match(AUDIT_USAGE, /--settings FILE +an alias of --config/);
+  });
+
   it('-n or -A, -o table or json, nothing else', () => {
     assert.deepEqual(parseAuditArgs([]), {
       kubeconfig: undefined,
@@ -148,7 +156,7 @@ describe('audit flags', () => {
       allNamespaces: false,
       output: 'table',
       failOn: [],
-      settings: undefined,
+      config: undefined,
       help: false,
     });
     assert.equal(parseAuditArgs(['-A', '-o', 'json']).output, 'json');

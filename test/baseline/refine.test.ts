@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fastJsonPatch from 'fast-json-patch';
-import { BASELINE_KEY, markAsRecord, readMark } from '../../src/baseline/mark.js';
+import { BASELINE_KEY, markAsRecord, readMark } from '../../src/engine/record/mark.js';
 import { admit } from '../../src/engine/admit.js';
 import type { AdmissionInput } from '../../src/engine/types.js';
 import { DEFAULT_CLUSTER_SETTINGS } from '../../src/settings/cluster-settings.js';

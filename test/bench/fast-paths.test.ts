@@ -10,7 +10,7 @@ import { copyOf } from '../../src/engine/copy.js';
 import { fingerprint, stableStringify } from '../../src/engine/record/fingerprint.js';
 import { findKindRule } from '../../src/engine/kinds.js';
 import { diff, project } from '../../src/engine/patch.js';
-import type { Handler } from '../../src/engine/pod-types.js';
+import type { Handler } from '../../src/kube/pod-types.js';
 import { fastRoute } from '../../src/http/routes.js';
 import { BatchedLines, createLogger } from '../../src/runtime/logger.js';
 import { pod } from '../server/fixtures.js';

@@ -88,6 +88,9 @@ describe('gracekeeper audit, the command', () => {
     const bad = gk(['--kubeconfig', kubeconfig('https://127.0.0.1:1'), '--settings', settings]);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, new RegExp(`--settings ${settings}: .*targets`));
+    const badConfig = gk(['--kubeconfig', kubeconfig('https://127.0.0.1:1'), '--config', settings]);
+    assert.equal(badConfig.status, 2);
+    assert.match(badConfig.stderr, new RegExp(`--config ${settings}: .*targets`));
     const context = gk(['--kubeconfig', kubeconfig('https://127.0.0.1:1'), '--context', 'third']);
     assert.equal(context.status, 2);
     assert.match(context.stderr, /context "third" is not in the kubeconfig; it has: first, second/);

@@ -8,7 +8,7 @@ import { before, describe, it } from 'node:test';
 import { parseServeArgs } from '../../src/cli/serve.js';
 import { SUPPORTED_KINDS } from '../../src/engine/kinds.js';
 import { POD_OWNERS } from '../../src/engine/owner.js';
-import { WATCHED_KINDS } from '../../src/traffic/kinds.js';
+import { WATCHED_KINDS } from '../../src/cluster/watched-kinds.js';
 import type { ServerOptions } from '../../src/runtime/start.js';
 import {
   BUILT_IN_EXCLUDED_NAMESPACES,

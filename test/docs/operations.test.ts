@@ -56,7 +56,7 @@ describe('docs/operations.md: install, upgrade, uninstall, troubleshooting', () 
   });
 
   it('names metrics the server exports', () => {
-    const metrics = readFileSync(join(ROOT, 'src', 'runtime', 'metrics.ts'), 'utf8');
+    const metrics = readFileSync(join(ROOT, 'src', 'metrics', 'metrics.ts'), 'utf8');
     const named = [...section.matchAll(/`(gracekeeper_[a-z_]+)/g)].map((m) => m[1]);
     assert.ok(named.length >= 5);
     for (const name of named) assert.ok(metrics.includes(`'${name}'`), `metric ${name}`);

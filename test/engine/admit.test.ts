@@ -2,27 +2,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { admit } from '../../src/engine/admit.js';
-import { clip } from '../../src/engine/warnings.js';
+import { clip } from '../../src/kube/clip.js';
 import { DEFAULT_CLUSTER_SETTINGS } from '../../src/settings/cluster-settings.js';
 import type { AdmissionInput } from '../../src/engine/types.js';
 import { assertAcceptable } from './api-rules.js';
+import * as fixtures from '../fixtures.js';
 
 type Obj = Record<string, any>;
 
-function deployment(templateAnnotations: Record<string, string> = {}): Obj {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'web', namespace: 'shop' },
-    spec: {
-      selector: { matchLabels: { app: 'web' } },
-      template: {
-        metadata: { labels: { app: 'web' }, annotations: templateAnnotations },
-        spec: { containers: [{ name: 'app', image: 'a', ports: [{ containerPort: 8080 }] }] },
-      },
-    },
-  };
-}
+const deployment = (templateAnnotations: Record<string, string> = {}): Obj => fixtures.deployment({ templateAnnotations });
 
 function input(object: Obj, extra: Partial<AdmissionInput> = {}): AdmissionInput {
   return {

@@ -8,6 +8,7 @@ import { admit } from '../../src/engine/admit.js';
 import { optOutByLayers } from '../../src/engine/scope.js';
 import type { AdmissionInput } from '../../src/engine/types.js';
 import { DEFAULT_CLUSTER_SETTINGS, type ClusterSettings } from '../../src/settings/cluster-settings.js';
+import * as fixtures from '../fixtures.js';
 
 type Obj = Record<string, any>;
 const INJECT = 'gracekeeper.io/inject';
@@ -16,20 +17,8 @@ const OFF_BY_DEFAULT: ClusterSettings = {
   defaults: { ...DEFAULT_CLUSTER_SETTINGS.defaults, inject: false },
 };
 
-function deployment(workload: Record<string, string> = {}, template: Record<string, string> = {}): Obj {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'web', namespace: 'shop', annotations: workload },
-    spec: {
-      selector: { matchLabels: { app: 'web' } },
-      template: {
-        metadata: { labels: { app: 'web' }, annotations: template },
-        spec: { containers: [{ name: 'app', image: 'a', ports: [{ containerPort: 8080 }] }] },
-      },
-    },
-  };
-}
+const deployment = (workload: Record<string, string> = {}, template: Record<string, string> = {}): Obj =>
+  fixtures.deployment({ annotations: workload, templateAnnotations: template });
 
 function input(object: Obj, ns: Record<string, string>, cluster = DEFAULT_CLUSTER_SETTINGS, op = 'CREATE'): AdmissionInput {
   const kind = object.kind as string;

@@ -7,28 +7,19 @@ import fastJsonPatch from 'fast-json-patch';
 import { admit } from '../../src/engine/admit.js';
 import type { AdmissionInput } from '../../src/engine/types.js';
 import { DEFAULT_CLUSTER_SETTINGS } from '../../src/settings/cluster-settings.js';
+import * as fixtures from '../fixtures.js';
 
 type Obj = Record<string, any>;
 
-function deployment(): Obj {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'web', namespace: 'shop', annotations: { 'gracekeeper.io/min-ready-seconds': '10' } },
-    spec: {
-      selector: { matchLabels: { app: 'web' } },
-      template: {
-        metadata: { labels: { app: 'web' }, annotations: { team: 'a' } },
-        spec: {
-          containers: [
-            { name: 'app', image: 'a', ports: [{ containerPort: 8080 }] },
-            { name: 'side', image: 'b', ports: [{ containerPort: 9090 }], readinessProbe: { tcpSocket: { port: 9090 } } },
-          ],
-        },
-      },
-    },
-  };
-}
+const deployment = (): Obj =>
+  fixtures.deployment({
+    annotations: { 'gracekeeper.io/min-ready-seconds': '10' },
+    templateAnnotations: { team: 'a' },
+    containers: [
+      fixtures.container(),
+      { name: 'side', image: 'b', ports: [{ containerPort: 9090 }], readinessProbe: { tcpSocket: { port: 9090 } } },
+    ],
+  });
 
 function update(object: Obj): AdmissionInput {
   return {

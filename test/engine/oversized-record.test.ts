@@ -7,30 +7,17 @@ import { test } from 'node:test';
 import { admit } from '../../src/engine/admit.js';
 import { RECORD_KEY } from '../../src/settings/keys.js';
 import { DEFAULT_CLUSTER_SETTINGS, type ClusterSettings } from '../../src/settings/cluster-settings.js';
+import * as fixtures from '../fixtures.js';
 
 type Obj = Record<string, any>;
 const P = 'gracekeeper.io/';
 
 function deployment(annotations: Record<string, string>, containers = 1, nameLength = 3): Obj {
   const name = (i: number) => `c${String(i).padStart(nameLength - 1, '0')}`;
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'web', namespace: 'shop', annotations },
-    spec: {
-      selector: { matchLabels: { app: 'web' } },
-      template: {
-        metadata: { labels: { app: 'web' } },
-        spec: {
-          containers: Array.from({ length: containers }, (_, i) => ({
-            name: name(i),
-            image: 'a',
-            ports: [{ containerPort: 8080 }],
-          })),
-        },
-      },
-    },
-  };
+  return fixtures.deployment({
+    annotations,
+    containers: Array.from({ length: containers }, (_, i) => fixtures.container(name(i))),
+  });
 }
 
 function admitAs(kind: 'Deployment' | 'ReplicaSet' | 'Pod', object: Obj, cluster: ClusterSettings = DEFAULT_CLUSTER_SETTINGS) {

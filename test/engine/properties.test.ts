@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import fastJsonPatch from 'fast-json-patch';
 import { admit } from '../../src/engine/admit.js';
-import { gvkOf } from '../../src/engine/kinds.js';
+import { gvkOf } from '../../src/kube/gvk.js';
 import type { ClusterSettings } from '../../src/settings/cluster-settings.js';
 import type { AdmissionResult, KubeVersion } from '../../src/engine/types.js';
 import { resolveSettings } from '../../src/settings/resolve.js';

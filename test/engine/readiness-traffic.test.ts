@@ -3,7 +3,7 @@
 // probed. Each test names the defect it reproduces (each failed before this rule).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { trimFor } from '../../src/traffic/trim.js';
+import { trimFor } from '../../src/cluster/trim.js';
 import { factsFor, probes, run, service, workload } from './readiness-helpers.js';
 
 type Obj = Record<string, any>;

@@ -5,29 +5,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fastJsonPatch from 'fast-json-patch';
 import { admit } from '../../src/engine/admit.js';
-import { gvkOf } from '../../src/engine/kinds.js';
+import { gvkOf } from '../../src/kube/gvk.js';
 import type { AdmissionResult } from '../../src/engine/types.js';
 import { DEFAULT_CLUSTER_SETTINGS, type ClusterSettings } from '../../src/settings/cluster-settings.js';
+import * as fixtures from '../fixtures.js';
 
 type Obj = Record<string, any>;
 const ISTIO = 'proxy.istio.io/config';
 const LINKERD = 'config.alpha.linkerd.io/proxy-wait-before-exit-seconds';
 const USER_CONFIG = '# ours\nholdApplicationUntilProxyStarts: true\n';
 
-function deployment(annotations: Record<string, string>, labels: Record<string, string> = {}): Obj {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'web', namespace: 'shop' },
-    spec: {
-      selector: { matchLabels: { app: 'web' } },
-      template: {
-        metadata: { labels: { app: 'web', ...labels }, annotations },
-        spec: { containers: [{ name: 'app', image: 'a', ports: [{ containerPort: 8080 }] }] },
-      },
-    },
-  };
-}
+const deployment = (annotations: Record<string, string>, labels: Record<string, string> = {}): Obj =>
+  fixtures.deployment({ templateAnnotations: annotations, templateLabels: labels });
 
 function run(object: Obj, o: { cluster?: ClusterSettings; labels?: Record<string, string> } = {}): AdmissionResult {
   return admit({

@@ -8,8 +8,8 @@ import { LINKERD_WAIT, linkerdWait } from '../../src/engine/rules/mesh-linkerd.j
 import { nodeShutdownWarning } from '../../src/engine/rules/node-shutdown.js';
 import { shellWarning } from '../../src/engine/rules/shell-pid1.js';
 import { planStopSignal } from '../../src/engine/rules/stop-signal.js';
-import type { PodSpec } from '../../src/engine/pod-types.js';
-import { MAX_WARNING_CHARS } from '../../src/engine/warnings.js';
+import type { PodSpec } from '../../src/kube/pod-types.js';
+import { MAX_WARNING_CHARS } from '../../src/kube/clip.js';
 import { LINUX_STOP_SIGNALS } from '../../src/settings/signals.js';
 
 /** The verbs of the advice each warning ends with. */

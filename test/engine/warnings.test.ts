@@ -2,7 +2,7 @@
 // characters; a sleep size said only when it was written; the exec hook's need for a shell.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clip, MAX_WARNING_CHARS } from '../../src/engine/warnings.js';
+import { clip, MAX_WARNING_CHARS } from '../../src/kube/clip.js';
 import { run, service, workload } from './readiness-helpers.js';
 import { TrafficIndex } from '../../src/traffic/index.js';
 

@@ -7,7 +7,7 @@ import { admit } from '../../src/engine/admit.js';
 import { emptyOutcomes, outcomeFix, outcomeWarnings } from '../../src/engine/outcomes/advice.js';
 import { shutdownFindings } from '../../src/engine/outcomes/classify.js';
 import { podFacts } from '../../src/engine/outcomes/pod-facts.js';
-import { Metrics, MAX_OUTCOME_NAMESPACES } from '../../src/runtime/metrics.js';
+import { Metrics, MAX_OUTCOME_NAMESPACES } from '../../src/metrics/metrics.js';
 import { DEFAULT_CLUSTER_SETTINGS } from '../../src/settings/cluster-settings.js';
 import { stoppedPod } from './shapes.js';
 

@@ -2,8 +2,8 @@
 // and when consumers would still call a stopped app.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Container } from '../../src/engine/pod-types.js';
-import { MAX_WARNING_CHARS } from '../../src/engine/warnings.js';
+import type { Container } from '../../src/kube/pod-types.js';
+import { MAX_WARNING_CHARS } from '../../src/kube/clip.js';
 import { findRegistries } from '../../src/traffic/registries/detect.js';
 import { FRAMEWORKS, type RegistryName } from '../../src/traffic/registries/frameworks.js';
 import { systemProperties, literalEnv } from '../../src/traffic/registries/java-props.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_CLUSTER_SETTINGS, parseClusterSettings } from '../../src/settings/cluster-settings.js';
-import { firstRule } from '../../src/traffic/rules.js';
+import { firstRule } from '../../src/settings/traffic-rules.js';
 
 test('defaults: propagationDelay 5s, no rules', () => {
   assert.equal(DEFAULT_CLUSTER_SETTINGS.propagationDelay, 5);

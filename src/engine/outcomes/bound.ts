@@ -5,7 +5,7 @@
 // Five minutes is above the longest start-up gracekeeper's own defaults allow (its probe fails a
 // container after 2 x 5 s; a `startup-timeout` adds its own budget, counted here), so a slow but
 // healthy start is not reported.
-import type { Probe } from '../pod-types.js';
+import type { Probe } from '../../kube/pod-types.js';
 
 export const NOT_READY_FLOOR_SECONDS = 300;
 

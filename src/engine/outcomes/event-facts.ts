@@ -2,7 +2,7 @@
 // writes these through the core/v1 API (its EventRecorder); events.k8s.io/v1 serves the same
 // objects. Of the message only the first word of a probe failure is read ("Readiness probe
 // failed: ...", pkg/kubelet/prober/prober.go), never kept: it can hold what the probe printed.
-import { isRecord } from '../pod-types.js';
+import { isRecord } from '../../kube/pod-types.js';
 import type { PodEventFacts } from './types.js';
 
 /** The kubelet's reasons outcomes watch (pkg/kubelet/events/event.go). */

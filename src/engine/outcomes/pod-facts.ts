@@ -2,7 +2,7 @@
 // it is, whether it is being deleted and when its grace period ends, which containers carry
 // gracekeeper's readiness probe (the record says so), and each container's state. Nothing else of
 // the pod is kept (no env, no command, no annotations but the record's names).
-import { isRecord, type Probe } from '../pod-types.js';
+import { isRecord, type Probe } from '../../kube/pod-types.js';
 import { readRecord } from '../record/record.js';
 import { notReadyBound } from './bound.js';
 import type { ContainerFacts, PodFacts, WorkloadRef } from './types.js';

@@ -1,7 +1,7 @@
 // Stable fingerprints of what gracekeeper wrote, so a later pass knows a value is still its own.
 import * as crypto from 'node:crypto';
 import { copyOf } from '../copy.js';
-import type { Handler, Probe } from '../pod-types.js';
+import type { Handler, Probe } from '../../kube/pod-types.js';
 
 /**
  * JSON with object keys sorted, so equal values always give equal text. The text is stored (as

@@ -1,10 +1,10 @@
 // The `gracekeeper.io/injected` record: what was added, what was kept, and enough to undo it. It is
 // stored on objects in clusters, so its JSON form only ever grows (version 1, same keys).
 import { RECORD_KEY } from '../../settings/keys.js';
-import { isRecord } from '../pod-types.js';
+import { isRecord } from '../../kube/pod-types.js';
 import { VALUE_FIELDS, type ValueField } from '../work.js';
 
-/** What gracekeeper adds to a container. */
+/** What gracekeeper adds to a container; how each is read, written and removed is items.ts's table. */
 export type Item = 'preStop' | 'readinessProbe' | 'startupProbe' | 'stopSignal';
 export const ITEMS: readonly Item[] = ['preStop', 'readinessProbe', 'startupProbe', 'stopSignal'];
 

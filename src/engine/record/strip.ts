@@ -1,18 +1,17 @@
 // Undoes what an earlier pass added, per its record, so every pass starts from the user's own spec:
 // each item while it is still ours, each value while it still holds what gracekeeper set.
-import { copyOf } from '../copy.js';
-import type { Container } from '../pod-types.js';
 import { hasValue, readValue, VALUE_FIELDS, writeAnnotation, writeValue, type Work } from '../work.js';
 import { textFingerprint, type FingerprintMemo } from './fingerprint.js';
+import { ITEM_ACCESS } from './items.js';
 import { findContainer, isStillOurs } from './ownership.js';
-import { ITEMS, type InjectionRecord, type Item } from './record.js';
+import { ITEMS, type InjectionRecord } from './record.js';
 
 /** Works in place, on the admission's working copy. */
 export function stripInjected(work: Work, record: InjectionRecord, memo?: FingerprintMemo): void {
   for (const item of ITEMS) {
     for (const name of record.added[item] ?? []) {
       const container = findContainer(work.template, name);
-      if (container && isStillOurs(container, item, record, memo)) removeItem(container, item);
+      if (container && isStillOurs(container, item, record, memo)) ITEM_ACCESS[item].remove(container);
     }
   }
   for (const field of VALUE_FIELDS) {
@@ -27,17 +26,4 @@ export function stripInjected(work: Work, record: InjectionRecord, memo?: Finger
     if (value !== undefined && textFingerprint(value) === change.fingerprint)
       writeAnnotation(work, key, change.from ?? undefined);
   }
-}
-
-function removeItem(container: Container, item: Item): void {
-  if (item !== 'preStop' && item !== 'stopSignal') {
-    delete container[item];
-    return;
-  }
-  const lifecycle = container.lifecycle;
-  if (!lifecycle) return;
-  const rest = copyOf(lifecycle);
-  delete rest[item];
-  if (Object.keys(rest).length === 0) delete container.lifecycle;
-  else container.lifecycle = rest;
 }

@@ -1,5 +1,5 @@
 // Which containers get hooks and probes: regular ones by default, named sidecars only when asked.
-import type { Container, PodSpec } from '../pod-types.js';
+import type { Container, PodSpec } from '../../kube/pod-types.js';
 
 export interface Selection {
   containers: Container[];

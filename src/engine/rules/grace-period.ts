@@ -1,6 +1,6 @@
 // terminationGracePeriodSeconds: long enough for the preStop sleep and the app's drain, never lowered.
 import { formatDuration } from '../../settings/duration.js';
-import type { PodSpec } from '../pod-types.js';
+import type { PodSpec } from '../../kube/pod-types.js';
 import { API_SERVER_DEFAULTS } from '../work.js';
 
 /** Kubernetes' default when a pod spec leaves the field unset (work.ts's API_SERVER_DEFAULTS). */

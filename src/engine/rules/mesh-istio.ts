@@ -9,7 +9,7 @@
 // admission: the cluster setting istioNativeSidecars says it).
 import { parse as parseYaml } from 'yaml';
 import { parseDurationMs } from '../../settings/duration.js';
-import { isRecord } from '../pod-types.js';
+import { isRecord } from '../../kube/pod-types.js';
 import { proxyPlacement, shortWaitWarning, type PodFacts, type ProxyMode, type WaitPlan } from './mesh.js';
 
 export const ISTIO_PROXY = 'istio-proxy';

@@ -2,7 +2,7 @@
 // SIGTERMed with the app: it must wait sleep + drain before it exits) or as a native sidecar (an init
 // container with restartPolicy: Always, which Kubernetes stops after the app: no wait needed).
 import { formatDuration } from '../../settings/duration.js';
-import type { PodSpec } from '../pod-types.js';
+import type { PodSpec } from '../../kube/pod-types.js';
 
 export interface PodFacts {
   labels: Record<string, string>;

@@ -1,6 +1,6 @@
 // Native sidecars (init containers with restartPolicy: Always) stop after the main containers, within
 // the same grace period (KEP-753), so the grace period gets their drain on top of sleep + drain.
-import type { PodSpec } from '../pod-types.js';
+import type { PodSpec } from '../../kube/pod-types.js';
 
 /** sidecar-drain-timeout when the key is not set and the pod has native sidecars. */
 export const DEFAULT_SIDECAR_DRAIN = 5;

@@ -1,6 +1,6 @@
 // The preStop hook: a native sleep action or an exec of /bin/sh, per the mode and the API server.
 import { atLeast, type KubeVersion } from '../kube-version.js';
-import type { Handler } from '../pod-types.js';
+import type { Handler } from '../../kube/pod-types.js';
 import type { PreStopMode } from '../../settings/types.js';
 
 /** The native sleep action is beta and on by default from Kubernetes 1.30. */

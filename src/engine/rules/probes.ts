@@ -1,6 +1,6 @@
 // Readiness and startup probes for containers that have none, from the settings.
 import { copyOf } from '../copy.js';
-import type { Container, Probe } from '../pod-types.js';
+import type { Container, Probe } from '../../kube/pod-types.js';
 import type { InjectionSettings } from '../../settings/types.js';
 
 export type ProbeHandler = Pick<Probe, 'httpGet' | 'tcpSocket' | 'grpc' | 'exec'>;

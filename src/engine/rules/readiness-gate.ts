@@ -7,8 +7,8 @@
 // on the workload or pod is the user's decision and opts back in.
 import type { GoverningFacts } from '../../traffic/types.js';
 import { controllerOf } from '../owner.js';
-import { isRecord, type PodSpec } from '../pod-types.js';
-import { MAX_WARNING_CHARS } from '../warnings.js';
+import { isRecord, type PodSpec } from '../../kube/pod-types.js';
+import { MAX_WARNING_CHARS } from '../../kube/clip.js';
 
 export interface PodShape {
   runsToCompletion: boolean;

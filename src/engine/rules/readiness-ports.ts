@@ -4,7 +4,7 @@
 // port, an admin UI, a sidecar whose every connection starts a backup) gets none. When no Service
 // is known for the pod, only its main container is probed, on its first TCP port.
 import type { ServicePath } from '../../traffic/types.js';
-import type { Container, ContainerPort, PodSpec } from '../pod-types.js';
+import type { Container, ContainerPort, PodSpec } from '../../kube/pod-types.js';
 
 /** A container to probe and the port: a number, or undefined for its own first TCP port. */
 export interface PortChoice {

@@ -2,7 +2,7 @@
 // port (see readiness-ports.ts and readiness-gate.ts for the why), and the warnings it gives.
 import type { InjectionSettings } from '../../settings/types.js';
 import type { TrafficFacts } from '../../traffic/types.js';
-import type { Container, PodSpec } from '../pod-types.js';
+import type { Container, PodSpec } from '../../kube/pod-types.js';
 import { readinessGate, type GateInput } from './readiness-gate.js';
 import { planPorts } from './readiness-ports.js';
 

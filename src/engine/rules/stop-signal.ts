@@ -3,7 +3,7 @@
 // for Windows, and forbids windowsOptions on a Linux pod (pkg/apis/core/validation: validateStopSignal,
 // validateLinux); without the gate it drops the field silently (pkg/api/pod: dropContainerStopSignals).
 import { atLeast, type KubeVersion } from '../kube-version.js';
-import { isRecord, type Container, type PodSpec } from '../pod-types.js';
+import { isRecord, type Container, type PodSpec } from '../../kube/pod-types.js';
 
 export const STOP_SIGNAL_MIN: KubeVersion = { major: 1, minor: 33 };
 

@@ -1,7 +1,7 @@
 // Which registry a container registers in, read from its literal environment and `-D` properties,
 // and the wait it is configured with. A container whose registration is turned off
 // (`register-with-eureka: false`, `register-enabled: false`) only consumes: it is not detected.
-import type { Container } from '../../engine/pod-types.js';
+import type { Container } from '../../kube/pod-types.js';
 import { DETECTED, FRAMEWORKS, type Framework, type Property, type RegistryName } from './frameworks.js';
 import { literalEnv, systemProperties } from './java-props.js';
 

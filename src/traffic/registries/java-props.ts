@@ -1,7 +1,7 @@
 // `-D` system properties in a container: in the JVM's option variables (JAVA_TOOL_OPTIONS,
 // JDK_JAVA_OPTIONS, JAVA_OPTS) and in its command and args. Only literal values are read: an env
 // var from a ConfigMap or Secret is not known at admission.
-import type { Container } from '../../engine/pod-types.js';
+import type { Container } from '../../kube/pod-types.js';
 
 export const JVM_OPTION_VARS = ['JAVA_TOOL_OPTIONS', 'JDK_JAVA_OPTIONS', 'JAVA_OPTS'] as const;
 

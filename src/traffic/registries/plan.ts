@@ -5,7 +5,7 @@
 // names the setting to change. gracekeeper writes no "offline" call into the hook (docs/registries.md).
 import { formatDuration } from '../../settings/duration.js';
 import type { InjectionSettings } from '../../settings/types.js';
-import type { Container } from '../../engine/pod-types.js';
+import type { Container } from '../../kube/pod-types.js';
 import { findRegistries, type Finding } from './detect.js';
 
 export interface RegistryPlan {

@@ -61,6 +61,16 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The value when it is an object (not an array), else an empty one: for reading JSON of any shape. */
+export function recordOf(value: unknown): Record<string, unknown> {
+  return isRecord(value) ? value : {};
+}
+
+/** The value when it is an array, else an empty one. */
+export function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? (value as unknown[]) : [];
+}
+
 /** True when a value looks like a pod spec we can work on (containers is an array of named objects). */
 export function isPodSpec(value: unknown): value is PodSpec {
   if (!isRecord(value) || !Array.isArray(value.containers)) return false;

@@ -2,7 +2,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { findKindRule } from '../engine/kinds.js';
 import { POD_OUTCOMES } from '../engine/outcomes/types.js';
-import type { GroupVersionKind } from '../engine/types.js';
+import type { GroupVersionKind } from '../kube/gvk.js';
 import type { SourceState } from '../cluster/sources.js';
 import type { TrafficSourceState } from '../cluster/traffic-source.js';
 

@@ -2,13 +2,11 @@
 // shape (so the index reads informer objects and `gracekeeper mutate`'s documents alike) holding
 // names, the fields compact.ts reads, and the annotations it keeps. With 10,000 Services the
 // whole objects would cost tens of MB; the skeletons a fraction of it.
-import type { KubernetesObject } from '@kubernetes/client-node';
-import { annotationsOf } from './compact.js';
-import type { IndexedKind } from './index.js';
+import { listOf, recordOf } from '../kube/pod-types.js';
+import { annotationsOf } from '../traffic/compact.js';
+import type { IndexedKind } from '../traffic/index.js';
 
 type Obj = Record<string, unknown>;
-const record = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const pick = (from: Obj, keys: readonly string[]): Obj =>
   Object.fromEntries(keys.filter((k) => from[k] !== undefined).map((k) => [k, from[k]]));
 
@@ -25,25 +23,25 @@ function specOf(kind: IndexedKind, spec: Obj): Obj {
           'publishNotReadyAddresses',
         ]),
         ...(Array.isArray(spec.ports)
-          ? { ports: list(spec.ports).map((p) => pick(record(p), ['port', 'targetPort', 'protocol'])) }
+          ? { ports: listOf(spec.ports).map((p) => pick(recordOf(p), ['port', 'targetPort', 'protocol'])) }
           : {}),
       };
     case 'Ingress': {
-      const backend = (b: unknown) => ({ service: pick(record(record(b).service), ['name']) });
+      const backend = (b: unknown) => ({ service: pick(recordOf(recordOf(b).service), ['name']) });
       return {
         ...pick(spec, ['ingressClassName']),
         ...(spec.defaultBackend ? { defaultBackend: backend(spec.defaultBackend) } : {}),
-        rules: list(spec.rules).map((r) => ({
-          http: { paths: list(record(record(r).http).paths).map((p) => ({ backend: backend(record(p).backend) })) },
+        rules: listOf(spec.rules).map((r) => ({
+          http: { paths: listOf(recordOf(recordOf(r).http).paths).map((p) => ({ backend: backend(recordOf(p).backend) })) },
         })),
       };
     }
     case 'HTTPRoute':
     case 'GRPCRoute': {
-      const ref = (r: unknown) => pick(record(r), ['group', 'kind', 'name', 'namespace']);
+      const ref = (r: unknown) => pick(recordOf(r), ['group', 'kind', 'name', 'namespace']);
       return {
-        parentRefs: list(spec.parentRefs).map(ref),
-        rules: list(spec.rules).map((r) => ({ backendRefs: list(record(r).backendRefs).map(ref) })),
+        parentRefs: listOf(spec.parentRefs).map(ref),
+        rules: listOf(spec.rules).map((r) => ({ backendRefs: listOf(recordOf(r).backendRefs).map(ref) })),
       };
     }
     case 'Gateway':
@@ -55,19 +53,22 @@ function specOf(kind: IndexedKind, spec: Obj): Obj {
   }
 }
 
-export function trimFor(kind: IndexedKind): <T extends KubernetesObject>(object: T) => T {
-  return <T extends KubernetesObject>(object: T): T => {
+export function trimFor(kind: IndexedKind): <T extends object>(object: T) => T {
+  return <T extends object>(object: T): T => {
     const o = object as unknown as Obj;
-    const meta = record(o.metadata);
+    const meta = recordOf(o.metadata);
     const annotations = annotationsOf(meta);
-    if (kind === 'IngressClass' && typeof record(meta.annotations)['ingressclass.kubernetes.io/is-default-class'] === 'string') {
-      annotations['ingressclass.kubernetes.io/is-default-class'] = record(meta.annotations)[
+    if (
+      kind === 'IngressClass' &&
+      typeof recordOf(meta.annotations)['ingressclass.kubernetes.io/is-default-class'] === 'string'
+    ) {
+      annotations['ingressclass.kubernetes.io/is-default-class'] = recordOf(meta.annotations)[
         'ingressclass.kubernetes.io/is-default-class'
       ] as string;
     }
     return {
       metadata: { ...pick(meta, ['name', 'namespace', 'resourceVersion']), annotations },
-      spec: specOf(kind, record(o.spec)),
+      spec: specOf(kind, recordOf(o.spec)),
     } as unknown as T;
   };
 }

@@ -3,9 +3,9 @@
 //   "preStop=app,web sleep=5 grace=30>35"
 // (which containers got the native sleep, its seconds, and the grace period before>after). The
 // webhook reads it as an earlier record: what it names is gracekeeper's own to resize or take back.
-import { PREFIX } from '../settings/keys.js';
-import { fingerprint } from '../engine/record/fingerprint.js';
-import { emptyRecord, noteAdded, type InjectionRecord } from '../engine/record/record.js';
+import { PREFIX } from '../../settings/keys.js';
+import { fingerprint } from './fingerprint.js';
+import { emptyRecord, noteAdded, type InjectionRecord } from './record.js';
 
 export const BASELINE_KEY = `${PREFIX}baseline`;
 
