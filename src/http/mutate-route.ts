@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from './body.js';
 import { Budget, reviewCost } from './budget.js';
 import { countContainers } from './json-cost.js';
-import { handleReview, type HandlerDeps, type HandlerOutput } from './handler.js';
+import { andThen, handleReview, type HandlerDeps, type HandlerOutput } from './handler.js';
 import { JSON_TYPE, send, type Replies } from './reply.js';
 
 /**
@@ -107,11 +107,9 @@ export function mutateRoute(
                 return r.fail(res, 400, `the body is not valid JSON: ${String((err as Error).message).slice(0, 200)}`);
               }
               step(() => {
-                const out = handleReview(parsed, deps);
-                if (!(out instanceof Promise)) return answer(res, out);
-                out.then(
-                  (later) => r.guard(() => answer(res, later), req, res),
-                  (err: unknown) =>
+                const out = andThen(handleReview(parsed, deps), (done) => r.guard(() => answer(res, done), req, res));
+                if (out instanceof Promise) {
+                  out.catch((err: unknown) =>
                     r.guard(
                       () => {
                         throw err;
@@ -119,7 +117,8 @@ export function mutateRoute(
                       req,
                       res,
                     ),
-                );
+                  );
+                }
               });
             });
           },
