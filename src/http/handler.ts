@@ -38,7 +38,12 @@ const MAX_LOGGED_CHANGES = 20;
 export type HandlerOutput = { status: 200; body: AdmissionReviewResponse } | { status: 400; body: StatusBody };
 
 /** What the engine is given for a request: the request, the cluster's facts, the settings in force. */
-export function admissionInput(request: AdmissionRequest, deps: HandlerDeps, facts: Facts): AdmissionInput {
+export function admissionInput(
+  request: AdmissionRequest,
+  deps: HandlerDeps,
+  facts: Facts,
+  cluster: ClusterSettings,
+): AdmissionInput {
   return {
     kind: request.kind,
     operation: request.operation,
@@ -51,8 +56,16 @@ export function admissionInput(request: AdmissionRequest, deps: HandlerDeps, fac
     ...(facts.traffic ? { traffic: facts.traffic } : {}),
     ...(facts.outcomes ? { outcomes: facts.outcomes } : {}),
     kubeVersion: deps.version.current(),
-    cluster: deps.settings(),
+    cluster,
   };
+}
+
+/**
+ * The one place an admission's sync/async split is crossed: `fn` applied to a value now, or once a
+ * promise of it settles. The fast path (every fact in the caches) never allocates a promise.
+ */
+export function andThen<T, U>(value: T | Promise<T>, fn: (found: T) => U): U | Promise<U> {
+  return value instanceof Promise ? value.then(fn) : fn(value);
 }
 
 /** Answers a review: at once from the caches, or after the few reads gatherFacts needs. */
@@ -66,17 +79,24 @@ export function handleReview(body: unknown, deps: HandlerDeps): HandlerOutput | 
     return { status: 400, body: statusBody(400, `not a valid AdmissionReview: ${decoded.reason}`) };
   }
   const request = decoded.request;
-  const facts = gatherFacts(request, deps, deps.settings());
-  if (facts instanceof Promise) return facts.then((found) => answer(request, deps, found, started, now));
-  return answer(request, deps, facts, started, now);
+  // One snapshot of the settings per admission: the facts and the engine see the same one.
+  const cluster = deps.settings();
+  return andThen(gatherFacts(request, deps, cluster), (facts) => answer(request, deps, facts, cluster, started, now));
 }
 
-function answer(request: AdmissionRequest, deps: HandlerDeps, facts: Facts, started: number, now: () => number): HandlerOutput {
+function answer(
+  request: AdmissionRequest,
+  deps: HandlerDeps,
+  facts: Facts,
+  cluster: ClusterSettings,
+  started: number,
+  now: () => number,
+): HandlerOutput {
   const kind = kindLabel(request.kind);
   let result: AdmissionResult | undefined;
   let response: AdmissionReviewResponse;
   try {
-    result = (deps.admit ?? engineAdmit)(admissionInput(request, deps, facts));
+    result = (deps.admit ?? engineAdmit)(admissionInput(request, deps, facts, cluster));
     response = buildResponse(request.uid, result);
   } catch (err) {
     result = undefined;

@@ -6,7 +6,7 @@ import { readBody } from './body.js';
 import { clientCertRefusal } from './client-auth.js';
 import { Budget, reviewCost } from './budget.js';
 import { countContainers } from './json-cost.js';
-import { handleReview, type HandlerDeps, type HandlerOutput } from './handler.js';
+import { andThen, handleReview, type HandlerDeps, type HandlerOutput } from './handler.js';
 import { JSON_TYPE, send, type Replies } from './reply.js';
 
 /**
@@ -110,11 +110,9 @@ export function mutateRoute(
                 return r.fail(res, 400, `the body is not valid JSON: ${String((err as Error).message).slice(0, 200)}`);
               }
               step(() => {
-                const out = handleReview(parsed, deps);
-                if (!(out instanceof Promise)) return answer(res, out);
-                out.then(
-                  (later) => r.guard(() => answer(res, later), req, res),
-                  (err: unknown) =>
+                const out = andThen(handleReview(parsed, deps), (done) => r.guard(() => answer(res, done), req, res));
+                if (out instanceof Promise) {
+                  out.catch((err: unknown) =>
                     r.guard(
                       () => {
                         throw err;
@@ -122,7 +120,8 @@ export function mutateRoute(
                       req,
                       res,
                     ),
-                );
+                  );
+                }
               });
             });
           },
