@@ -14,8 +14,9 @@ import { pointWebhookAt, renderDeploy, startGracekeeper, type Gracekeeper } from
 import { waitFor } from '../../test/e2e/util.js';
 import { percentile, round, sortedCopy } from '../stats.js';
 import { runLoad, type Tls } from './load.js';
+import { prepareNamespace } from './namespace.js';
 import { machine, type Machine } from './machine.js';
-import { createPath, loadPod, NAMESPACE, type Obj } from './pods.js';
+import { createPath, loadPod, type Obj } from './pods.js';
 import { cpuSeconds, measure, settle, type Usage } from './proc.js';
 import { REPO } from './repo.js';
 import { replaceSection } from './report.js';
@@ -197,21 +198,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const cp = await startControlPlane();
   try {
-    const tls: Tls = {
-      ca: cp.caPem,
-      cert: readFileSync(cp.pki.admin.certPath, 'utf8'),
-      key: readFileSync(cp.pki.admin.keyPath, 'utf8'),
-    };
-    await cp.kubectl(['create', 'namespace', NAMESPACE]);
-    await cp.kubectl(['label', 'namespace', NAMESPACE, 'gracekeeper.io/inject=enabled']);
-    await cp.kubectl([
-      'wait',
-      '--for=jsonpath={.metadata.name}=default',
-      '-n',
-      NAMESPACE,
-      'serviceaccount/default',
-      '--timeout=60s',
-    ]);
+    const tls: Tls = await prepareNamespace(cp);
     const m: Machine = await machine(cp);
     const windows: Window[] = [];
     for (let round = 1; round <= ROUNDS + 1; round++) {

@@ -14,8 +14,9 @@ import { startControlPlane, type ControlPlane } from '../../test/e2e/cluster.js'
 import { diff, normalise } from './compare.js';
 import { installKyverno, kyvernoDir } from './kyverno.js';
 import { runLoad, type Tls } from './load.js';
+import { prepareNamespace } from './namespace.js';
 import { machine, type Machine } from './machine.js';
-import { CASES, NAMESPACE, loadPod, type Obj } from './pods.js';
+import { CASES, loadPod, type Obj } from './pods.js';
 import { cpuSeconds, measure, settle, type Usage } from './proc.js';
 import { REPO } from './repo.js';
 import { writeDocs, type Result } from './docs.js';
@@ -100,21 +101,7 @@ async function main(): Promise<void> {
   log(`starting the control plane (Kyverno's logs in ${workDir}, removed after a full run that succeeds)`);
   const cp = await startControlPlane();
   try {
-    const tls: Tls = {
-      ca: cp.caPem,
-      cert: readFileSync(cp.pki.admin.certPath, 'utf8'),
-      key: readFileSync(cp.pki.admin.keyPath, 'utf8'),
-    };
-    await cp.kubectl(['create', 'namespace', NAMESPACE]);
-    await cp.kubectl(['label', 'namespace', NAMESPACE, 'gracekeeper.io/inject=enabled']);
-    await cp.kubectl([
-      'wait',
-      '--for=jsonpath={.metadata.name}=default',
-      '-n',
-      NAMESPACE,
-      'serviceaccount/default',
-      '--timeout=60s',
-    ]);
+    const tls: Tls = await prepareNamespace(cp);
     if (SETUPS.includes('kyverno')) {
       log('installing Kyverno CRDs, ConfigMaps and the policy');
       await installKyverno(cp, kyDir);
