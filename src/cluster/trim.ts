@@ -23,7 +23,7 @@ function specOf(kind: IndexedKind, spec: Obj): Obj {
           'publishNotReadyAddresses',
         ]),
         ...(Array.isArray(spec.ports)
-          ? { ports: listOf(spec.ports).map((p) => pick(recordOf(p), ['port', 'targetPort', 'protocol'])) }
+          ? { ports: listOf(spec.ports).map((p) => pick(recordOf(p), ['name', 'port', 'targetPort', 'protocol', 'appProtocol'])) }
           : {}),
       };
     case 'Ingress': {

@@ -1,9 +1,10 @@
 // Every warning's one rule: a printable single line under 120 characters (the API server drops
 // other warnings; kubectl prints them on one line). Annotation values quoted in them may hold
-// control characters, which become spaces. A line too long loses whole clauses, never part of a
-// word: first those in the middle (the first says what happened, the last what to do about it),
-// then from the end; a first clause too long alone is cut at a space (a long quoted value, where
-// it must).
+// control characters, which become spaces. A line too long first has its long names (quoted, or
+// Kind/name) shortened (a name's start says which object; the last clause says what to do), then
+// loses whole clauses, never part of a word: first those in the middle (the first says what
+// happened, the last what to do), then from the end; a first clause too long alone is cut at a
+// space (a long quoted value, where it must).
 
 export const MAX_WARNING_CHARS = 119;
 
@@ -15,7 +16,9 @@ export function clip(text: string, max = MAX_WARNING_CHARS): string {
   // eslint-disable-next-line no-control-regex -- control characters are what this replaces
   const line = /[\u0000-\u001f\u007f]/.test(text) ? text.replace(/[\u0000-\u001f\u007f]+/g, ' ') : text;
   if (line.length <= max) return line;
-  const clauses = line.split(CLAUSE_END);
+  const shortened = shortenQuoted(line, max);
+  if (shortened.length <= max) return shortened;
+  const clauses = shortened.split(CLAUSE_END);
   const last = clauses.length > 1 ? (clauses[clauses.length - 1] as string) : undefined;
   // The first clauses and the last, with a gap for those left out.
   if (last !== undefined) {
@@ -34,6 +37,36 @@ export function clip(text: string, max = MAX_WARNING_CHARS): string {
   }
   if (head !== '') return `${head.trimEnd().replace(/[;,—]$/, '')}${GAP}`;
   return `${cutAtSpace(clauses[0] as string, max - GAP.length)}${GAP}`;
+}
+
+/** A quoted value is shortened to no fewer than this many characters, its start kept. */
+const MIN_QUOTED = 12;
+
+/** A quoted value, or an object named as Kind/name (Service/web): the names a warning may shorten. */
+const NAMED = /("[^"]*"|\b[A-Z][A-Za-z]*\/[a-z0-9][-a-z0-9.]*)/;
+
+/** The line with its names (quoted values, Kind/name) over MIN_QUOTED shortened, longest first, until it fits. */
+function shortenQuoted(line: string, max: number): string {
+  const parts = line.split(NAMED);
+  let excess = line.length - max;
+  // Each name as [what stays before it, the name, what stays after it].
+  const names = parts
+    .map((part, i) => {
+      if (i % 2 === 0) return undefined;
+      const quoted = part.startsWith('"');
+      const start = quoted ? 1 : part.indexOf('/') + 1;
+      return { i, before: part.slice(0, start), name: part.slice(start, quoted ? -1 : undefined), after: quoted ? '"' : '' };
+    })
+    .filter((n): n is NonNullable<typeof n> => n !== undefined && n.name.length > MIN_QUOTED)
+    .sort((a, b) => b.name.length - a.name.length);
+  for (const { i, before, name, after } of names) {
+    if (excess <= 0) break;
+    const keep = Math.max(MIN_QUOTED, name.length - excess - GAP.length);
+    if (keep >= name.length) continue;
+    parts[i] = `${before}${name.slice(0, keep)}${GAP}${after}`;
+    excess -= name.length - keep - GAP.length;
+  }
+  return parts.join('');
 }
 
 /**

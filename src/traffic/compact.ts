@@ -1,6 +1,7 @@
 // The little the traffic index keeps of each object: names, selectors, classes, backends, and the
 // annotations load balancers read (values over 1 KiB and kubectl's last-applied copy are dropped:
 // no load balancer setting is that long, and the index must stay small with many objects).
+import { speaksTls } from './tls-names.js';
 import { listOf, recordOf } from '../kube/pod-types.js';
 import type { ServiceFacts, ServicePortFacts } from './types.js';
 
@@ -56,7 +57,8 @@ function servicePorts(ports: unknown): ServicePortFacts[] {
   for (const p of listOf(ports).map(recordOf)) {
     const target = p.targetPort ?? p.port;
     if ((typeof target !== 'number' || !Number.isInteger(target)) && (typeof target !== 'string' || target === '')) continue;
-    out.push({ targetPort: target, protocol: str(p.protocol) ?? 'TCP' });
+    const tls = speaksTls(str(p.name), str(p.appProtocol), typeof p.port === 'number' ? p.port : undefined);
+    out.push({ targetPort: target, protocol: str(p.protocol) ?? 'TCP', ...(tls ? { tls } : {}) });
   }
   return out;
 }

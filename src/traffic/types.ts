@@ -1,6 +1,7 @@
 // The plain data the traffic-path rules read: the Services that select a pod, and what sends them
 // traffic (Ingresses, Gateway API routes with their Gateways' classes). The edge builds it from
 // its informers' index, `gracekeeper mutate` from the documents it reads: same data, same answer.
+import type { TlsBy } from './tls-names.js';
 import type { Cloud } from '../kube/clouds.js';
 
 export interface ServiceFacts {
@@ -24,6 +25,8 @@ export interface ServicePortFacts {
   targetPort: number | string;
   /** TCP, UDP or SCTP. */
   protocol: string;
+  /** The Service says the port speaks TLS, by its name or appProtocol or only by being 443 (traffic/tls-names.ts). */
+  tls?: TlsBy;
 }
 
 /** A StatefulSet's governing Service (spec.serviceName; a Pod's spec.subdomain), which gives its pods their DNS names. */

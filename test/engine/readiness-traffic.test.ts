@@ -46,14 +46,15 @@ test('no Service known: only the main container, on its first TCP port, never a 
   const result = run(two);
   assert.deepEqual(probes(result), { app: 8080, metrics: '-' });
   assert.deepEqual(result.warnings, []);
-  // A main container without a TCP port gets the advice; a later container is not probed instead.
+  // A main container without a TCP port, and no Service: no probe and no advice (nothing sends it
+  // traffic); a later container is not probed instead.
   const noPort = workload('Deployment', [
     { name: 'app', image: 'a' },
     { name: 'metrics', image: 'm', ports: [port(9100)] },
   ]);
   const r = run(noPort);
   assert.deepEqual(probes(r), { app: '-', metrics: '-' });
-  assert.deepEqual(r.warnings, ['container "app" has no TCP port; no readiness probe (set readiness-port)']);
+  assert.deepEqual(r.warnings, []);
 });
 
 test('UDP and SCTP: no TCP probe on them; a Service with no selector counts for nothing', () => {
@@ -115,7 +116,7 @@ test('a Pod is sized again at CREATE: a Service added after its workload moves t
   assert.deepEqual(probes(result), { app: 8080 });
 });
 
-test('the informers keep what the rule reads of a Service: ports, clusterIP, publishNotReadyAddresses', () => {
+test('the informers keep what the rule reads of a Service: ports (names, appProtocol), clusterIP, publishNotReadyAddresses', () => {
   const full = service('peers', [{ name: 'p', port: 2380, targetPort: 'peer', protocol: 'TCP', appProtocol: 'http' }], {
     clusterIP: 'None',
     publishNotReadyAddresses: true,
@@ -126,7 +127,7 @@ test('the informers keep what the rule reads of a Service: ports, clusterIP, pub
     selector: { app: 'web' },
     clusterIP: 'None',
     publishNotReadyAddresses: true,
-    ports: [{ port: 2380, targetPort: 'peer', protocol: 'TCP' }],
+    ports: [{ name: 'p', port: 2380, targetPort: 'peer', protocol: 'TCP', appProtocol: 'http' }],
   });
   const facts = factsFor([trimmed], 'peers');
   assert.deepEqual(facts.services[0]?.service.ports, [{ targetPort: 'peer', protocol: 'TCP' }]);

@@ -21,8 +21,9 @@ test('clip: whole clauses, the first and the last kept, never part of a word', (
   const long = `pre-stop-sleep auto: 5m5s for Ingress/${'checkout-frontend-'.repeat(3)}web (aws-alb-ip); ALB ip targets: deregistration delay 300s + propagation 5s`;
   const c = clip(long);
   assert.ok(c.length <= MAX_WARNING_CHARS, c);
-  wholeWords(c, long);
-  assert.ok(c.startsWith('pre-stop-sleep auto: 5m5s for Ingress/'), c);
+  // The long name is shortened first (its start kept, then …); every other word is whole.
+  assert.ok(c.startsWith('pre-stop-sleep auto: 5m5s for Ingress/checkout-fro… (aws-alb-ip)'), c);
+  wholeWords(c.replace(/Ingress\/\S+…/, ''), long);
   const advice =
     'first says what; a middle clause that is long enough to matter here, and another one — with more; set the key to fix it';
   const clipped = clip(advice, 80);
@@ -34,6 +35,26 @@ test('clip: whole clauses, the first and the last kept, never part of a word', (
   const prose = 'word '.repeat(40).trim();
   const p = clip(prose, 50);
   assert.ok(p.length <= 50 && p.endsWith('word…'), p);
+});
+
+test('clip shortens long names before it drops a clause: the advice at the end stays (it lost "set ... to add one")', () => {
+  const line =
+    'no readiness probe: governing Service "argocd-application-controller" not seen; set gracekeeper.io/readiness-port to add one';
+  assert.equal(line.length, 124);
+  assert.equal(
+    clip(line),
+    'no readiness probe: governing Service "argocd-application-cont…" not seen; set gracekeeper.io/readiness-port to add one',
+  );
+  const sleep =
+    'pre-stop-sleep auto: 35s for Service/kvstore-peers-of-the-orders-ledger (headless-dns); headless: DNS cached up to 30s + propagation 5s';
+  const c = clip(sleep);
+  assert.ok(c.length <= MAX_WARNING_CHARS, c);
+  assert.match(
+    c,
+    /^pre-stop-sleep auto: 35s for Service\/kvstore-peers\S*… \(headless-dns\); headless: DNS cached up to 30s \+ propagation 5s$/,
+  );
+  // A short name is never shortened; nothing changes in a line that fits.
+  assert.equal(clip('container "a": x'), 'container "a": x');
 });
 
 test('the ALB warning with a long Ingress name keeps whole words (it ended "... deregistration delay 300s + propagati…")', () => {

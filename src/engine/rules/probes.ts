@@ -14,8 +14,13 @@ function isTcp(protocol: string | undefined): boolean {
   return protocol === undefined || protocol === 'TCP';
 }
 
-/** Resolves the probed port: a number as given, a name against the container's own ports. */
-function resolvePort(container: Container, wanted: number | string | undefined): number | { warning: string } {
+/**
+ * Resolves the probed port: a number as given, a name against the container's own ports, else the
+ * first TCP port. A container with none, when no port was asked for, gets no probe and no advice:
+ * no Service sends it traffic (else the port would have come from the Service), so there is nothing
+ * to be ready for.
+ */
+function resolvePort(container: Container, wanted: number | string | undefined): number | { warning?: string } {
   // Only well-formed entries: a webhook can be sent anything, and must not throw on it.
   const ports = (Array.isArray(container.ports) ? container.ports : []).filter(
     (p) => typeof p === 'object' && p !== null && typeof p.containerPort === 'number',
@@ -27,8 +32,7 @@ function resolvePort(container: Container, wanted: number | string | undefined):
     return { warning: `container "${container.name}" declares no TCP port named "${wanted}"; no readiness probe` };
   }
   const first = ports.find((p) => isTcp(p.protocol));
-  if (first) return first.containerPort;
-  return { warning: `container "${container.name}" has no TCP port; no readiness probe (set readiness-port)` };
+  return first ? first.containerPort : {};
 }
 
 /**
@@ -39,7 +43,7 @@ export function readinessHandler(container: Container, s: InjectionSettings, cho
   const mode = s.readiness === 'auto' ? (s.readinessPath !== undefined ? 'http' : 'tcp') : s.readiness;
   if (mode === 'none') return {};
   const port = resolvePort(container, s.readinessPort ?? chosen);
-  if (typeof port !== 'number') return { warning: port.warning };
+  if (typeof port !== 'number') return port.warning ? { warning: port.warning } : {};
   switch (mode) {
     case 'http':
       return { handler: { httpGet: { path: s.readinessPath ?? '/', port, scheme: s.readinessScheme } } };

@@ -5,6 +5,7 @@
 // is known for the pod, only its main container is probed, on its first TCP port.
 import type { ServicePath } from '../../traffic/types.js';
 import type { Container, ContainerPort, PodSpec } from '../../kube/pod-types.js';
+import { namedPlain, speaksTls } from '../../traffic/tls-names.js';
 
 /** A container to probe and the port: a number, or undefined for its own first TCP port. */
 export interface PortChoice {
@@ -16,6 +17,8 @@ export interface PortPlan {
   choices: PortChoice[];
   /** Whether a Service declaring ports was known for the pod (else the main container's rule applied). */
   byService: boolean;
+  /** Containers whose only targeted ports speak TLS, with the first such port: no TCP probe for them. */
+  tlsOnly: Map<Container, number>;
   warnings: string[];
 }
 
@@ -42,10 +45,11 @@ export function planPorts(spec: PodSpec, selected: readonly Container[], service
   const targets = services.flatMap((s) => (s.service.ports ?? []).map((p) => ({ ...p, service: s.service.name })));
   if (targets.length === 0) {
     const main = mainContainer(spec, selected);
-    return { choices: main ? [{ container: main, port: undefined }] : [], byService: false, warnings: [] };
+    return { choices: main ? [{ container: main, port: undefined }] : [], byService: false, tlsOnly: new Map(), warnings: [] };
   }
   const serving = servingContainers(spec);
   const chosen = new Map<Container, number>();
+  const tlsOnly = new Map<Container, number>();
   const warnings: string[] = [];
   for (const target of targets) {
     // A UDP or SCTP port has no TCP listener to probe.
@@ -68,8 +72,16 @@ export function planPorts(spec: PodSpec, selected: readonly Container[], service
         serving.find((c) => portsOf(c).some((p) => p.containerPort === port && isTcp(p.protocol))) ??
         mainContainer(spec, selected);
     }
-    if (container && port !== undefined && selected.includes(container) && !chosen.has(container)) chosen.set(container, port);
+    if (!container || port === undefined || !selected.includes(container) || chosen.has(container)) continue;
+    const declared = portsOf(container).find((p) => p.containerPort === port);
+    const name = typeof declared?.name === 'string' ? declared.name : undefined;
+    const tls = target.tls === 'name' || (target.tls === 'port' && !namedPlain(name)) || speaksTls(name) !== undefined;
+    // A TCP probe on a TLS port makes a Go server log a handshake error on every probe.
+    if (tls) {
+      if (!tlsOnly.has(container)) tlsOnly.set(container, port);
+    } else chosen.set(container, port);
   }
+  for (const c of chosen.keys()) tlsOnly.delete(c);
   const choices = selected.filter((c) => chosen.has(c)).map((c) => ({ container: c, port: chosen.get(c) as number }));
-  return { choices, byService: true, warnings };
+  return { choices, byService: true, tlsOnly, warnings };
 }

@@ -24,6 +24,6 @@ export function headlessPath(service: ServiceFacts): TrafficPath {
     object,
     delay: DNS_TTL,
     afterPropagation: true,
-    reason: `headless: CoreDNS TTL/cache up to ${DNS_TTL}s`,
+    reason: `headless: DNS cached up to ${DNS_TTL}s`,
   };
 }
