@@ -54,7 +54,7 @@ export interface InjectOutcome {
 
 /** The exec hook runs /bin/sh: in an image without one (distroless, scratch) it fails, and only an event says so. */
 export const EXEC_NEEDS_SHELL =
-  'pre-stop-mode exec: the preStop hook runs /bin/sh -c sleep; an image with no shell fails it silently, there use none';
+  'pre-stop-mode exec runs /bin/sh -c sleep: an image without a shell fails the hook; for one set pre-stop-mode: none';
 
 export function injectTemplate(work: Work, ctx: InjectContext): InjectOutcome {
   const { settings, cluster, memo } = ctx;
@@ -141,7 +141,11 @@ export function injectTemplate(work: Work, ctx: InjectContext): InjectOutcome {
     sidecarDrain: path.sidecarDrain,
     proxyWait: path.proxyWait,
   });
-  warnings.push(...grace.warnings, ...path.warnings, ...shutdownWarnings(selection.containers, grace.seconds, cluster));
+  warnings.push(
+    ...grace.warnings,
+    ...path.warnings,
+    ...shutdownWarnings(selection.containers, grace.seconds, cluster, ctx.readiness?.shape.runsToCompletion),
+  );
   if (path.budget) record.budget = path.budget;
   if (registry && registry.wait > 0) {
     const d = formatDuration;

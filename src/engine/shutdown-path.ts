@@ -75,10 +75,19 @@ export function applyShutdownPath(
   return path;
 }
 
-/** Warnings that depend on the final grace period: a shell as process 1, and graceful node shutdown cutting it short. */
-export function shutdownWarnings(containers: readonly Container[], grace: number, cluster: ClusterSettings): string[] {
+/**
+ * Warnings that depend on the final grace period: a shell as process 1 (not for a pod that runs to
+ * completion: it serves nothing, and most such scripts end long before anyone stops them), and
+ * graceful node shutdown cutting it short.
+ */
+export function shutdownWarnings(
+  containers: readonly Container[],
+  grace: number,
+  cluster: ClusterSettings,
+  runsToCompletion = false,
+): string[] {
   const warnings: string[] = [];
-  for (const c of containers) {
+  for (const c of runsToCompletion ? [] : containers) {
     const finding = shellScriptAsPid1(argvOf(c.command, c.args));
     if (finding) warnings.push(shellWarning(c.name, finding));
   }

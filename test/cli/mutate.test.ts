@@ -38,7 +38,7 @@ test('stdin, --kube-version and -o json', () => {
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.deepEqual(out.spec.containers[0].lifecycle.preStop, { exec: { command: ['/bin/sh', '-c', 'sleep 5'] } });
-  assert.match(r.stderr, /^Warning: Pod\/p: container "a" has no TCP port/m);
+  assert.match(r.stderr, /^Warning: Pod\/p: pre-stop-mode exec runs \/bin\/sh -c sleep/m);
 });
 
 test('invalid annotations on a workload: messages on stderr, nothing on stdout, exit 1', () => {
