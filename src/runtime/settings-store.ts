@@ -81,7 +81,7 @@ export class SettingsStore {
       },
       onError: (err) => {
         metrics.configReloads.inc({ result: 'failure' });
-        log.warn({ file, err: err.message }, 'cannot read the config file; keeping the last good settings');
+        log.warn({ file, err }, 'cannot read the config file; keeping the last good settings');
       },
     });
   }
