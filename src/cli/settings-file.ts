@@ -7,6 +7,6 @@ import { parseClusterSettings, type ClusterSettings } from '../settings/cluster-
 /** The settings in `path`; throws an Error starting with `label` (the flag and the file) when they are bad. */
 export function readSettingsFile(path: string, label: string): ClusterSettings {
   const parsed = parseClusterSettings(readFileSync(path, 'utf8'));
-  if (!parsed.ok) throw new Error(`${label}: ${parsed.errors.join('; ')}`);
-  return parsed.settings;
+  if (!parsed.ok) throw new Error(`${label}: ${parsed.error.join('; ')}`);
+  return parsed.value.settings;
 }

@@ -2,7 +2,7 @@
 // again after a failure. A release outside the tested ones is logged as a warning, once per version.
 import { VersionApi, type KubeConfig } from '@kubernetes/client-node';
 import { untestedReleaseWarning, versionFromInfo, type KubeVersion } from '../engine/kube-version.js';
-import { backoffDelay, errorLine, withTimeout } from './backoff.js';
+import { backoffDelay, withTimeout } from './backoff.js';
 import type { KubeSourceOptions } from './kube-options.js';
 import type { VersionSource } from './sources.js';
 
@@ -50,7 +50,7 @@ export class ApiVersionSource implements VersionSource {
       this.failures = 0;
     } catch (err) {
       next = backoffDelay(this.failures++, this.options.backoffInitialMs ?? 500, this.options.backoffMaxMs ?? 30_000);
-      this.options.log.warn({ err: errorLine(err), retryInMs: next }, 'could not read the API server version');
+      this.options.log.warn({ err, retryInMs: next }, 'could not read the API server version');
     }
     if (this.stopped) return;
     clearTimeout(this.timer);

@@ -67,7 +67,7 @@ export class OutcomeTracker {
         pod.pending = pod.probePassed || type === 'DELETED' || facts.deletionTimestamp || !started ? undefined : facts;
       }
     } catch (err) {
-      this.options.log.warn({ err: (err as Error).message }, 'outcomes: a pod could not be read; skipped');
+      this.options.log.warn({ err }, 'outcomes: a pod could not be read; skipped');
     }
   }
 
@@ -85,7 +85,7 @@ export class OutcomeTracker {
       const finding = eventFinding(event, pod);
       if (finding) this.report(finding, pod);
     } catch (err) {
-      this.options.log.warn({ err: (err as Error).message }, 'outcomes: an event could not be read; skipped');
+      this.options.log.warn({ err }, 'outcomes: an event could not be read; skipped');
     }
   }
 

@@ -6,7 +6,7 @@
 // sends (Events: `involvedObject.kind=Pod,reason=FailedPreStopHook`).
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { backoffDelay, errorLine } from './backoff.js';
+import { backoffDelay } from './backoff.js';
 import type { Getter } from './raw-get.js';
 import type { SourceState } from './sources.js';
 import { LIST_PAGE_SIZE } from './trimmed-informer.js';
@@ -156,10 +156,7 @@ export class StreamWatch {
     if (status === 410) this.resourceVersion = undefined;
     this.current = 'error';
     const delay = backoffDelay(this.attempt++, this.options.backoffInitialMs ?? 500, this.options.backoffMaxMs ?? 30_000);
-    this.options.log.warn(
-      { stream: this.options.name, err: errorLine(err), retryInMs: delay },
-      'outcome stream failed; retrying',
-    );
+    this.options.log.warn({ stream: this.options.name, err, retryInMs: delay }, 'outcome stream failed; retrying');
     this.options.onRestart?.();
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.cycle(), delay);

@@ -10,7 +10,6 @@ import { TrafficIndex } from '../traffic/index.js';
 import { WATCHED_KINDS, type WatchedKind } from './watched-kinds.js';
 import { trimFor } from './trim.js';
 import type { TrafficFacts } from '../traffic/types.js';
-import { errorLine } from './backoff.js';
 import type { TrafficSource, TrafficSourceState } from './sources.js';
 import { TrimmedInformer, type ListPage } from './trimmed-informer.js';
 
@@ -87,10 +86,7 @@ export class InformerTrafficSource implements TrafficSource {
       );
     } catch (err) {
       if (attempt >= CLOUD_ATTEMPTS) {
-        this.options.log.warn(
-          { err: errorLine(err) },
-          'could not read a Node: the cloud stays unknown (set the cluster setting cloud)',
-        );
+        this.options.log.warn({ err }, 'could not read a Node: the cloud stays unknown (set the cluster setting cloud)');
         return;
       }
       const delay = Math.min((this.options.backoffInitialMs ?? 1000) * 2 ** (attempt - 1), this.options.backoffMaxMs ?? 30_000);
@@ -157,7 +153,7 @@ export class InformerTrafficSource implements TrafficSource {
         }
       } catch (err) {
         if (isNotFound(err)) await this.forget(w);
-        else this.options.log.warn({ resource: w.plural, err: errorLine(err) }, 'could not look for it; will look again');
+        else this.options.log.warn({ resource: w.plural, err }, 'could not look for it; will look again');
       }
     }
     this.discovered = true;

@@ -5,7 +5,7 @@
 // readiness and metrics, is starting, synced or error.
 import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { backoffDelay, errorLine } from './backoff.js';
+import { backoffDelay } from './backoff.js';
 import type { SourceState } from './sources.js';
 
 export const LIST_PAGE_SIZE = 500;
@@ -138,7 +138,7 @@ export class TrimmedInformer<T extends KubernetesObject> {
     this.generation++;
     this.current = 'error';
     const delay = backoffDelay(this.attempt++, this.options.backoffInitialMs ?? 500, this.options.backoffMaxMs ?? 30_000);
-    this.options.log.warn({ resource: this.options.resource, err: errorLine(err), retryInMs: delay }, 'watch failed; retrying');
+    this.options.log.warn({ resource: this.options.resource, err, retryInMs: delay }, 'watch failed; retrying');
     this.options.onRestart?.();
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.run(), delay);

@@ -24,8 +24,8 @@ import { hasValue, VALUE_FIELDS, viewOf, workOn, type Work } from './work.js';
 export function admit(input: AdmissionInput): AdmissionResult {
   // 1. The target: in scope, a pod template, the earlier record, an opt-out.
   const found = findTarget(input);
-  if ('skip' in found) return unchanged(input, 'skipped', found.skip, found.warnings);
-  const target = found.target;
+  if (!found.ok) return unchanged(input, 'skipped', found.error.reason, found.error.warnings);
+  const target = found.value;
 
   // 2. Settings: cluster < Namespace < workload < template (or Pod). An opt-out needs none.
   const resolved = target.optOut ? undefined : resolve(input, target);

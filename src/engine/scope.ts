@@ -5,18 +5,18 @@ import { boolean } from '../settings/value-forms.js';
 import { findKindRule, type KindRule } from './kinds.js';
 import type { ObjectMeta } from '../kube/pod-types.js';
 import type { AdmissionInput } from './types.js';
+import { fail, ok, type Result } from '../kube/result.js';
 
-export type ScopeDecision = { inScope: true; rule: KindRule } | { inScope: false; reason: string };
-
-export function decideScope(input: AdmissionInput): ScopeDecision {
+/** The kind's rule when the request is in scope, else why not. */
+export function decideScope(input: AdmissionInput): Result<KindRule> {
   const rule = findKindRule(input.kind);
-  if (!rule) return { inScope: false, reason: 'kind not handled' };
-  if (input.subResource) return { inScope: false, reason: 'subresource' };
-  if (!rule.operations.includes(input.operation)) return { inScope: false, reason: 'operation not handled' };
-  if (isExcludedNamespace(input.namespace, input.cluster)) return { inScope: false, reason: 'namespace excluded' };
-  if (input.cluster.targets === 'pods' && rule.class === 'workload') return { inScope: false, reason: 'targets: pods' };
-  if (input.cluster.targets === 'workloads' && rule.class === 'pod') return { inScope: false, reason: 'targets: workloads' };
-  return { inScope: true, rule };
+  if (!rule) return fail('kind not handled');
+  if (input.subResource) return fail('subresource');
+  if (!rule.operations.includes(input.operation)) return fail('operation not handled');
+  if (isExcludedNamespace(input.namespace, input.cluster)) return fail('namespace excluded');
+  if (input.cluster.targets === 'pods' && rule.class === 'workload') return fail('targets: pods');
+  if (input.cluster.targets === 'workloads' && rule.class === 'pod') return fail('targets: workloads');
+  return ok(rule);
 }
 
 export function isExcludedNamespace(namespace: string, cluster: ClusterSettings): boolean {

@@ -121,7 +121,7 @@ function applyMeshWaits(
   if (waits.length > 0) out.wait = Math.max(...waits);
   return out;
 
-  function follow(plan: WaitPlan | { warning: string }, key: string): void {
+  function follow(plan: WaitPlan, key: string): void {
     if ('write' in plan) {
       const from = work.template.metadata.annotations?.[key] ?? null;
       writeAnnotation(work, key, plan.write);

@@ -11,6 +11,7 @@ import { readRecord, type InjectionRecord } from './record/record.js';
 import { decideScope, hasOptOutLabel, optOutByLayers } from './scope.js';
 import type { AdmissionInput, GroupVersionKind } from './types.js';
 import { clip } from '../kube/clip.js';
+import { fail, ok, type Result } from '../kube/result.js';
 
 export interface Target {
   rule: KindRule;
@@ -36,17 +37,21 @@ const OPT_OUT_REASONS = {
   cluster: 'opted out (cluster defaults.inject)',
 } as const;
 
-export type TargetOrSkip = { target: Target } | { skip: string; warnings: string[] };
+/** Why an object is left as it is: the reason the admission reports, and the warnings found on the way. */
+export interface Skip {
+  reason: string;
+  warnings: string[];
+}
 
-export function findTarget(input: AdmissionInput): TargetOrSkip {
+export function findTarget(input: AdmissionInput): Result<Target, Skip> {
   const scope = decideScope(input);
-  if (!scope.inScope) return { skip: scope.reason, warnings: [] };
-  const { rule } = scope;
+  if (!scope.ok) return fail({ reason: scope.error, warnings: [] });
+  const rule = scope.value;
   const object = input.object;
-  if (!isRecord(object)) return { skip: 'no object', warnings: [] };
+  if (!isRecord(object)) return fail({ reason: 'no object', warnings: [] });
   const meta: ObjectMeta = isRecord(object.metadata) ? object.metadata : {};
   const template = getPath(object, rule.templatePath);
-  if (!isRecord(template) || !isPodSpec(template.spec)) return { skip: 'no pod spec', warnings: [] };
+  if (!isRecord(template) || !isPodSpec(template.spec)) return fail({ reason: 'no pod spec', warnings: [] });
   const templateMeta: ObjectMeta | undefined = isRecord(template.metadata) ? template.metadata : undefined;
   const isPod = rule.class === 'pod';
   // gracekeeper's record, else what the in-process baseline marked (its values are gracekeeper's own).
@@ -58,7 +63,7 @@ export function findTarget(input: AdmissionInput): TargetOrSkip {
   // A template its controller copied (a ReplicaSet's, a Job's) with only the baseline in it stays the
   // copy: refined, it would differ from the controller's own template, which the controller compares.
   if (!own && controlled && !isPod && readMark(templateMeta?.annotations))
-    return { skip: 'baseline kept: its controller refines the template', warnings: [] };
+    return fail({ reason: 'baseline kept: its controller refines the template', warnings: [] });
   const workloadAnnotations = isPod
     ? (earlier?.workload ?? input.ownerAnnotations ?? {})
     : workloadLayer(meta, earlier, controlled);
@@ -80,20 +85,18 @@ export function findTarget(input: AdmissionInput): TargetOrSkip {
       warnings.push(clip(`${rule.kind} opted out, but its Pods are not: put gracekeeper.io/inject: "false" on the pod template`));
     }
   }
-  if (optOut && !earlier) return { skip: optOut, warnings };
-  return {
-    target: {
-      rule,
-      object,
-      template: template as Target['template'],
-      templateMeta,
-      earlier,
-      workloadAnnotations,
-      optOut,
-      controlled,
-      warnings,
-    },
-  };
+  if (optOut && !earlier) return fail({ reason: optOut, warnings });
+  return ok({
+    rule,
+    object,
+    template: template as Target['template'],
+    templateMeta,
+    earlier,
+    workloadAnnotations,
+    optOut,
+    controlled,
+    warnings,
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 // pino JSON logs: ISO time, the level as a word, no pid/hostname (the log collector adds the pod).
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { LOG_SERIALIZERS } from './log-error.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -95,6 +96,7 @@ export function createLogger(level: LogLevel = 'info', destination?: Destination
     base: undefined,
     timestamp: isoTime(),
     formatters: { level: (label: string) => ({ level: label }) },
+    serializers: LOG_SERIALIZERS,
   };
   return pino(options, destination ?? batchedStdout());
 }

@@ -37,8 +37,8 @@ export class SettingsStore {
       }
     }
     const parsed = parseClusterSettings(text.toString('utf8'), ownNamespace);
-    if (!parsed.ok) throw new ConfigError(`--config ${file}: ${parsed.errors.join('; ')}`);
-    return new SettingsStore(parsed.settings, parsed.empty, file, ownNamespace, text);
+    if (!parsed.ok) throw new ConfigError(`--config ${file}: ${parsed.error.join('; ')}`);
+    return new SettingsStore(parsed.value.settings, parsed.value.empty, file, ownNamespace, text);
   }
 
   current(): ClusterSettings {
@@ -55,7 +55,7 @@ export class SettingsStore {
       maxBytes: MAX_SETTINGS_BYTES,
       onChange: ([content]) => {
         const parsed = parseClusterSettings((content ?? Buffer.alloc(0)).toString('utf8'), this.ownNamespace);
-        if (parsed.ok && parsed.empty && this.fromSettings) {
+        if (parsed.ok && parsed.value.empty && this.fromSettings) {
           metrics.configReloads.inc({ result: 'failure' });
           log.error(
             { file },
@@ -63,24 +63,25 @@ export class SettingsStore {
               '(to go back to every default, write a file that says so, e.g. "targets: both")',
           );
         } else if (parsed.ok) {
-          this.settings = parsed.settings;
-          this.fromSettings = !parsed.empty;
+          const { settings, empty } = parsed.value;
+          this.settings = settings;
+          this.fromSettings = !empty;
           metrics.configReloads.inc({ result: 'success' });
           log.info(
-            { file, targets: parsed.settings.targets, invalidAnnotations: parsed.settings.invalidAnnotations },
+            { file, targets: settings.targets, invalidAnnotations: settings.invalidAnnotations },
             'cluster settings reloaded',
           );
         } else {
           metrics.configReloads.inc({ result: 'failure' });
           log.error(
-            { file, errors: parsed.errors },
+            { file, errors: parsed.error },
             'cluster settings not reloaded: the file is invalid; keeping the last good settings',
           );
         }
       },
       onError: (err) => {
         metrics.configReloads.inc({ result: 'failure' });
-        log.warn({ file, err: err.message }, 'cannot read the config file; keeping the last good settings');
+        log.warn({ file, err }, 'cannot read the config file; keeping the last good settings');
       },
     });
   }

@@ -159,14 +159,14 @@ export class ServingCertificate {
           // Often the cert is written before its key: the next change or poll picks up the pair.
           metrics.certificateReloads.inc({ result: 'failure' });
           log.warn(
-            { certFile: this.certFile, keyFile: this.keyFile, err: (err as Error).message },
+            { certFile: this.certFile, keyFile: this.keyFile, err },
             'new certificate files not usable yet; still serving the previous certificate',
           );
         }
       },
       onError: (err) => {
         metrics.certificateReloads.inc({ result: 'failure' });
-        log.warn({ err: err.message }, 'cannot read the certificate files; still serving the previous certificate');
+        log.warn({ err }, 'cannot read the certificate files; still serving the previous certificate');
       },
     });
   }

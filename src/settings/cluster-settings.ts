@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { settingsTextProblem } from './bounds.js';
 import { CLUSTER_SETTINGS, TOP_LEVEL, type ClusterSettings } from './cluster-keys.js';
 import { DEFAULT_SETTINGS } from './types.js';
+import { fail, ok, type Result } from '../kube/result.js';
 
 export { TOP_LEVEL, type ClusterSettings, type InvalidAnnotationPolicy, type Targets } from './cluster-keys.js';
 
@@ -25,7 +26,13 @@ export const DEFAULT_CLUSTER_SETTINGS: Readonly<ClusterSettings> = Object.freeze
 });
 
 /** `empty`: the file holds no settings at all (empty, or comments only): every default. */
-export type ParseResult = { ok: true; settings: ClusterSettings; empty: boolean } | { ok: false; errors: string[] };
+export interface ParsedSettings {
+  settings: ClusterSettings;
+  empty: boolean;
+}
+
+/** The settings, or every problem found in the file. */
+export type ParseResult = Result<ParsedSettings, string[]>;
 
 /**
  * Parses the config file's text. `ownNamespace` is the namespace the pod really runs in
@@ -33,7 +40,7 @@ export type ParseResult = { ok: true; settings: ClusterSettings; empty: boolean 
  */
 export function parseClusterSettings(text: string, ownNamespace?: string): ParseResult {
   const problem = settingsTextProblem(text);
-  if (problem) return { ok: false, errors: [problem] };
+  if (problem) return fail([problem]);
   let doc: unknown;
   let empty: boolean;
   try {
@@ -41,10 +48,10 @@ export function parseClusterSettings(text: string, ownNamespace?: string): Parse
     empty = doc === null || doc === undefined;
     doc ??= {};
   } catch (err) {
-    return { ok: false, errors: [`not valid YAML: ${(err as Error).message.split('\n')[0]?.slice(0, 200)}`] };
+    return fail([`not valid YAML: ${(err as Error).message.split('\n')[0]?.slice(0, 200)}`]);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    return { ok: false, errors: ['expected a YAML mapping of settings at the top level'] };
+    return fail(['expected a YAML mapping of settings at the top level']);
   }
   const raw = doc as Record<string, unknown>;
   const errors: string[] = [];
@@ -60,6 +67,6 @@ export function parseClusterSettings(text: string, ownNamespace?: string): Parse
     if (parsed !== undefined) settings[setting.field] = parsed;
   }
   if (ownNamespace !== undefined) settings.ownNamespace = ownNamespace;
-  if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, settings: Object.freeze(settings) as unknown as ClusterSettings, empty };
+  if (errors.length > 0) return fail(errors);
+  return ok({ settings: Object.freeze(settings) as unknown as ClusterSettings, empty });
 }

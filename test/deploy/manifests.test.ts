@@ -377,8 +377,8 @@ function checkInstall(objects: Obj[]): void {
 
     it('parses and, as shipped, changes nothing from the defaults', () => {
       const parsed = parseClusterSettings(text, NAMESPACE);
-      assert.ok(parsed.ok, parsed.ok ? '' : parsed.errors.join('; '));
-      assert.deepEqual(parsed.settings, { ...DEFAULT_CLUSTER_SETTINGS, ownNamespace: NAMESPACE });
+      assert.ok(parsed.ok, parsed.ok ? '' : parsed.error.join('; '));
+      assert.deepEqual(parsed.value.settings, { ...DEFAULT_CLUSTER_SETTINGS, ownNamespace: NAMESPACE });
     });
 
     it('lists every setting and every annotation default, each with a comment above it', () => {
@@ -427,7 +427,7 @@ function checkInstall(objects: Obj[]): void {
         .join('\n');
       assert.ok(uncommented >= 6, `found ${uncommented} commented examples`);
       const parsed = parseClusterSettings(all, NAMESPACE);
-      assert.ok(parsed.ok, parsed.ok ? '' : parsed.errors.join('; '));
+      assert.ok(parsed.ok, parsed.ok ? '' : parsed.error.join('; '));
     });
   });
 }

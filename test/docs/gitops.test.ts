@@ -101,7 +101,7 @@ function check(s: Snippet): string {
   const settings = (d.settings ?? d) as Obj;
   if (settings.targets !== undefined) {
     const parsed = parseClusterSettings(stringify(settings));
-    assert.ok(parsed.ok && parsed.settings.targets === 'pods', `${s.where}: targets: pods`);
+    assert.ok(parsed.ok && parsed.value.settings.targets === 'pods', `${s.where}: targets: pods`);
     return 'targets: pods';
   }
   throw new Error(`${s.where}: a snippet this test does not know how to check`);

@@ -18,7 +18,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-cache_root=${GRACEKEEPER_CACHE:-${HOME:-/root}/.cache/gracekeeper}
+cache_name=build-k8s
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/cache.sh
+source "$here/../../scripts/lib/cache.sh"
 go_cmd=${GO:-go}
 
 # The versions come from the go.mod files, so bumping a release is a one-line change there.
@@ -28,7 +30,7 @@ k8s_mod=$here/k8s/$release etcd_mod=$here/etcd/$release
   echo "build-k8s: unknown K8S_RELEASE '$release'; supported: $(cd "$here/k8s" && echo */ | tr -d /)" >&2; exit 2; }
 k8s_version=$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" { print $3 }' "$k8s_mod/go.mod")
 etcd_version=$(awk '$1 == "require" && $2 == "go.etcd.io/etcd/server/v3" { print $3 }' "$etcd_mod/go.mod")
-[[ -n $k8s_version && -n $etcd_version ]] || { echo "build-k8s: cannot read versions from go.mod" >&2; exit 1; }
+[[ -n $k8s_version && -n $etcd_version ]] || cache_fail 1 "cannot read versions from go.mod"
 k8s_dir=$cache_root/k8s-$k8s_version
 etcd_dir=$cache_root/etcd-$etcd_version
 
@@ -46,20 +48,14 @@ missing=()
 [[ -x $etcd_dir/etcd ]] || missing+=(etcd)
 for b in "${want[@]}"; do [[ -x $k8s_dir/$b ]] || missing+=("$b"); done
 if [[ ${#missing[@]} -eq 0 ]]; then
-  echo "build-k8s: up to date: $k8s_dir, $etcd_dir"
+  cache_say "up to date: $k8s_dir, $etcd_dir"
   exit 0
 fi
 
-command -v "$go_cmd" >/dev/null || { echo "build-k8s: Go toolchain '$go_cmd' not found; cannot build ${missing[*]}" >&2; exit 127; }
+cache_require "$go_cmd" "Go toolchain '$go_cmd' not found; cannot build ${missing[*]}"
 mkdir -p "$k8s_dir" "$etcd_dir"
-
-# Two concurrent callers (say, two test processes) would build the same thing twice and fight
-# over the temporary files: serialise on a lock in the cache root.
-exec 9>"$cache_root/.build.lock"
-if ! flock -n 9; then
-  echo "build-k8s: another build holds $cache_root/.build.lock; waiting for it"
-  flock 9
-fi
+# One lock in the cache root for every binary (build_one skips those built meanwhile).
+cache_lock "$cache_root/.build.lock"
 
 # Version stamp, as Kubernetes' hack/lib/version.sh does: the same variables in client-go and
 # component-base, so `kubectl version` and the API server's /version report the real release.
@@ -79,43 +75,20 @@ parallel=${BUILD_PARALLEL:-$(nproc 2>/dev/null || echo 2)}
 export CGO_ENABLED=0
 
 total_start=$SECONDS
-cur_tmp='' cur_ticker='' cur_build=''
-stop_proc() { # pid: the process and its direct children (go build's compilers, the ticker's sleep)
-  [[ -n $1 ]] || return 0
-  pkill -TERM -P "$1" 2>/dev/null || true
-  kill -TERM "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true # reap it, and keep bash from printing "Terminated"
-}
-cleanup() {
-  stop_proc "$cur_build"
-  stop_proc "$cur_ticker"
-  [[ -z $cur_tmp ]] || rm -f "$cur_tmp"
-  cur_tmp='' cur_ticker='' cur_build=''
-}
-trap cleanup EXIT
 trap 'exit 130' INT TERM
+go_build() { # moduledir pkg out ldflags tags
+  cd "$1" && exec "$go_cmd" build -p "$parallel" -trimpath ${5:+-tags "$5"} -ldflags "$4" -o "$3" "$2"
+}
 build_one() { # name moduledir pkg outdir ldflags [tags]
   local name=$1 moddir=$2 pkg=$3 outdir=$4 ldflags=$5 tags=${6:-}
-  local out=$outdir/$name start=$SECONDS
-  if [[ -x $out ]]; then echo "build-k8s: $name: cached"; return 0; fi
-  echo "build-k8s: $name: building $pkg"
-  cur_tmp=$outdir/.$name.tmp.$$
-  ( exec 9>&-; while sleep 30; do echo "build-k8s: $name: still building, $((SECONDS - start))s"; done ) 2>/dev/null &
-  cur_ticker=$!
-  # In the background and waited for, so that a signal interrupts the wait at once (bash runs
-  # traps only between foreground commands) and cleanup stops the build.
-  (cd "$moddir" && exec "$go_cmd" build -p "$parallel" -trimpath ${tags:+-tags "$tags"} \
-    -ldflags "$ldflags" -o "$cur_tmp" "$pkg") 9>&- &
-  cur_build=$!
-  if ! wait "$cur_build"; then
-    cur_build=''
-    echo "build-k8s: $name: go build failed after $((SECONDS - start))s" >&2
-    exit 1
-  fi
-  cur_build=''
-  mv -f "$cur_tmp" "$out"
-  cleanup
-  echo "build-k8s: $name: done in $((SECONDS - start))s -> $out"
+  local out=$outdir/$name start=$SECONDS tmp=$outdir/.$name.tmp.$$
+  if [[ -x $out ]]; then cache_say "$name: cached"; return 0; fi
+  cache_say "$name: building $pkg"
+  cache_temp "$tmp"
+  cache_background --tick 30 "$start" "$name: still building" go_build "$moddir" "$pkg" "$tmp" "$ldflags" "$tags" ||
+    cache_fail 1 "$name: go build failed after $((SECONDS - start))s"
+  cache_publish "$tmp" "$out"
+  cache_say "$name: done in $((SECONDS - start))s -> $out"
 }
 
 for b in "${missing[@]}"; do
@@ -126,4 +99,4 @@ for b in "${missing[@]}"; do
       selinux,notest,grpcnotrace
   fi
 done
-echo "build-k8s: all done in $((SECONDS - total_start))s: $k8s_dir, $etcd_dir"
+cache_say "all done in $((SECONDS - total_start))s: $k8s_dir, $etcd_dir"

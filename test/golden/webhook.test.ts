@@ -40,7 +40,7 @@ for (const c of [...goldenCases(), ...goldenCases(CORPUS).map((k) => ({ ...k, na
     if (options.cloud && options.cloud !== 'auto' && options.cloud !== 'none') traffic.index.cloud = options.cloud;
     const deps: HandlerDeps = {
       traffic,
-      settings: () => (cluster?.ok ? cluster.settings : DEFAULT_CLUSTER_SETTINGS),
+      settings: () => (cluster?.ok ? cluster.value.settings : DEFAULT_CLUSTER_SETTINGS),
       namespaces,
       version: new StaticVersionSource(options.kubeVersion),
       metrics: new Metrics(),

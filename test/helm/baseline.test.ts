@@ -21,7 +21,7 @@ function policyOfConfigMap(objects: Obj[], namespace: string): Obj[] {
   const cm = objects.find((o) => o.kind === 'ConfigMap') as Obj;
   const parsed = parseClusterSettings(cm.data['config.yaml'] as string, namespace);
   assert.ok(parsed.ok, JSON.stringify(parsed));
-  return renderPolicy(parsed.settings);
+  return renderPolicy(parsed.value.settings);
 }
 
 it('templates/baseline.yaml is the generated one (make policy)', () => {

@@ -61,7 +61,7 @@ describe('the settings file the chart renders', { skip: helmSkip }, () => {
       },
     ]) {
       const parsed = parseClusterSettings(rendered({ settings }));
-      assert.ok(parsed.ok, `parse errors: ${parsed.ok ? '' : parsed.errors.join('; ')}`);
+      assert.ok(parsed.ok, `parse errors: ${parsed.ok ? '' : parsed.error.join('; ')}`);
     }
   });
 

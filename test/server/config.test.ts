@@ -57,7 +57,13 @@ describe('config file reload', () => {
     rmSync(file);
     await server.checkFiles();
     assert.equal(server.settings().targets, 'workloads');
-    assert.ok(server.logs.lines.some((l) => l.level === 'warn' && /cannot read the config file/.test(String(l.msg))));
+    const unread = server.logs.lines.find((l) => l.level === 'warn' && /cannot read the config file/.test(String(l.msg)));
+    assert.ok(unread, 'a warning that the file cannot be read');
+    assert.deepEqual(
+      { type: (unread.err as Record<string, unknown>).type, code: (unread.err as Record<string, unknown>).code },
+      { type: 'Error', code: 'ENOENT' },
+    );
+    assert.match(String((unread.err as Record<string, unknown>).message), /ENOENT/);
     const text = await getMetrics(server);
     assert.ok(metricValue(text, 'gracekeeper_config_reloads_total{result="failure"}') >= 3);
     assert.ok(metricValue(text, 'gracekeeper_config_reloads_total{result="success"}') >= 1);

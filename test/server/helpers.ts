@@ -11,6 +11,7 @@ import type { TLSSocket } from 'node:tls';
 import { pino, type Logger } from 'pino';
 import { eventually } from '../poll.js';
 import { MemoryNamespaceSource, StaticVersionSource } from '../../src/cluster/memory.js';
+import { LOG_SERIALIZERS } from '../../src/runtime/log-error.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/runtime/start.js';
 
 export interface Captured {
@@ -23,7 +24,7 @@ export function captureLogger(level = 'info'): Captured {
   const lines: Array<Record<string, unknown>> = [];
   const text: string[] = [];
   const logger = pino(
-    { level, base: undefined, formatters: { level: (label) => ({ level: label }) } },
+    { level, base: undefined, formatters: { level: (label) => ({ level: label }) }, serializers: LOG_SERIALIZERS },
     {
       write(chunk: string) {
         text.push(chunk);

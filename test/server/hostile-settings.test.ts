@@ -39,7 +39,7 @@ describe('the settings text is bounded before it is parsed', () => {
     assert.ok(shipped.ok);
     const names = Array.from({ length: 1000 }, (_, i) => `team-${i}`);
     const parsed = parseClusterSettings(`excludeNamespaces: [${names.join(', ')}]\n`);
-    assert.ok(parsed.ok && parsed.settings.excludeNamespaces.length === 1000);
+    assert.ok(parsed.ok && parsed.value.settings.excludeNamespaces.length === 1000);
   });
 });
 

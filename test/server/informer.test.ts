@@ -50,8 +50,19 @@ describe('namespace informer against an API server', () => {
     await until('ready', async () => (await readyz()) === 200);
     assert.ok(api.lists >= 2, 'the failed list was retried');
     assert.equal(api.failVersions, 0, 'the failed version reads were retried');
-    assert.ok(server.logs.lines.some((l) => l.msg === 'watch failed; retrying' && l.resource === 'namespaces'));
-    assert.ok(server.logs.lines.some((l) => l.msg === 'could not read the API server version'));
+    const watchFailed = server.logs.lines.find((l) => l.msg === 'watch failed; retrying' && l.resource === 'namespaces');
+    assert.ok(watchFailed, 'the failed list is logged');
+    // The error as pino's { err } renders it: its type, message, stack and status, never the response's body or headers.
+    const err = watchFailed.err as Record<string, unknown>;
+    assert.equal(err.type, 'ApiException');
+    assert.equal(err.code, 500);
+    assert.match(String(err.message), /etcd is sad/);
+    assert.match(String(err.stack), /^Error: HTTP-Code: 500\n[^]*\n\s+at /);
+    assert.equal(err.body, undefined);
+    assert.equal(err.headers, undefined);
+    const versionFailed = server.logs.lines.find((l) => l.msg === 'could not read the API server version');
+    assert.ok(versionFailed, 'the failed version read is logged');
+    assert.equal(typeof (versionFailed.err as Record<string, unknown>).message, 'string');
   });
 
   it('gives namespace annotations from the cache, and the version for pre-stop-mode auto', async () => {

@@ -18,7 +18,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-cache_root=${GRACEKEEPER_CACHE:-${HOME:-/root}/.cache/gracekeeper}
+cache_name=tools/build
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/cache.sh
+source "$here/../../scripts/lib/cache.sh"
 go_cmd=${GO:-go}
 
 tool=${1:-}
@@ -70,7 +72,7 @@ case $tool in
     tags=netgo,remove_all_sd
     ;;
 esac
-[[ -n $version ]] || { echo "tools/build: cannot read the $tool version from $moddir/go.mod" >&2; exit 1; }
+[[ -n $version ]] || cache_fail 1 "cannot read the $tool version from $moddir/go.mod"
 base=${tool/promql-inspect/promtool}; base=${base%[34]}
 dir=$cache_root/$base-$version
 out=$dir/${tool%[34]}
@@ -80,42 +82,24 @@ if [[ $tool == promql-inspect ]]; then
 fi
 
 if $print_path; then echo "$out"; exit 0; fi
-if [[ -x $out ]]; then echo "tools/build: $tool: up to date: $out"; exit 0; fi
+if [[ -x $out ]]; then cache_say "$tool: up to date: $out"; exit 0; fi
 
-command -v "$go_cmd" >/dev/null || { echo "tools/build: Go toolchain '$go_cmd' not found; cannot build $tool" >&2; exit 127; }
+cache_require "$go_cmd" "Go toolchain '$go_cmd' not found; cannot build $tool"
 mkdir -p "$dir"
-exec 9>"$cache_root/.build-$tool.lock"
-if ! flock -n 9; then
-  echo "tools/build: another build holds $cache_root/.build-$tool.lock; waiting for it"
-  flock 9
-fi
-if [[ -x $out ]]; then echo "tools/build: $tool: built meanwhile: $out"; exit 0; fi
+cache_lock "$cache_root/.build-$tool.lock"
+if [[ -x $out ]]; then cache_say "$tool: built meanwhile: $out"; exit 0; fi
 
 tmp=$dir/.$tool.tmp.$$
-build=''
-cleanup() {
-  if [[ -n $build ]]; then
-    pkill -TERM -P "$build" 2>/dev/null || true
-    kill -TERM "$build" 2>/dev/null || true
-    wait "$build" 2>/dev/null || true
-  fi
-  rm -f "$tmp"
-}
-trap cleanup EXIT
+cache_temp "$tmp"
 trap 'exit 130' INT TERM
+go_build() {
+  cd "$moddir" && CGO_ENABLED=0 exec "$go_cmd" build -p "$parallel" -trimpath ${tags:+-tags "$tags"} \
+    -ldflags "$ldflags" -o "$tmp" "$pkg"
+}
 
 start=$SECONDS
-echo "tools/build: $tool $version: building $pkg"
+cache_say "$tool $version: building $pkg"
 parallel=${BUILD_PARALLEL:-$(nproc 2>/dev/null || echo 2)}
-# In the background and waited for, so that a signal interrupts the wait and cleanup stops it.
-(cd "$moddir" && CGO_ENABLED=0 exec "$go_cmd" build -p "$parallel" -trimpath ${tags:+-tags "$tags"} \
-  -ldflags "$ldflags" -o "$tmp" "$pkg") 9>&- &
-build=$!
-if ! wait "$build"; then
-  build=''
-  echo "tools/build: $tool: go build failed after $((SECONDS - start))s" >&2
-  exit 1
-fi
-build=''
-mv -f "$tmp" "$out"
-echo "tools/build: $tool: done in $((SECONDS - start))s -> $out"
+cache_background go_build || cache_fail 1 "$tool: go build failed after $((SECONDS - start))s"
+cache_publish "$tmp" "$out"
+cache_say "$tool: done in $((SECONDS - start))s -> $out"

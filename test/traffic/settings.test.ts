@@ -20,14 +20,14 @@ trafficPaths:
   - match: {annotation: example.com/lb}
     delay: 40
 `);
-  assert.ok(r.ok, !r.ok ? r.errors.join('\n') : '');
-  assert.equal(r.settings.propagationDelay, 8);
-  assert.deepEqual(r.settings.trafficPaths, [
+  assert.ok(r.ok, !r.ok ? r.error.join('\n') : '');
+  assert.equal(r.value.settings.propagationDelay, 8);
+  assert.deepEqual(r.value.settings.trafficPaths, [
     { match: { ingressClassName: 'haproxy' }, delay: 15 },
     { match: { serviceType: 'LoadBalancer', annotation: { key: 'example.com/lb', value: 'slow=really' } }, delay: 120 },
     { match: { annotation: { key: 'example.com/lb' } }, delay: 40 },
   ]);
-  const rules = r.settings.trafficPaths;
+  const rules = r.value.settings.trafficPaths;
   const service = (annotations: Record<string, string>) => ({
     kind: 'Service' as const,
     serviceType: 'LoadBalancer',
@@ -62,7 +62,7 @@ trafficPaths:
 `);
   assert.ok(!r.ok);
   assert.deepEqual(
-    r.errors.map((e) => e.split(':')[0]),
+    r.error.map((e) => e.split(':')[0]),
     [
       'propagationDelay="soon"',
       'trafficPaths[0].match',
@@ -71,7 +71,7 @@ trafficPaths:
       'trafficPaths[3].match',
     ],
   );
-  assert.ok(r.errors[1]?.includes('ingressClassName, serviceType, gatewayClassName, annotation'));
+  assert.ok(r.error[1]?.includes('ingressClassName, serviceType, gatewayClassName, annotation'));
   const notList = parseClusterSettings('trafficPaths: {a: 1}\n');
-  assert.ok(!notList.ok && /expected a list of at most 100/.test(notList.errors[0] ?? ''));
+  assert.ok(!notList.ok && /expected a list of at most 100/.test(notList.error[0] ?? ''));
 });

@@ -37,7 +37,7 @@ export function istioMode(pod: PodFacts, nativeByDefault = false): ProxyMode {
 }
 
 /** terminationDrainDuration of `needed` seconds merged into the ProxyConfig text, or the user's own value kept. */
-export function istioWait(text: string | undefined, needed: number): WaitPlan | { warning: string } {
+export function istioWait(text: string | undefined, needed: number): WaitPlan {
   const value = `${needed}s`;
   if (text === undefined || text.trim() === '') return { write: `${FIELD}: ${value}` };
   const cannot = ISTIO_PROXY_CONFIG;

@@ -26,7 +26,7 @@ export function proxyPlacement(spec: PodSpec, name: string): 'classic' | 'native
  * the seconds it holds, when readable, and a warning when it is shorter than needed), or leave it
  * with a warning.
  */
-export type WaitPlan = { write: string } | { kept: number | undefined; warning?: string };
+export type WaitPlan = { write: string } | { kept: number | undefined; warning?: string } | { warning: string };
 
 /** The warning for a user's wait that ends before the app's sleep and drain do. */
 export function shortWaitWarning(what: string, seconds: number, needed: number): string | undefined {

@@ -2,6 +2,7 @@
 import { copyOf } from '../copy.js';
 import type { Container, Probe } from '../../kube/pod-types.js';
 import type { InjectionSettings } from '../../settings/types.js';
+import { fail, ok, type Result } from '../../kube/result.js';
 
 export type ProbeHandler = Pick<Probe, 'httpGet' | 'tcpSocket' | 'grpc' | 'exec'>;
 
@@ -20,19 +21,19 @@ function isTcp(protocol: string | undefined): boolean {
  * no Service sends it traffic (else the port would have come from the Service), so there is nothing
  * to be ready for.
  */
-function resolvePort(container: Container, wanted: number | string | undefined): number | { warning?: string } {
+function resolvePort(container: Container, wanted: number | string | undefined): Result<number, string | undefined> {
   // Only well-formed entries: a webhook can be sent anything, and must not throw on it.
   const ports = (Array.isArray(container.ports) ? container.ports : []).filter(
     (p) => typeof p === 'object' && p !== null && typeof p.containerPort === 'number',
   );
-  if (typeof wanted === 'number') return wanted;
+  if (typeof wanted === 'number') return ok(wanted);
   if (typeof wanted === 'string') {
     const named = ports.find((p) => p.name === wanted);
-    if (named && isTcp(named.protocol)) return named.containerPort;
-    return { warning: `container "${container.name}" declares no TCP port named "${wanted}"; no readiness probe` };
+    if (named && isTcp(named.protocol)) return ok(named.containerPort);
+    return fail(`container "${container.name}" declares no TCP port named "${wanted}"; no readiness probe`);
   }
   const first = ports.find((p) => isTcp(p.protocol));
-  return first ? first.containerPort : {};
+  return first ? ok(first.containerPort) : fail(undefined);
 }
 
 /**
@@ -42,8 +43,9 @@ function resolvePort(container: Container, wanted: number | string | undefined):
 export function readinessHandler(container: Container, s: InjectionSettings, chosen?: number): HandlerChoice {
   const mode = s.readiness === 'auto' ? (s.readinessPath !== undefined ? 'http' : 'tcp') : s.readiness;
   if (mode === 'none') return {};
-  const port = resolvePort(container, s.readinessPort ?? chosen);
-  if (typeof port !== 'number') return port.warning ? { warning: port.warning } : {};
+  const resolved = resolvePort(container, s.readinessPort ?? chosen);
+  if (!resolved.ok) return resolved.error === undefined ? {} : { warning: resolved.error };
+  const port = resolved.value;
   switch (mode) {
     case 'http':
       return { handler: { httpGet: { path: s.readinessPath ?? '/', port, scheme: s.readinessScheme } } };
