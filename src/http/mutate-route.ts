@@ -4,8 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from './body.js';
 import { clientCertRefusal } from './client-auth.js';
-import { Budget, reviewCost } from './budget.js';
-import { countContainers } from './json-cost.js';
+import { Budget, countContainers, reviewCost } from './budget.js';
 import { andThen, handleReview, type HandlerDeps, type HandlerOutput } from './handler.js';
 import { JSON_TYPE, send, type Replies } from './reply.js';
 
