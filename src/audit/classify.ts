@@ -2,15 +2,15 @@
 // live object, or a CREATE for the kinds only admitted at CREATE: Pods and Jobs), and what that
 // means. Nothing here knows a rule: what an object lacks is what the engine would change plus the
 // engine's warnings, and the delay its traffic paths call for comes from src/traffic/.
-import type { NamespaceInfo } from '../cluster/sources.js';
 import { admit } from '../engine/admit.js';
+import { buildInput, podTraffic, type AdmissionSubject, type ClusterFacts } from '../engine/input.js';
 import { findKindRule } from '../engine/kinds.js';
 import { getPath } from '../engine/patch.js';
 import { isRecord } from '../kube/pod-types.js';
 import { readRecord } from '../engine/record/record.js';
 import { readMark } from '../engine/record/mark.js';
 import { isExcludedNamespace } from '../engine/scope.js';
-import type { GroupVersionKind, KubeVersion } from '../engine/types.js';
+import type { GroupVersionKind } from '../engine/types.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
 import { INJECT_KEY } from '../settings/keys.js';
 import { gateInUse, type PodSide } from '../traffic/advice.js';
@@ -83,13 +83,12 @@ export interface AuditOutcomes {
   fix: string;
 }
 
-export type { NamespaceInfo } from '../cluster/sources.js';
+export type { NamespaceInfo } from '../engine/input.js';
 
 export interface AuditContext {
-  namespace: NamespaceInfo;
+  /** The cluster the audit read (cli/audit.ts, viewFacts): Namespaces, version, traffic paths. */
+  facts: ClusterFacts;
   cluster: ClusterSettings;
-  kubeVersion: KubeVersion | undefined;
-  traffic: TrafficFacts;
 }
 
 /** Opted in as the shipped webhook configuration selects: the label, and not an excluded namespace. */
@@ -105,20 +104,16 @@ export function classify(gvk: GroupVersionKind, object: Record<string, unknown>,
   const template = getPath(object, rule.templatePath);
   const templateMeta = isRecord(template) && isRecord(template.metadata) ? template.metadata : {};
   const operation = rule.operations.includes('UPDATE') ? 'UPDATE' : 'CREATE';
-  const result = admit({
-    kind: gvk,
-    operation,
-    namespace,
-    object,
-    namespaceLabels: ctx.namespace.labels,
-    namespaceAnnotations: ctx.namespace.annotations,
-    traffic: ctx.traffic,
-    kubeVersion: ctx.kubeVersion,
-    cluster: ctx.cluster,
-  });
+  const subject: AdmissionSubject = { kind: gvk, operation, namespace, object };
+  const input = buildInput(subject, ctx.facts, ctx.cluster);
+  const result = admit(input);
+  // The report shows the Namespace and the traffic paths even where the engine reads neither (an
+  // excluded namespace): the paths are asked again only there.
+  const namespaceLabels = ctx.facts.namespace(namespace)?.labels ?? {};
+  const traffic = input.traffic ?? podTraffic(subject, ctx.facts) ?? { services: [] };
   const record = readRecord(templateMeta.annotations as Record<string, string> | undefined) !== undefined;
   const baselineOnly = !record && readMark(templateMeta.annotations as Record<string, string> | undefined) !== undefined;
-  const optedIn = isOptedIn(namespace, ctx.namespace.labels, ctx.cluster);
+  const optedIn = isOptedIn(namespace, namespaceLabels, ctx.cluster);
   let status: AuditStatus;
   if (result.outcome === 'skipped') status = 'excluded';
   else if (!optedIn) status = 'not-opted-in';
@@ -137,8 +132,8 @@ export function classify(gvk: GroupVersionKind, object: Record<string, unknown>,
     lacks: result.outcome === 'mutated' ? result.changes : [],
     warnings: result.warnings,
     ...(result.denial ? { denial: result.denial } : {}),
-    traffic: auditTraffic(ctx.traffic, ctx.cluster, {
-      namespaceLabels: ctx.namespace.labels,
+    traffic: auditTraffic(traffic, ctx.cluster, {
+      namespaceLabels,
       readinessGates: gateTypes(isRecord(template) ? template.spec : undefined),
     }),
   };

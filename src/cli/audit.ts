@@ -7,9 +7,9 @@ import { auditOutcomes } from '../audit/outcomes.js';
 import { outcomeFix, probeSummary, shutdownSummary } from '../engine/outcomes/advice.js';
 import { readCluster, type ClusterView } from '../audit/collect.js';
 import { buildReport, formatJson, formatTable } from '../audit/report.js';
+import type { ClusterFacts } from '../engine/input.js';
 import { loadClientKubeConfig } from '../cluster/kubeconfig.js';
 import { jsonGetter, printable } from '../cluster/raw-get.js';
-import { governingService, podLabels } from '../engine/target.js';
 import { DEFAULT_CLUSTER_SETTINGS, type ClusterSettings } from '../settings/cluster-settings.js';
 import { UsageError } from './args.js';
 import { readSettingsFile } from './settings-file.js';
@@ -18,7 +18,6 @@ import type { CommandIO } from './mutate.js';
 
 export { AUDIT_USAGE };
 
-const NO_NAMESPACE = { labels: {}, annotations: {} };
 /** The whole audit ends within this, whatever the API server does (each request within 30 s). */
 export const AUDIT_DEADLINE_MS = 10 * 60_000;
 
@@ -84,16 +83,12 @@ export function auditAll(view: ClusterView, cluster: ClusterSettings, nowMs = Da
     byNamespace.set(meta.namespace ?? '', list);
   }
   const outcomes = auditOutcomes(view.pods ?? [], view.podEvents ?? [], nowMs, byNamespace);
+  const facts = viewFacts(view);
   return view.workloads.map(({ gvk, object }) => {
     const meta = (object.metadata ?? {}) as { namespace?: string; name?: string };
     const ns = meta.namespace ?? '';
     const seen = outcomes(ns, { kind: gvk.kind, name: meta.name ?? '' });
-    const item = classify(gvk, object, {
-      namespace: view.namespaces.get(ns) ?? NO_NAMESPACE,
-      cluster,
-      kubeVersion: view.kubeVersion,
-      traffic: view.traffic.facts(ns, podLabels(gvk, object), governingService(gvk, object)),
-    });
+    const item = classify(gvk, object, { facts, cluster });
     if (!seen) return item;
     const { workload: _workload, ...counts } = seen;
     return {
@@ -101,6 +96,18 @@ export function auditAll(view: ClusterView, cluster: ClusterSettings, nowMs = Da
       outcomes: { ...counts, shutdowns: shutdownSummary(seen), probe: probeSummary(seen), fix: outcomeFix(seen) },
     };
   });
+}
+
+/**
+ * The cluster as the audit read it, as the engine's input builder asks it. Outcomes are left out:
+ * the audit reports them beside the engine's answer, not as the UPDATE warning the webhook gives.
+ */
+function viewFacts(view: ClusterView): ClusterFacts {
+  return {
+    namespace: (name) => view.namespaces.get(name),
+    kubeVersion: () => view.kubeVersion,
+    traffic: (namespace, labels, governing) => view.traffic.facts(namespace, labels, governing),
+  };
 }
 
 /** An error's message on one line, never a stack trace. */

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { admit } from '../engine/admit.js';
+import { buildInput, type ClusterFacts } from '../engine/input.js';
 import { gvkOf } from '../kube/gvk.js';
-import { governingService, podLabels } from '../engine/target.js';
 import { TrafficIndex } from '../traffic/index.js';
 import { indexDocuments } from '../traffic/documents.js';
 import { DEFAULT_CLUSTER_SETTINGS, type ClusterSettings } from '../settings/cluster-settings.js';
@@ -82,10 +82,9 @@ export function runMutate(argv: string[], io: CommandIO): number {
     return 2;
   }
   const denials: string[] = [];
-  const traffic = indexDocuments(
-    new TrafficIndex(),
+  const facts = documentFacts(
     input.documents.flatMap((d) => (isList(d) ? d.items : [d])),
-    options.namespace,
+    options,
   );
   /** Indexes (in input.documents) of the documents the engine changed. */
   const changed = new Set<number>();
@@ -95,17 +94,7 @@ export function runMutate(argv: string[], io: CommandIO): number {
     if (!gvk) return doc;
     const meta = (doc as { metadata?: { name?: string; generateName?: string; namespace?: string } }).metadata ?? {};
     const namespace = meta.namespace ?? options.namespace;
-    const result = admit({
-      kind: gvk,
-      operation: 'CREATE',
-      namespace,
-      object: doc,
-      traffic: traffic.facts(namespace, podLabels(gvk, doc), governingService(gvk, doc)),
-      namespaceLabels: options.namespaceLabels,
-      namespaceAnnotations: options.namespaceAnnotations,
-      kubeVersion: options.kubeVersion,
-      cluster,
-    });
+    const result = admit(buildInput({ kind: gvk, operation: 'CREATE', namespace, object: doc }, facts, cluster));
     const label = `${gvk.kind}/${shortName(meta.name ?? meta.generateName ?? '<unnamed>')}`;
     for (const warning of result.warnings.slice(0, MAX_WARNINGS)) io.stderr(`Warning: ${label}: ${warning}\n`);
     if (result.warnings.length > MAX_WARNINGS) {
@@ -133,6 +122,21 @@ export function runMutate(argv: string[], io: CommandIO): number {
   }
   io.stdout(text);
   return 0;
+}
+
+/**
+ * The cluster as the command knows it: every Namespace as the flags describe it, the API server's
+ * version from --kube-version, and the traffic paths of the documents themselves (an in-memory
+ * index of their Services, Ingresses and routes). No owners and no outcomes offline.
+ */
+function documentFacts(objects: unknown[], options: MutateOptions): ClusterFacts {
+  const traffic = indexDocuments(new TrafficIndex(), objects, options.namespace);
+  const namespace = { labels: options.namespaceLabels, annotations: options.namespaceAnnotations };
+  return {
+    namespace: () => namespace,
+    kubeVersion: () => options.kubeVersion,
+    traffic: (ns, labels, governing) => traffic.facts(ns, labels, governing),
+  };
 }
 
 function shortName(name: unknown): string {

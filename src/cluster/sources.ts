@@ -3,6 +3,7 @@
 // how pods stopped and started. The real ones (kubeconfig.ts builds them) use
 // @kubernetes/client-node; tests and "no cluster" use the in-memory ones (memory.ts). This file
 // imports no source: each implementation imports its interface from here.
+import type { NamespaceInfo } from '../engine/input.js';
 import type { KubeVersion } from '../engine/kube-version.js';
 import type { OwnerRef } from '../engine/owner.js';
 import type { WorkloadOutcomes } from '../engine/outcomes/advice.js';
@@ -11,11 +12,8 @@ import type { TrafficFacts } from '../traffic/types.js';
 
 export type SourceState = 'disabled' | 'starting' | 'synced' | 'error';
 
-/** What gracekeeper reads of a Namespace: its annotations (a settings layer) and labels (meshes). */
-export interface NamespaceInfo {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-}
+/** What gracekeeper reads of a Namespace (the engine's input builder asks it: engine/input.ts). */
+export type { NamespaceInfo };
 
 export interface NamespaceSource {
   /** A namespace from the cache; undefined when the namespace is not known. */

@@ -1,5 +1,5 @@
-// The engine's input and output, plain data: the HTTP edge (http/facts.ts), `gracekeeper mutate`
-// (cli/mutate.ts) and the audit (audit/classify.ts) each build an AdmissionInput; nothing about transport.
+// The engine's input and output, plain data, nothing about transport. The input is built in one
+// place (input.ts) for the HTTP edge, `gracekeeper mutate` and the audit.
 import type { Operation } from 'fast-json-patch';
 import type { AdmissionOperation, GroupVersionKind } from '../kube/gvk.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';

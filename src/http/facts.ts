@@ -1,81 +1,75 @@
-// What the engine needs to know about the cluster for one request, gathered at the edge and handed
-// to the pure core as plain data: the Namespace's labels and annotations (from the informer's cache; one GET
-// for a namespace it does not hold yet) and, for a Pod with no record, its owning workload's
-// gracekeeper annotations (see engine/owner.ts), and what sends its pods traffic (the traffic
-// index, for pre-stop-sleep auto). At once when nothing must be read.
-import type { NamespaceSource, OwnerSource } from '../cluster/sources.js';
+// The cluster's facts at the edge, answering the questions of the engine's input builder
+// (src/engine/input.ts) from the caches: a Namespace's labels and annotations (the informer's; one
+// GET for a namespace it does not hold yet), the API server's version, what sends a workload's
+// pods traffic (the traffic index, for pre-stop-sleep auto) and a workload's recent outcomes. A
+// Pod with no record needs its owning workload's gracekeeper annotations (see engine/owner.ts): a
+// remembered GET. The input is built at once when nothing must be read, else once the reads settle.
+import type { NamespaceSource, OwnerSource, VersionSource } from '../cluster/sources.js';
 import type { OutcomeSource } from '../cluster/outcome-watch.js';
 import type { TrafficSource } from '../cluster/traffic-source.js';
-import type { WorkloadOutcomes } from '../engine/outcomes/advice.js';
-import { governingService, podLabels } from '../engine/target.js';
-import type { TrafficFacts } from '../traffic/types.js';
+import { buildInput, readsFacts, type ClusterFacts } from '../engine/input.js';
 import { ownerToLookUp } from '../engine/owner.js';
-import { isExcludedNamespace } from '../engine/scope.js';
+import type { AdmissionInput } from '../engine/types.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
-import type { AdmissionRequest } from './review.js';
-
-export interface Facts {
-  namespaceLabels: Record<string, string>;
-  namespaceAnnotations: Record<string, string>;
-  ownerAnnotations?: Record<string, string>;
-  traffic?: TrafficFacts;
-  outcomes?: WorkloadOutcomes;
-}
+import type { AdmissionRequest } from './review-codec.js';
 
 export interface FactSources {
   namespaces: NamespaceSource;
+  version: VersionSource;
+  /** A Pod's owning workload's annotations (absent without a cluster). */
   owners?: OwnerSource;
+  /** What sends traffic to pods (absent without a cluster). */
   traffic?: TrafficSource;
+  /** How pods stopped and started (absent without a cluster). */
   outcomes?: Pick<OutcomeSource, 'outcomes'>;
 }
 
-/** Workload kinds whose pods' outcomes are told at their UPDATE (their pods carry the workload's name). */
-const OUTCOME_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+/** The engine's input for a request and the settings in force: at once, or after the reads it needs. */
+export type GatherInput = (request: AdmissionRequest, cluster: ClusterSettings) => AdmissionInput | Promise<AdmissionInput>;
 
-/** The workload's recent outcomes, for an UPDATE of a workload of the apps group; else undefined. */
-function outcomesFor(request: AdmissionRequest, sources: FactSources): WorkloadOutcomes | undefined {
-  if (!sources.outcomes || request.operation !== 'UPDATE' || request.kind.group !== 'apps') return undefined;
-  if (!OUTCOME_KINDS.has(request.kind.kind) || request.subResource) return undefined;
-  const meta = (request.object as { metadata?: { name?: unknown } } | undefined)?.metadata;
-  const name = typeof request.name === 'string' && request.name ? request.name : meta?.name;
-  if (typeof name !== 'string' || !name) return undefined;
-  try {
-    return sources.outcomes.outcomes(request.namespace, { kind: request.kind.kind, name });
-  } catch {
-    return undefined; // fail open: no advice rather than no admission
-  }
+/** Settles to undefined when the read fails: a missing fact, never a failed admission. */
+function settle<T>(read: Promise<T | undefined> | undefined): Promise<T | undefined> {
+  return read ? read.catch(() => undefined) : Promise.resolve(undefined);
 }
 
-export function gatherFacts(request: AdmissionRequest, sources: FactSources, cluster: ClusterSettings): Facts | Promise<Facts> {
-  const namespace = request.namespace;
-  if (!namespace || isExcludedNamespace(namespace, cluster)) return { namespaceLabels: {}, namespaceAnnotations: {} };
-  const cached = sources.namespaces.get(namespace);
-  const traffic = sources.traffic?.facts(
-    namespace,
-    podLabels(request.kind, request.object),
-    governingService(request.kind, request.object),
-  );
-  const outcomes = outcomesFor(request, sources);
-  const owner = sources.owners ? ownerToLookUp(request) : undefined;
-  const lookUpNamespace = cached === undefined && sources.namespaces.lookup !== undefined;
-  if (!owner && !lookUpNamespace) {
-    return {
-      namespaceLabels: cached?.labels ?? {},
-      namespaceAnnotations: cached?.annotations ?? {},
-      ...(traffic ? { traffic } : {}),
-      ...(outcomes ? { outcomes } : {}),
-    };
-  }
-  const settle = <T>(p: Promise<T | undefined> | undefined): Promise<T | undefined> =>
-    p ? p.catch(() => undefined) : Promise.resolve(undefined);
-  return Promise.all([
-    lookUpNamespace ? settle(sources.namespaces.lookup?.(namespace)) : Promise.resolve(cached),
-    owner ? settle(sources.owners?.annotations(namespace, owner)) : Promise.resolve(undefined),
-  ]).then(([info, ownerAnnotations]) => ({
-    namespaceLabels: info?.labels ?? {},
-    namespaceAnnotations: info?.annotations ?? {},
-    ...(ownerAnnotations ? { ownerAnnotations } : {}),
-    ...(traffic ? { traffic } : {}),
-    ...(outcomes ? { outcomes } : {}),
-  }));
+export function gatherInput(sources: FactSources): GatherInput {
+  const { namespaces, version, owners, traffic, outcomes } = sources;
+  const kubeVersion = () => version.current();
+  /** A request with no namespace (a cluster-scoped object): nothing is known of its namespace. */
+  const none: ClusterFacts = { namespace: () => undefined, kubeVersion };
+  /** What the caches hold. */
+  const cached: ClusterFacts = {
+    namespace: (name) => namespaces.get(name),
+    kubeVersion,
+    ...(traffic ? { traffic: (namespace, labels, governing) => traffic.facts(namespace, labels, governing) } : {}),
+    ...(outcomes
+      ? {
+          outcomes: (namespace, workload) => {
+            try {
+              return outcomes.outcomes(namespace, workload);
+            } catch {
+              return undefined; // fail open: no advice rather than no admission
+            }
+          },
+        }
+      : {}),
+  };
+  return (request, cluster) => {
+    const namespace = request.namespace;
+    if (!namespace) return buildInput(request, none, cluster);
+    const reads = readsFacts(namespace, cluster);
+    const owner = reads && owners ? ownerToLookUp(request) : undefined;
+    const lookUpNamespace = reads && namespaces.lookup !== undefined && namespaces.get(namespace) === undefined;
+    if (!owner && !lookUpNamespace) return buildInput(request, cached, cluster);
+    return Promise.all([
+      lookUpNamespace ? settle(namespaces.lookup?.(namespace)) : Promise.resolve(namespaces.get(namespace)),
+      owner ? settle(owners?.annotations(namespace, owner)) : Promise.resolve(undefined),
+    ]).then(([info, ownerAnnotations]) =>
+      buildInput(
+        request,
+        { ...cached, namespace: () => info, ...(owner ? { ownerAnnotations: () => ownerAnnotations } : {}) },
+        cluster,
+      ),
+    );
+  };
 }

@@ -1,13 +1,19 @@
-// POST /mutate: the request checked as the API server sends it (a JSON body, UTF-8, uncompressed,
-// at most MAX_BODY_BYTES), read raw (body parsers showed up in profiles), parsed, and handed to the
-// review handler; everything about AdmissionReviews themselves is in handler.ts.
+// POST /mutate, the transport of an admission: the request checked as the API server sends it (a
+// JSON body, UTF-8, uncompressed, at most MAX_BODY_BYTES, within the edge's budget), read raw (body
+// parsers showed up in profiles), decoded (review-codec.ts), reviewed (admission.ts), and the
+// response written. Nothing here knows what an AdmissionReview holds.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { admission, type AdmissionDeps } from './admission.js';
 import { readBody } from './body.js';
+import { Budget, countContainers, reviewCost } from './budget.js';
 import { clientCertRefusal } from './client-auth.js';
-import { Budget, reviewCost } from './budget.js';
-import { countContainers } from './json-cost.js';
-import { andThen, handleReview, type HandlerDeps, type HandlerOutput } from './handler.js';
 import { JSON_TYPE, send, type Replies } from './reply.js';
+import { decodeBody } from './review-codec.js';
+
+export interface MutateRouteDeps extends AdmissionDeps {
+  /** --client-ca: POST /mutate only over a connection whose client certificate the CA verified. */
+  clientCertRequired?: boolean;
+}
 
 /**
  * kube-apiserver accepts request bodies of at most 3 MiB, so no object it admits is larger; an
@@ -59,11 +65,11 @@ function refuseByHeaders(req: IncomingMessage): [number, string, boolean] | unde
 }
 
 export function mutateRoute(
-  deps: HandlerDeps,
+  deps: MutateRouteDeps,
   r: Replies,
   budget = new Budget(),
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const answer = (res: ServerResponse, out: HandlerOutput) => send(res, out.status, JSON_TYPE, JSON.stringify(out.body));
+  const review = admission(deps);
   const busy = (res: ServerResponse) => {
     res.setHeader('Retry-After', '1');
     r.fail(res, 429, 'too many large admission reviews in flight: try again', true);
@@ -103,26 +109,18 @@ export function mutateRoute(
               ? (fn: () => void) => setImmediate(() => r.guard(fn, req, res))
               : (fn: () => void) => fn();
             step(() => {
-              let parsed: unknown;
-              try {
-                parsed = JSON.parse(body.toString('utf8'));
-              } catch (err) {
-                return r.fail(res, 400, `the body is not valid JSON: ${String((err as Error).message).slice(0, 200)}`);
+              const decoded = decodeBody(body);
+              if (!decoded.ok) {
+                if (decoded.reason !== undefined) deps.log.warn({ reason: decoded.reason }, 'malformed AdmissionReview');
+                return r.fail(res, 400, decoded.message);
               }
-              step(() => {
-                const out = andThen(handleReview(parsed, deps), (done) => r.guard(() => answer(res, done), req, res));
-                if (out instanceof Promise) {
-                  out.catch((err: unknown) =>
-                    r.guard(
-                      () => {
-                        throw err;
-                      },
-                      req,
-                      res,
-                    ),
-                  );
-                }
-              });
+              step(() =>
+                review(
+                  decoded.request,
+                  (response) => r.guard(() => send(res, 200, JSON_TYPE, JSON.stringify(response)), req, res),
+                  (err) => r.unexpected(err, req, res),
+                ),
+              );
             });
           },
           req,

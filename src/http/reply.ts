@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics.js';
-import { statusBody } from './response.js';
+import { statusBody } from './review-codec.js';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 export const TEXT_TYPE = 'text/plain; charset=utf-8';
@@ -29,9 +29,21 @@ export interface Replies {
   fail(res: ServerResponse, code: number, message: string, close?: boolean): void;
   /** Runs fn; an unexpected throw is logged, counted and answered 500, never a crash. */
   guard(fn: () => void, req: IncomingMessage, res: ServerResponse): void;
+  /** An unexpected error (thrown, or a rejection): logged, counted, answered 500 or the connection cut. */
+  unexpected(err: unknown, req: IncomingMessage, res: ServerResponse): void;
 }
 
 export function replies(metrics: Metrics, log: Logger): Replies {
+  const unexpected: Replies['unexpected'] = (err, req, res) => {
+    metrics.internalErrors.inc();
+    log.error({ path: pathOf(req.url), err }, 'unexpected error in the HTTP layer');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.setHeader('Connection', 'close');
+    sendStatus(res, 500, 'internal error');
+  };
   return {
     fail(res, code, message, close = false) {
       metrics.badRequests.inc({ code: String(code) });
@@ -42,15 +54,9 @@ export function replies(metrics: Metrics, log: Logger): Replies {
       try {
         fn();
       } catch (err) {
-        metrics.internalErrors.inc();
-        log.error({ path: pathOf(req.url), err: { message: (err as Error)?.message } }, 'unexpected error in the HTTP layer');
-        if (res.headersSent) {
-          res.destroy();
-          return;
-        }
-        res.setHeader('Connection', 'close');
-        sendStatus(res, 500, 'internal error');
+        unexpected(err, req, res);
       }
     },
+    unexpected,
   };
 }

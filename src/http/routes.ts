@@ -7,13 +7,12 @@
 // of the paths, 405 for another method on a known path, 404, and express's own error handling.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { HandlerDeps } from './handler.js';
-import { mutateRoute } from './mutate-route.js';
+import { mutateRoute, type MutateRouteDeps } from './mutate-route.js';
 import { pathOf, replies, send, sendStatus, TEXT_TYPE } from './reply.js';
 
 export { MAX_BODY_BYTES } from './mutate-route.js';
 
-export interface AppDeps extends HandlerDeps {
+export interface AppDeps extends MutateRouteDeps {
   /** undefined when ready, else why not (for /readyz). */
   notReadyReason: () => string | undefined;
   /** Whether the server is draining: answers then carry Connection: close. */
@@ -95,15 +94,7 @@ export function createApp(deps: AppDeps): RequestListener {
   }
   app.use((req: Request, res: Response) => sendStatus(res, 404, `no such path: ${req.method} ${pathOf(req.url).slice(0, 100)}`));
   // express's own error path (e.g. a malformed URL): answered, counted, never a crash.
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) =>
-    r.guard(
-      () => {
-        throw err;
-      },
-      req,
-      res,
-    ),
-  );
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => r.unexpected(err, req, res));
   const viaExpress = app as unknown as RequestListener;
 
   return (req, res) => {

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { SecureVersion } from 'node:tls';
 import type { Logger } from 'pino';
+import { admit } from '../engine/admit.js';
 import type { AdmissionInput, AdmissionResult } from '../engine/types.js';
 import type { ClusterSettings } from '../settings/cluster-settings.js';
 import { createApp, type AppDeps } from '../http/routes.js';
@@ -176,7 +177,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     outcomes,
     metrics,
     log,
-    admit: options.admit,
+    admit: options.admit ?? admit,
     notReadyReason,
     draining: () => shuttingDown,
     inFlight,

@@ -25,8 +25,10 @@ const deployment = (ns = 'shop', templateAnnotations: Record<string, string> = {
     containers: [{ name: 'web', image: 'i', ports: [{ containerPort: 8080 }] }],
   });
 
+/** Every Namespace as `namespace`, the pods' traffic paths `traffic`, as the audit's view answers them. */
 function ctx(namespace: NamespaceInfo, traffic = NO_TRAFFIC): AuditContext {
-  return { namespace, cluster: DEFAULT_CLUSTER_SETTINGS, kubeVersion: { major: 1, minor: 34 }, traffic };
+  const facts = { namespace: () => namespace, kubeVersion: () => ({ major: 1, minor: 34 }), traffic: () => traffic };
+  return { facts, cluster: DEFAULT_CLUSTER_SETTINGS };
 }
 
 /** The object as gracekeeper would have written it at CREATE. */

@@ -1,4 +1,4 @@
-// Every golden case through the webhook's handler as well, as Istio's injector tests run each case
+// Every golden case through the webhook's admission as well, as Istio's injector tests run each case
 // through kube-inject and the webhook: each document as an AdmissionReview CREATE, with the same
 // settings, Namespace annotations and API server version. The returned patch applied to the input
 // must give the document in the expected output, and the warnings and denials must be the ones
@@ -14,7 +14,9 @@ import { MemoryNamespaceSource, StaticVersionSource } from '../../src/cluster/me
 import { MemoryTrafficSource } from '../../src/cluster/traffic-source.js';
 import { indexDocuments } from '../../src/traffic/documents.js';
 import { gvkOf } from '../../src/kube/gvk.js';
-import { handleReview, type HandlerDeps } from '../../src/http/handler.js';
+import { admit } from '../../src/engine/admit.js';
+import { admission, type AdmissionDeps } from '../../src/http/admission.js';
+import { decodeBody, type AdmissionReviewResponse } from '../../src/http/review-codec.js';
 import { Metrics } from '../../src/metrics/metrics.js';
 import { DEFAULT_CLUSTER_SETTINGS, parseClusterSettings } from '../../src/settings/cluster-settings.js';
 import { decodePatch, review } from '../server/helpers.js';
@@ -38,7 +40,8 @@ for (const c of [...goldenCases(), ...goldenCases(CORPUS).map((k) => ({ ...k, na
     indexDocuments(traffic.index, inputs, options.namespace);
     // `mutate --cloud NAME` stands for what the webhook learns from the Nodes' spec.providerID.
     if (options.cloud && options.cloud !== 'auto' && options.cloud !== 'none') traffic.index.cloud = options.cloud;
-    const deps: HandlerDeps = {
+    const deps: AdmissionDeps = {
+      admit,
       traffic,
       settings: () => (cluster?.ok ? cluster.value.settings : DEFAULT_CLUSTER_SETTINGS),
       namespaces,
@@ -46,6 +49,7 @@ for (const c of [...goldenCases(), ...goldenCases(CORPUS).map((k) => ({ ...k, na
       metrics: new Metrics(),
       log: pino({ level: 'silent' }),
     };
+    const reviewOne = admission(deps);
     const expected = readFileSync(c.txtFile, 'utf8');
     const [status, ...stderr] = expected.split('\n');
     const outputs = status === 'exit 0' ? documentsOf(c.outFile) : undefined;
@@ -57,9 +61,10 @@ for (const c of [...goldenCases(), ...goldenCases(CORPUS).map((k) => ({ ...k, na
       const object = doc as Obj;
       const namespace = object.metadata?.namespace ?? options.namespace;
       namespaces.set(namespace, options.namespaceAnnotations, options.namespaceLabels);
-      const out = await handleReview(review(object, { namespace }), deps);
-      assert.equal(out.status, 200);
-      const response = (out.body as Obj).response;
+      const decoded = decodeBody(Buffer.from(JSON.stringify(review(object, { namespace }))));
+      assert.ok(decoded.ok, 'the review decodes');
+      const out = await new Promise<AdmissionReviewResponse>((resolve, reject) => reviewOne(decoded.request, resolve, reject));
+      const response = out.response as Obj;
       const label = `${gvk.kind}/${object.metadata?.name ?? object.metadata?.generateName ?? '<unnamed>'}`;
       for (const w of response.warnings ?? []) messages.push(`Warning: ${label}: ${w}`);
       if (!response.allowed) {

@@ -20,7 +20,7 @@ async function refused(file: string, from: string): Promise<boolean> {
 test('the engine imports nothing from cluster, http, runtime, metrics or client-node', async () => {
   for (const from of [
     '../cluster/sources.js',
-    '../http/review.js',
+    '../http/review-codec.js',
     '../runtime/logger.js',
     '../metrics/metrics.js',
     '@kubernetes/client-node',
@@ -34,14 +34,14 @@ test('nothing imports upward: kube imports nothing, traffic not the engine, http
   assert.equal(await refused('src/kube/gvk.ts', '../settings/types.js'), true);
   assert.equal(await refused('src/traffic/documents.ts', '../engine/kinds.js'), true);
   assert.equal(await refused('src/settings/cluster-keys.ts', '../traffic/types.js'), true);
-  assert.equal(await refused('src/http/handler.ts', '../runtime/logger.js'), true);
+  assert.equal(await refused('src/http/admission.ts', '../runtime/logger.js'), true);
   assert.equal(await refused('src/audit/collect.ts', '../cli/args.js'), true);
 });
 
 test('imports downward and within a folder are allowed; client-node in cluster/ only', async () => {
   assert.equal(await refused('src/engine/rules/sleep.ts', '../../traffic/size.js'), false);
   assert.equal(await refused('src/engine/admit.ts', './types.js'), false);
-  assert.equal(await refused('src/http/handler.ts', '../metrics/metrics.js'), false);
+  assert.equal(await refused('src/http/admission.ts', '../metrics/metrics.js'), false);
   assert.equal(await refused('src/cluster/kubeconfig.ts', '@kubernetes/client-node'), false);
   assert.equal(await refused('src/cli/audit.ts', '../runtime/logger.js'), false);
 });

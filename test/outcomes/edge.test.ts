@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../src/cli/args.js';
 import { parseServeArgs } from '../../src/cli/serve.js';
-import { MemoryNamespaceSource } from '../../src/cluster/memory.js';
+import { MemoryNamespaceSource, StaticVersionSource } from '../../src/cluster/memory.js';
 import { emptyOutcomes } from '../../src/engine/outcomes/advice.js';
 import type { WorkloadRef } from '../../src/engine/outcomes/types.js';
-import { gatherFacts, type Facts } from '../../src/http/facts.js';
-import type { AdmissionRequest } from '../../src/http/review.js';
+import type { AdmissionInput } from '../../src/engine/types.js';
+import { gatherInput } from '../../src/http/facts.js';
+import type { AdmissionRequest } from '../../src/http/review-codec.js';
 import { DEFAULT_CLUSTER_SETTINGS } from '../../src/settings/cluster-settings.js';
 
 const request = (operation: 'CREATE' | 'UPDATE', kind = 'Deployment', group = 'apps'): AdmissionRequest => ({
@@ -44,8 +45,8 @@ describe('outcomes at the edge', () => {
         return { ...emptyOutcomes(w), killed: 1 };
       },
     };
-    const facts = async (r: AdmissionRequest): Promise<Facts> =>
-      gatherFacts(r, { namespaces, outcomes }, DEFAULT_CLUSTER_SETTINGS);
+    const gather = gatherInput({ namespaces, outcomes, version: new StaticVersionSource() });
+    const facts = async (r: AdmissionRequest): Promise<AdmissionInput> => gather(r, DEFAULT_CLUSTER_SETTINGS);
     assert.equal((await facts(request('UPDATE'))).outcomes?.killed, 1);
     assert.deepEqual(asked, [{ kind: 'Deployment', name: 'web' }]);
     assert.equal((await facts(request('CREATE'))).outcomes, undefined);
@@ -59,9 +60,8 @@ describe('outcomes at the edge', () => {
         throw new Error('boom');
       },
     };
-    const f = await gatherFacts(
+    const f = await gatherInput({ namespaces: new MemoryNamespaceSource(), outcomes, version: new StaticVersionSource() })(
       request('UPDATE'),
-      { namespaces: new MemoryNamespaceSource(), outcomes },
       DEFAULT_CLUSTER_SETTINGS,
     );
     assert.equal(f.outcomes, undefined);

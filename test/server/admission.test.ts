@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Agent } from 'node:https';
 import fastJsonPatch from 'fast-json-patch';
 import { runMutate } from '../../src/cli/mutate.js';
-import { INTERNAL_ERROR_WARNING } from '../../src/http/response.js';
+import { INTERNAL_ERROR_WARNING } from '../../src/http/review-codec.js';
 import { allKinds, deployment, pod } from './fixtures.js';
 import { call, decodePatch, getMetrics, metricValue, review, startTestServer, type TestServer } from './helpers.js';
 

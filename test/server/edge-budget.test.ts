@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
-import { Budget, reviewCost } from '../../src/http/budget.js';
-import { countContainers } from '../../src/http/json-cost.js';
+import { Budget, countContainers, reviewCost } from '../../src/http/budget.js';
 import { MAX_BODY_BYTES, MAX_JSON_CONTAINERS } from '../../src/http/mutate-route.js';
 import { pod } from './fixtures.js';
 import { heavyReview } from './heavy-review.js';
@@ -14,7 +13,7 @@ import { call, review, startTestServer, type TestServer } from './helpers.js';
 
 const MiB = 1024 * 1024;
 
-describe('json-cost and the budget', () => {
+describe('what a body costs, and the budget', () => {
   it('counts objects and arrays, not brackets inside strings', () => {
     assert.equal(countContainers(Buffer.from('{"a":[1,{"b":"{[\\"[{"}],"c":{}}')), 4);
     assert.equal(countContainers(Buffer.from('[' + '{},'.repeat(99) + '{}]')), 101);

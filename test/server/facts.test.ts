@@ -1,12 +1,12 @@
 // The facts the edge gathers for one admission (src/http/facts.ts): what sends the pods traffic
-// reaches the engine whichever way the rest is gathered, from the caches at once or with a
+// reaches the engine's input whichever way the rest is gathered, from the caches at once or with a
 // lookup of the Namespace, so that `pre-stop-sleep: auto` sees a Service in front of the pods.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MemoryNamespaceSource } from '../../src/cluster/memory.js';
+import { MemoryNamespaceSource, StaticVersionSource } from '../../src/cluster/memory.js';
 import { MemoryTrafficSource } from '../../src/cluster/traffic-source.js';
-import { gatherFacts } from '../../src/http/facts.js';
-import type { AdmissionRequest } from '../../src/http/review.js';
+import { gatherInput } from '../../src/http/facts.js';
+import type { AdmissionRequest } from '../../src/http/review-codec.js';
 import { DEFAULT_CLUSTER_SETTINGS } from '../../src/settings/cluster-settings.js';
 
 const deployment = (namespace: string): AdmissionRequest => ({
@@ -39,12 +39,12 @@ function sources() {
     });
   }
   namespaces.set('cached', {});
-  return { namespaces, traffic };
+  return { namespaces, traffic, version: new StaticVersionSource() };
 }
 
 describe('facts of an admission', () => {
   it('carry the traffic paths when the Namespace is in the cache (nothing to look up)', async () => {
-    const facts = await gatherFacts(deployment('cached'), sources(), DEFAULT_CLUSTER_SETTINGS);
+    const facts = await gatherInput(sources())(deployment('cached'), DEFAULT_CLUSTER_SETTINGS);
     assert.deepEqual(
       facts.traffic?.services.map((s) => s.service.name),
       ['web'],
@@ -54,7 +54,7 @@ describe('facts of an admission', () => {
   it('carry them as well when the Namespace is looked up', async () => {
     const s = sources();
     s.namespaces.lookup = () => Promise.resolve({ labels: {}, annotations: {} });
-    const facts = await gatherFacts(deployment('new'), s, DEFAULT_CLUSTER_SETTINGS);
+    const facts = await gatherInput(s)(deployment('new'), DEFAULT_CLUSTER_SETTINGS);
     assert.deepEqual(
       facts.traffic?.services.map((p) => p.service.name),
       ['web'],

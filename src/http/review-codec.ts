@@ -1,7 +1,10 @@
-// Decoding: a parsed JSON body into an AdmissionRequest (admission.k8s.io/v1), or the one reason it
-// is not a well-formed AdmissionReview. Only the fields gracekeeper reads are checked.
+// The AdmissionReview codec (admission.k8s.io/v1). Decoding: a request body into an
+// AdmissionRequest, or why it is not a well-formed AdmissionReview (only the fields gracekeeper
+// reads are checked). Encoding: the response for an engine result, the response of an internal
+// error, and the JSON Status body of a request that could not be reviewed at all (400, 413, ...).
+import { clip } from '../kube/clip.js';
 import { isRecord } from '../kube/pod-types.js';
-import type { AdmissionOperation, GroupVersionKind } from '../engine/types.js';
+import type { AdmissionOperation, AdmissionResult, GroupVersionKind } from '../engine/types.js';
 
 export const REVIEW_API_VERSION = 'admission.k8s.io/v1';
 export const REVIEW_KIND = 'AdmissionReview';
@@ -14,14 +17,17 @@ export interface AdmissionRequest {
   subResource?: string;
   /** '' for cluster-scoped objects. */
   namespace: string;
-  /** request.name, else the object's metadata.name or generateName: for logs only. */
+  /** request.name, else the object's metadata.name or generateName: for logs, and whose outcomes. */
   name: string;
   /** null for DELETE; an object for CREATE and UPDATE. */
   object: unknown;
   dryRun: boolean;
 }
 
-export type DecodeResult = { ok: true; request: AdmissionRequest } | { ok: false; reason: string };
+type DecodeResult = { ok: true; request: AdmissionRequest } | { ok: false; reason: string };
+
+/** A body decoded, or the message of its 400; `reason` when it is JSON but not an AdmissionReview. */
+export type DecodedBody = { ok: true; request: AdmissionRequest } | { ok: false; message: string; reason?: string };
 
 const OPERATIONS: readonly AdmissionOperation[] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
 /** Kubernetes UIDs are 36 characters; anything much longer is not from an API server. */
@@ -62,7 +68,8 @@ function nameOf(request: Json, object: unknown): string {
   return name.length > MAX_NAME_LENGTH ? name.slice(0, MAX_NAME_LENGTH) : name;
 }
 
-export function decodeReview(body: unknown): DecodeResult {
+/** A parsed body into an AdmissionRequest, or the one reason it is not a well-formed AdmissionReview. */
+function decodeReview(body: unknown): DecodeResult {
   const fail = (reason: string): DecodeResult => ({ ok: false, reason });
   if (!isRecord(body)) return fail(`expected an AdmissionReview object, got ${show(body)}`);
   if (body.apiVersion !== REVIEW_API_VERSION) {
@@ -111,4 +118,90 @@ export function decodeReview(body: unknown): DecodeResult {
       ...(subResource === '' ? {} : { subResource }),
     },
   };
+}
+
+/** A request body (UTF-8 JSON) into an AdmissionRequest, or the message of the 400 that refuses it. */
+export function decodeBody(body: Buffer): DecodedBody {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    return { ok: false, message: `the body is not valid JSON: ${String((err as Error).message).slice(0, 200)}` };
+  }
+  const decoded = decodeReview(parsed);
+  if (decoded.ok) return decoded;
+  return { ok: false, message: `not a valid AdmissionReview: ${decoded.reason}`, reason: decoded.reason };
+}
+
+const MAX_WARNINGS = 20;
+const MAX_AUDIT_VALUE = 1000;
+
+export interface AdmissionResponse {
+  uid: string;
+  allowed: boolean;
+  patchType?: 'JSONPatch';
+  /** base64 of the JSON Patch. */
+  patch?: string;
+  status?: { status: 'Failure'; code: number; reason: string; message: string };
+  warnings?: string[];
+  /** The API server prefixes each key with the webhook's name, so keys carry no prefix here. */
+  auditAnnotations?: Record<string, string>;
+}
+
+export interface AdmissionReviewResponse {
+  apiVersion: typeof REVIEW_API_VERSION;
+  kind: typeof REVIEW_KIND;
+  response: AdmissionResponse;
+}
+
+export const INTERNAL_ERROR_WARNING = 'gracekeeper: internal error, admitted unchanged (see the webhook log)';
+
+function review(response: AdmissionResponse): AdmissionReviewResponse {
+  return { apiVersion: REVIEW_API_VERSION, kind: REVIEW_KIND, response };
+}
+
+/** The response for one engine result: patch only when non-empty, denial as a 400 status. */
+export function buildResponse(uid: string, result: AdmissionResult): AdmissionReviewResponse {
+  const response: AdmissionResponse = { uid, allowed: result.denial === undefined };
+  if (result.denial !== undefined) {
+    response.status = { status: 'Failure', code: 400, reason: 'BadRequest', message: result.denial };
+  } else if (result.patch.length > 0) {
+    response.patchType = 'JSONPatch';
+    response.patch = Buffer.from(JSON.stringify(result.patch), 'utf8').toString('base64');
+    const changes = result.changes.join(',');
+    response.auditAnnotations = {
+      changes: changes.length > MAX_AUDIT_VALUE ? `${changes.slice(0, MAX_AUDIT_VALUE - 3)}...` : changes,
+    };
+  }
+  if (result.warnings.length > 0) response.warnings = result.warnings.slice(0, MAX_WARNINGS).map((w) => clip(w));
+  return review(response);
+}
+
+/** An unexpected error inside gracekeeper: admit unchanged, tell the client why nothing happened. */
+export function internalErrorResponse(uid: string): AdmissionReviewResponse {
+  return review({ uid, allowed: true, warnings: [INTERNAL_ERROR_WARNING] });
+}
+
+export interface StatusBody {
+  apiVersion: 'v1';
+  kind: 'Status';
+  status: 'Failure';
+  code: number;
+  reason: string;
+  message: string;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'BadRequest',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  408: 'Timeout',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  500: 'InternalError',
+};
+
+/** A metav1.Status-shaped JSON body for a request that is not a reviewable AdmissionReview. */
+export function statusBody(code: number, message: string): StatusBody {
+  return { apiVersion: 'v1', kind: 'Status', status: 'Failure', code, reason: REASONS[code] ?? 'Unknown', message };
 }
