@@ -122,14 +122,14 @@ describe('audit classification', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'p', namespace: 'shop' },
-      spec: { terminationGracePeriodSeconds: 30, containers: [{ name: 'a', image: 'i' }] },
+      spec: { terminationGracePeriodSeconds: 30, containers: [{ name: 'a', image: 'i', command: ['sh', '-c', 'a; b'] }] },
     };
     const item = classify(POD, pod, ctx(OPTED_IN));
     assert.equal(item.reason, 'CREATE');
     assert.equal(item.status, 'missing');
     assert.deepEqual(item.lacks, ['preStop:a']);
     assert.equal(item.warnings.length, 1);
-    assert.match(item.warnings[0] ?? '', /no TCP port/);
+    assert.match(item.warnings[0] ?? '', /stays PID 1/);
     assert.equal(classify(POD, mutated(pod, POD), ctx(OPTED_IN)).status, 'ok');
   });
 
