@@ -11,6 +11,7 @@ import type { PayloadName } from './payloads.js';
 import {
   benchModule,
   cpuMsOf,
+  mainThreadCpuMsOf,
   makeCertificate,
   memoryOf,
   startServer,
@@ -39,6 +40,8 @@ export interface BenchConfig {
   node: string;
   nodeOptions: string;
   gracekeeperNodeFlags?: string[];
+  /** Profile every measured server process (--cpu-prof) into this directory: <server>-<payload>-c<concurrency>-r<round>.cpuprofile. */
+  profileDir?: string;
   log: (line: string) => void;
 }
 
@@ -58,6 +61,8 @@ export interface RoundResult {
   /** Server CPU during the window: share of one core, and CPU time per admission in microseconds. */
   server_cpu: number;
   server_cpu_us_per_request: number;
+  /** The part of server_cpu_us_per_request on the main thread (the rest: the JIT compiler and GC helpers). */
+  server_main_thread_us_per_request?: number;
   /** Load generator CPU, share of one core. */
   client_cpu: number;
   cold_start_ms: number;
@@ -114,6 +119,8 @@ export interface BenchResults {
 interface LoadRun {
   result: LoadResult;
   serverCpuMs: number;
+  /** Of serverCpuMs, the main thread's. */
+  serverMainThreadCpuMs: number;
   windowMs: number;
 }
 
@@ -129,6 +136,8 @@ export function runLoad(
   return new Promise((resolve, reject) => {
     let cpu0 = 0;
     let cpu1 = 0;
+    let main0 = 0;
+    let main1 = 0;
     let t0 = 0;
     let t1 = 0;
     let result: LoadResult | undefined;
@@ -136,16 +145,18 @@ export function runLoad(
     child.on('message', (message: LoadMessage) => {
       if (message.type === 'measuring') {
         cpu0 = cpuMsOf(serverPid);
+        main0 = mainThreadCpuMsOf(serverPid);
         t0 = performance.now();
       } else if (message.type === 'measured') {
         cpu1 = cpuMsOf(serverPid);
+        main1 = mainThreadCpuMsOf(serverPid);
         t1 = performance.now();
       } else if (message.type === 'progress') onProgress?.(message.count);
       else result = message.result;
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      if (result) resolve({ result, serverCpuMs: cpu1 - cpu0, windowMs: t1 - t0 });
+      if (result) resolve({ result, serverCpuMs: cpu1 - cpu0, serverMainThreadCpuMs: main1 - main0, windowMs: t1 - t0 });
       else reject(new Error(`load generator exited (${code ?? signal}) without a result`));
     });
   });
@@ -180,6 +191,9 @@ async function runOne(
     logFile,
     nodeOptions: config.nodeOptions,
     gracekeeperNodeFlags: config.gracekeeperNodeFlags,
+    ...(config.profileDir
+      ? { profile: { dir: config.profileDir, name: `${server}-${payload}-c${concurrency}-r${roundNo}.cpuprofile` } }
+      : {}),
   };
   const proc = await startServer(server, options);
   let load: LoadRun;
@@ -221,6 +235,7 @@ async function runOne(
     rss_mb: round(peakMb, 1),
     server_cpu: round(load.serverCpuMs / load.windowMs, 2),
     server_cpu_us_per_request: round((load.serverCpuMs * 1000) / Math.max(1, result.count), 0),
+    server_main_thread_us_per_request: round((load.serverMainThreadCpuMs * 1000) / Math.max(1, result.count), 0),
     client_cpu: round(result.clientCpu, 2),
     cold_start_ms: round(proc.coldStartMs, 1),
     answered: result.answered + 1,
@@ -374,7 +389,8 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
             rounds.push(one);
             config.log(
               `  ${payload} c=${concurrency} ${server} #${r}: ${one.rps} rps, p50 ${one.p50_ms} ms, p99 ${one.p99_ms} ms, ` +
-                `RSS ${one.rss_mb} MB, server CPU ${one.server_cpu} (${one.server_cpu_us_per_request} us/req), ` +
+                `RSS ${one.rss_mb} MB, server CPU ${one.server_cpu} (${one.server_cpu_us_per_request} us/req, ` +
+                `main thread ${one.server_main_thread_us_per_request}), ` +
                 `client CPU ${one.client_cpu}${one.errors ? `, ${one.errors} ERRORS: ${(one as { firstError?: string }).firstError}` : ''}`,
             );
           }

@@ -4,9 +4,12 @@
 // BENCH_SOAK (admissions, 1000000; 0 for none), BENCH_OUT (bench/results.json; when it is not set,
 // docs/performance.md's results block is rewritten too), BENCH_NODE_OPTIONS (the Deployment's
 // NODE_OPTIONS), BENCH_KUBE_CLIENT (admissions with the Kubernetes client loaded, 100000; 0 for none),
-// BENCH_NODE (the node binary both servers run on; the image's Node.js by default: bench/node.ts).
-import { writeFile } from 'node:fs/promises';
+// BENCH_NODE (the node binary both servers run on; the image's Node.js by default: bench/node.ts),
+// BENCH_GRACEKEEPER_FLAGS (node flags for gracekeeper alone), BENCH_PROFILE_DIR (a directory: each
+// measured server process is profiled with --cpu-prof into it, and the self time of each is printed).
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { describe, summarise, type CpuProfile } from './cpuprofile.js';
 import { runBench } from './harness.js';
 import { benchNode, nodeVersion } from './node.js';
 import { PAYLOAD_NAMES, type PayloadName } from './payloads.js';
@@ -31,6 +34,8 @@ for (const p of payloads) if (!(PAYLOAD_NAMES as readonly string[]).includes(p))
 const out = env.BENCH_OUT || join(REPO, 'bench/results.json');
 const doc = join(REPO, 'docs/performance.md');
 const node = benchNode(env);
+const profileDir = env.BENCH_PROFILE_DIR || undefined;
+if (profileDir) await mkdir(profileDir, { recursive: true });
 const started = performance.now();
 process.stdout.write(`gracekeeper and the baseline on Node.js ${nodeVersion(node)} (${node})\n`);
 
@@ -48,11 +53,18 @@ const results = await runBench({
   node,
   nodeOptions: env.BENCH_NODE_OPTIONS ?? deploymentNodeOptions(),
   gracekeeperNodeFlags: env.BENCH_GRACEKEEPER_FLAGS ? env.BENCH_GRACEKEEPER_FLAGS.split(' ') : undefined,
+  profileDir,
   log: (line) => process.stdout.write(`${line}\n`),
 });
 
 await writeFile(out, `${JSON.stringify(results, null, 1)}\n`);
 const lines = ['', table(results.runs), '', ...summary(results)];
+if (profileDir) {
+  for (const file of (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile')).sort()) {
+    const profile = JSON.parse(await readFile(join(profileDir, file), 'utf8')) as CpuProfile;
+    lines.push('', describe(join(profileDir, file), summarise(profile, 15)));
+  }
+}
 const bad = results.rounds.filter((r) => r.errors > 0).length + (results.soak?.errors ? 1 : 0);
 if (bad > 0) {
   lines.push(`ERRORS in ${bad} runs (see ${out}); docs/performance.md not updated`);

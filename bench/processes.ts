@@ -82,6 +82,12 @@ export interface StartOptions {
   nodeOptions: string;
   /** Extra node flags for gracekeeper (e.g. --cpu-prof). */
   gracekeeperNodeFlags?: string[];
+  /**
+   * Profile the server (either one) with --cpu-prof: the .cpuprofile goes to `dir` as `name`. Node
+   * writes it when the process exits normally, which both servers do on SIGTERM (gracekeeper after
+   * its shutdown sequence, the baseline once its connections are closed).
+   */
+  profile?: { dir: string; name: string };
   /** Extra `gracekeeper serve` flags. */
   serveArgs?: string[];
 }
@@ -89,11 +95,15 @@ export interface StartOptions {
 /** gracekeeper as the Deployment runs it (dist/cli.js, --enable-source-maps, log level info); or the baseline. */
 function command(server: ServerName, port: number, options: StartOptions): string[] {
   const { certFile, keyFile } = options.certificate;
+  const profile = options.profile
+    ? ['--cpu-prof', `--cpu-prof-dir=${options.profile.dir}`, `--cpu-prof-name=${options.profile.name}`]
+    : [];
   if (server === 'baseline') {
     const { execArgv, file } = benchModule('baseline');
-    return [...execArgv, file, String(port), certFile, keyFile];
+    return [...profile, ...execArgv, file, String(port), certFile, keyFile];
   }
   return [
+    ...profile,
     ...(options.gracekeeperNodeFlags ?? []),
     '--enable-source-maps',
     join(REPO, 'dist/cli.js'),
@@ -199,7 +209,8 @@ export async function startServer(server: ServerName, options: StartOptions): Pr
   const stop = async () => {
     if (exited) return;
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    // Writing a profile takes a while: a process killed before it has written none.
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.profile ? 60_000 : 5000);
     await exit;
     clearTimeout(timer);
   };
@@ -215,7 +226,19 @@ export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
 
 /** CPU time (user + system) a process has used, ms (Linux clock ticks of 10 ms). */
 export function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return ticksMs(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+/**
+ * CPU time of a process's main thread alone (the event loop: JavaScript, TLS, HTTP), ms. The rest
+ * of cpuMsOf is V8's and libuv's other threads: mostly the optimising compiler while code warms up,
+ * and the garbage collector's helpers.
+ */
+export function mainThreadCpuMsOf(pid: number): number {
+  return ticksMs(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8'));
+}
+
+function ticksMs(stat: string): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // After "pid (comm) ": state is field 3, utime 14 and stime 15 (1-based) -> indexes 11 and 12.
   return (Number(fields[11]) + Number(fields[12])) * 10;
