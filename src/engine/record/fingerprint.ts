@@ -20,17 +20,33 @@ export function stableStringify(value: unknown): string {
   }
   if (value !== null && typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    const keys = Object.keys(record)
-      .filter((k) => record[k] !== undefined)
-      .sort();
+    // Sorted in place (Object.keys gives a fresh array); keys holding undefined are left out.
+    const keys = Object.keys(record).sort();
     let out = '{';
+    let first = true;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
-      out += `${i > 0 ? ',' : ''}${JSON.stringify(key)}:${stableStringify(record[key])}`;
+      const item = record[key];
+      if (item === undefined) continue;
+      out += `${first ? '' : ','}${quote(key)}:${stableStringify(item)}`;
+      first = false;
     }
     return `${out}}`;
   }
-  return JSON.stringify(value);
+  return typeof value === 'string' ? quote(value) : JSON.stringify(value);
+}
+
+/**
+ * JSON.stringify of a string: the string in quotes as it is when no character needs escaping
+ * (nearly every key and value in a pod spec), else JSON.stringify's own rendering.
+ */
+function quote(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // Control characters, '"', '\\', and surrogates (a lone one is escaped) go through JSON.stringify.
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
+  }
+  return `"${text}"`;
 }
 
 /**

@@ -126,21 +126,18 @@ export function recordHasChanges(record: InjectionRecord): boolean {
 
 /** Compact, stable JSON: fixed key order, empty lists left out. */
 export function serialiseRecord(record: InjectionRecord): string {
-  const lists = (group: Partial<Record<Item, string[]>>) =>
-    Object.fromEntries(ITEMS.filter((i) => (group[i]?.length ?? 0) > 0).map((i) => [i, group[i]]));
   const out: Record<string, unknown> = { version: 1, added: lists(record.added), kept: lists(record.kept) };
   for (const field of VALUE_FIELDS) if (record[field]) out[field] = record[field];
   if (record.sleep) out.sleep = { seconds: record.sleep.seconds, by: record.sleep.by };
   if (record.podOS) out.podOS = record.podOS;
-  if (record.annotations && Object.keys(record.annotations).length > 0) {
-    out.annotations = Object.fromEntries(
-      Object.keys(record.annotations)
-        .sort()
-        .map((k) => {
-          const change = record.annotations?.[k] as AnnotationChange;
-          return [k, { from: change.from, fingerprint: change.fingerprint }];
-        }),
-    );
+  const annotations = record.annotations;
+  if (annotations && Object.keys(annotations).length > 0) {
+    const sorted: Record<string, unknown> = {};
+    for (const k of Object.keys(annotations).sort()) {
+      const change = annotations[k] as AnnotationChange;
+      put(sorted, k, { from: change.from, fingerprint: change.fingerprint });
+    }
+    out.annotations = sorted;
   }
   if (record.budget) out.budget = record.budget;
   if (record.workload && Object.keys(record.workload).length > 0) out.workload = sortKeys(record.workload);
@@ -148,10 +145,24 @@ export function serialiseRecord(record: InjectionRecord): string {
   return JSON.stringify(out);
 }
 
+/** The items with a non-empty list, in ITEMS order. */
+function lists(group: Partial<Record<Item, string[]>>): Partial<Record<Item, string[]>> {
+  const out: Partial<Record<Item, string[]>> = {};
+  for (const item of ITEMS) {
+    const names = group[item];
+    if (names && names.length > 0) out[item] = names;
+  }
+  return out;
+}
+
 function sortKeys(map: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    Object.keys(map)
-      .sort()
-      .map((k) => [k, map[k] as string]),
-  );
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(map).sort()) put(out, k, map[k]);
+  return out;
+}
+
+/** Sets a key as Object.fromEntries would: a "__proto__" key as a key, not the prototype. */
+function put(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
