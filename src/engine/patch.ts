@@ -76,6 +76,8 @@ function generate(mirror: Record<string, unknown>, input: Record<string, unknown
     const oldVal = mirror[key];
     if (hasOwn(obj, key) && !(obj[key] === undefined && oldVal !== undefined && !objIsArray)) {
       const newVal = obj[key];
+      // Unchanged (the shared branches of the engine's copy-on-write): nothing, as below, but before building a path.
+      if (newVal === oldVal) continue;
       if (
         typeof oldVal == 'object' &&
         oldVal != null &&
