@@ -108,7 +108,7 @@ function generate(mirror: Record<string, unknown>, input: Record<string, unknown
 /**
  * The value JSON.parse(JSON.stringify(value)) makes (fast-json-patch's _deepClone), built directly
  * for plain data: keys holding undefined, functions or symbols left out of objects and null in
- * arrays, numbers that are not finite as null, a "__proto__" key kept as a key. Anything else (a
+ * arrays, -0 as 0 and numbers that are not finite as null, a "__proto__" key kept as a key. Anything else (a
  * toJSON, a class instance) takes the JSON round trip itself.
  */
 export function jsonCopy(value: unknown): unknown {
@@ -154,7 +154,8 @@ function jsonValue(value: unknown): boolean {
 }
 
 function copyItem(value: unknown): unknown {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  // JSON writes -0 as 0 and numbers that are not finite as null.
+  if (typeof value === 'number') return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
   if (typeof value === 'object' && value !== null) return copyJson(value);
   return value;
 }

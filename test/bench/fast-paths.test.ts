@@ -129,6 +129,7 @@ describe('fast paths give what the code they replaced gave', () => {
       ],
       [{ a: 1 }, [1]],
       [{}, { d: new Date(0), p: JSON.parse('{"__proto__":{"x":1}}') as unknown }],
+      [{ a: 1 }, { a: 1, z: { '': -0, l: [-0] } }],
     ];
     for (const [a, b] of cases) {
       assert.deepStrictEqual(
