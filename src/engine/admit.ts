@@ -56,7 +56,9 @@ export function admit(input: AdmissionInput): AdmissionResult {
   // 5. The record written into the template, and the JSON Patch from the request's object.
   const mutated = withRecord(target, work, injected.record);
   const patch: Operation[] = diff(target.object, mutated, target.rule);
-  const warnings = [...target.warnings, ...(resolved?.warnings ?? []), ...injected.warnings.map((w) => clip(w))];
+  // Pushed rather than spread from a map() (see copyContainers in work.ts: the same deoptimisation).
+  const warnings = [...target.warnings, ...(resolved?.warnings ?? [])];
+  for (const w of injected.warnings) warnings.push(clip(w));
   // What the workload's recent pods showed (an UPDATE of a workload only): advice, never a change.
   if (input.outcomes && input.operation === 'UPDATE' && target.rule.class === 'workload')
     warnings.push(...outcomeWarnings(input.outcomes).map((w) => clip(w)));
