@@ -111,12 +111,13 @@ export function mutateRoute(
             step(() => {
               const decoded = decodeBody(body);
               if (!decoded.ok) {
-                if (decoded.reason !== undefined) deps.log.warn({ reason: decoded.reason }, 'malformed AdmissionReview');
-                return r.fail(res, 400, decoded.message);
+                const { message, reason } = decoded.error;
+                if (reason !== undefined) deps.log.warn({ reason }, 'malformed AdmissionReview');
+                return r.fail(res, 400, message);
               }
               step(() =>
                 review(
-                  decoded.request,
+                  decoded.value,
                   (response) => r.guard(() => send(res, 200, JSON_TYPE, JSON.stringify(response)), req, res),
                   (err) => r.unexpected(err, req, res),
                 ),

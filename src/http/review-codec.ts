@@ -4,6 +4,7 @@
 // error, and the JSON Status body of a request that could not be reviewed at all (400, 413, ...).
 import { clip } from '../kube/clip.js';
 import { isRecord } from '../kube/pod-types.js';
+import { fail, ok, type Result } from '../kube/result.js';
 import type { AdmissionOperation, AdmissionResult, GroupVersionKind } from '../engine/types.js';
 
 export const REVIEW_API_VERSION = 'admission.k8s.io/v1';
@@ -24,10 +25,8 @@ export interface AdmissionRequest {
   dryRun: boolean;
 }
 
-type DecodeResult = { ok: true; request: AdmissionRequest } | { ok: false; reason: string };
-
 /** A body decoded, or the message of its 400; `reason` when it is JSON but not an AdmissionReview. */
-export type DecodedBody = { ok: true; request: AdmissionRequest } | { ok: false; message: string; reason?: string };
+export type DecodedBody = Result<AdmissionRequest, { message: string; reason?: string }>;
 
 const OPERATIONS: readonly AdmissionOperation[] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
 /** Kubernetes UIDs are 36 characters; anything much longer is not from an API server. */
@@ -69,8 +68,7 @@ function nameOf(request: Json, object: unknown): string {
 }
 
 /** A parsed body into an AdmissionRequest, or the one reason it is not a well-formed AdmissionReview. */
-function decodeReview(body: unknown): DecodeResult {
-  const fail = (reason: string): DecodeResult => ({ ok: false, reason });
+function decodeReview(body: unknown): Result<AdmissionRequest> {
   if (!isRecord(body)) return fail(`expected an AdmissionReview object, got ${show(body)}`);
   if (body.apiVersion !== REVIEW_API_VERSION) {
     return fail(`apiVersion: expected "${REVIEW_API_VERSION}", got ${show(body.apiVersion)}`);
@@ -105,19 +103,16 @@ function decodeReview(body: unknown): DecodeResult {
   if ((op === 'CREATE' || op === 'UPDATE') && !isRecord(object)) {
     return fail(`request.object: expected an object for ${op}, got ${show(object)}`);
   }
-  return {
-    ok: true,
-    request: {
-      uid,
-      kind,
-      operation: op,
-      namespace,
-      object: object ?? null,
-      dryRun: request.dryRun === true,
-      name: nameOf(request, object),
-      ...(subResource === '' ? {} : { subResource }),
-    },
-  };
+  return ok({
+    uid,
+    kind,
+    operation: op,
+    namespace,
+    object: object ?? null,
+    dryRun: request.dryRun === true,
+    name: nameOf(request, object),
+    ...(subResource === '' ? {} : { subResource }),
+  });
 }
 
 /** A request body (UTF-8 JSON) into an AdmissionRequest, or the message of the 400 that refuses it. */
@@ -126,11 +121,11 @@ export function decodeBody(body: Buffer): DecodedBody {
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch (err) {
-    return { ok: false, message: `the body is not valid JSON: ${String((err as Error).message).slice(0, 200)}` };
+    return fail({ message: `the body is not valid JSON: ${String((err as Error).message).slice(0, 200)}` });
   }
   const decoded = decodeReview(parsed);
   if (decoded.ok) return decoded;
-  return { ok: false, message: `not a valid AdmissionReview: ${decoded.reason}`, reason: decoded.reason };
+  return fail({ message: `not a valid AdmissionReview: ${decoded.error}`, reason: decoded.error });
 }
 
 const MAX_WARNINGS = 20;

@@ -63,7 +63,7 @@ for (const c of [...goldenCases(), ...goldenCases(CORPUS).map((k) => ({ ...k, na
       namespaces.set(namespace, options.namespaceAnnotations, options.namespaceLabels);
       const decoded = decodeBody(Buffer.from(JSON.stringify(review(object, { namespace }))));
       assert.ok(decoded.ok, 'the review decodes');
-      const out = await new Promise<AdmissionReviewResponse>((resolve, reject) => reviewOne(decoded.request, resolve, reject));
+      const out = await new Promise<AdmissionReviewResponse>((resolve, reject) => reviewOne(decoded.value, resolve, reject));
       const response = out.response as Obj;
       const label = `${gvk.kind}/${object.metadata?.name ?? object.metadata?.generateName ?? '<unnamed>'}`;
       for (const w of response.warnings ?? []) messages.push(`Warning: ${label}: ${w}`);
