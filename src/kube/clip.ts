@@ -39,13 +39,13 @@ export function clip(text: string, max = MAX_WARNING_CHARS): string {
   return `${cutAtSpace(clauses[0] as string, max - GAP.length)}${GAP}`;
 }
 
-/** A quoted value is shortened to no fewer than this many characters, its start kept. */
-const MIN_QUOTED = 12;
+/** A name (quoted, or Kind/name) is shortened to no fewer than this many characters, its start kept. */
+const MIN_NAME = 12;
 
 /** A quoted value, or an object named as Kind/name (Service/web): the names a warning may shorten. */
 const NAMED = /("[^"]*"|\b[A-Z][A-Za-z]*\/[a-z0-9][-a-z0-9.]*)/;
 
-/** The line with its names (quoted values, Kind/name) over MIN_QUOTED shortened, longest first, until it fits. */
+/** The line with its names (quoted values, Kind/name) over MIN_NAME shortened, longest first, until it fits. */
 function shortenQuoted(line: string, max: number): string {
   const parts = line.split(NAMED);
   let excess = line.length - max;
@@ -57,11 +57,11 @@ function shortenQuoted(line: string, max: number): string {
       const start = quoted ? 1 : part.indexOf('/') + 1;
       return { i, before: part.slice(0, start), name: part.slice(start, quoted ? -1 : undefined), after: quoted ? '"' : '' };
     })
-    .filter((n): n is NonNullable<typeof n> => n !== undefined && n.name.length > MIN_QUOTED)
+    .filter((n): n is NonNullable<typeof n> => n !== undefined && n.name.length > MIN_NAME)
     .sort((a, b) => b.name.length - a.name.length);
   for (const { i, before, name, after } of names) {
     if (excess <= 0) break;
-    const keep = Math.max(MIN_QUOTED, name.length - excess - GAP.length);
+    const keep = Math.max(MIN_NAME, name.length - excess - GAP.length);
     if (keep >= name.length) continue;
     parts[i] = `${before}${name.slice(0, keep)}${GAP}${after}`;
     excess -= name.length - keep - GAP.length;

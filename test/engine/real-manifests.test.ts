@@ -79,6 +79,13 @@ test('TLS ports get no TCP probe (a Go server logs a handshake error for each); 
   ]);
   assert.deepEqual(probes(b), { app: 8080 });
   assert.ok(!b.warnings.some((w) => w.includes('TLS')), b.warnings.join('\n'));
+  // No Service known: the main container's first port, named https, is held to the same rule.
+  const alone = run(workload('Deployment', [{ name: 'app', image: 'a', ports: [port(8443, 'https')] }]));
+  assert.deepEqual(probes(alone), { app: '-' });
+  assert.ok(
+    alone.warnings.some((w) => w.startsWith('no TCP probe on TLS port 8443 of "app"')),
+    alone.warnings.join('\n'),
+  );
   // readiness-path with readiness-scheme HTTPS: an HTTPS GET completes the handshake.
   const https = workload(
     'Deployment',

@@ -45,6 +45,11 @@ export function planPorts(spec: PodSpec, selected: readonly Container[], service
   const targets = services.flatMap((s) => (s.service.ports ?? []).map((p) => ({ ...p, service: s.service.name })));
   if (targets.length === 0) {
     const main = mainContainer(spec, selected);
+    // Its first TCP port, unless that port's name says TLS (the same rule as a Service's target).
+    const first = main && portsOf(main).find((p) => isTcp(p.protocol));
+    if (main && first && speaksTls(typeof first.name === 'string' ? first.name : undefined)) {
+      return { choices: [], byService: false, tlsOnly: new Map([[main, first.containerPort]]), warnings: [] };
+    }
     return { choices: main ? [{ container: main, port: undefined }] : [], byService: false, tlsOnly: new Map(), warnings: [] };
   }
   const serving = servingContainers(spec);
