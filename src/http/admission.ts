@@ -1,8 +1,9 @@
 // The admission: a decoded AdmissionRequest in, its AdmissionReview response out. The cluster's
 // facts and one snapshot of the settings make the engine's input (facts.ts), the engine decides, the
 // codec builds the response; then the metrics and the one log line. The sync/async split (facts
-// that must be read first) is crossed in andThen alone. An unexpected error in the engine admits the
-// object unchanged, with a warning.
+// that must be read first) is crossed in andThen alone. While other requests are in flight, the
+// admissions ready in one turn of the event loop run back to back (turn-batch.ts). An unexpected
+// error in the engine admits the object unchanged, with a warning.
 import type { Logger } from 'pino';
 import { changeType } from '../engine/changes.js';
 import type { AdmissionInput, AdmissionResult } from '../engine/types.js';
@@ -10,6 +11,7 @@ import type { ClusterSettings } from '../settings/cluster-settings.js';
 import { kindLabel, type Metrics } from '../metrics/metrics.js';
 import { gatherInput, type FactSources } from './facts.js';
 import { buildResponse, internalErrorResponse, type AdmissionRequest, type AdmissionReviewResponse } from './review-codec.js';
+import { turnBatch } from './turn-batch.js';
 
 export interface AdmissionDeps extends FactSources {
   settings: () => ClusterSettings;
@@ -18,12 +20,14 @@ export interface AdmissionDeps extends FactSources {
   metrics: Metrics;
   log: Logger;
   now?: () => number;
+  /** Requests received and not yet answered (routes.ts counts them): above one, admissions are batched. */
+  inFlight?: { count: number };
 }
 
 /**
- * Reviews one request: `respond` gets the response, at once when every fact is in the caches, else
- * once the reads settle. An error is thrown to the caller, or once reads were waited for, given to
- * `failed`.
+ * Reviews one request: `respond` gets the response, at once when every fact is in the caches and
+ * nothing else is in flight, else later in the turn or once the reads settle. An error is thrown to
+ * the caller when the review ran at once, else given to `failed`.
  */
 export type Review = (
   request: AdmissionRequest,
@@ -47,11 +51,16 @@ function andThen<T>(value: T | Promise<T>, fn: (found: T) => void, failed: (err:
 export function admission(deps: AdmissionDeps): Review {
   const gather = gatherInput(deps);
   const now = deps.now ?? performance.now.bind(performance);
+  const inFlight = deps.inFlight;
+  const schedule = turnBatch(() => (inFlight?.count ?? 0) > 1);
   return (request, respond, failed) => {
+    // The latency measured includes the wait for the turn's batch.
     const started = now();
-    // One snapshot of the settings per admission: the facts and the engine see the same one.
-    const cluster = deps.settings();
-    andThen(gather(request, cluster), (input) => respond(answer(request, input, deps, started, now)), failed);
+    schedule(() => {
+      // One snapshot of the settings per admission: the facts and the engine see the same one.
+      const cluster = deps.settings();
+      andThen(gather(request, cluster), (input) => respond(answer(request, input, deps, started, now)), failed);
+    }, failed);
   };
 }
 
