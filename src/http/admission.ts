@@ -56,10 +56,17 @@ export function admission(deps: AdmissionDeps): Review {
   return (request, respond, failed) => {
     // The latency measured includes the wait for the turn's batch.
     const started = now();
-    schedule(() => {
+    schedule((after) => {
       // One snapshot of the settings per admission: the facts and the engine see the same one.
       const cluster = deps.settings();
-      andThen(gather(request, cluster), (input) => respond(answer(request, input, deps, started, now)), failed);
+      andThen(
+        gather(request, cluster),
+        (input) => {
+          const response = answer(request, input, deps, started, now);
+          after(() => respond(response));
+        },
+        failed,
+      );
     }, failed);
   };
 }

@@ -52,6 +52,26 @@ describe('turnBatch', () => {
     assert.match(String(failures[0]), /b failed/);
   });
 
+  it("runs what the batch's tasks hand to after once every task has run; a late hand-over at once", async () => {
+    const schedule = turnBatch(() => true);
+    const order: string[] = [];
+    let late: ((fn: () => void) => void) | undefined;
+    for (const name of ['a', 'b']) {
+      schedule((after) => {
+        order.push(`decide ${name}`);
+        after(() => order.push(`write ${name}`));
+        late = after;
+      }, never);
+    }
+    await nextTurn();
+    assert.deepEqual(order, ['decide a', 'decide b', 'write a', 'write b']);
+    late?.(() => order.push('late write'));
+    assert.equal(order.at(-1), 'late write', 'after the batch, handed over and run at once');
+    const alone = turnBatch(() => false);
+    alone((after) => after(() => order.push('alone write')), never);
+    assert.equal(order.at(-1), 'alone write', 'a task run at once writes at once');
+  });
+
   it('queues a task behind a waiting batch even when nothing else is in flight, so order holds', async () => {
     let concurrent = true;
     const schedule = turnBatch(() => concurrent);
