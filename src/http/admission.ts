@@ -11,7 +11,7 @@ import type { ClusterSettings } from '../settings/cluster-settings.js';
 import { kindLabel, type Metrics } from '../metrics/metrics.js';
 import { gatherInput, type FactSources } from './facts.js';
 import { buildResponse, internalErrorResponse, type AdmissionRequest, type AdmissionReviewResponse } from './review-codec.js';
-import { turnBatch } from './turn-batch.js';
+import { runAlone, turnBatch } from './turn-batch.js';
 
 export interface AdmissionDeps extends FactSources {
   settings: () => ClusterSettings;
@@ -33,6 +33,8 @@ export type Review = (
   request: AdmissionRequest,
   respond: (response: AdmissionReviewResponse) => void,
   failed: (err: unknown) => void,
+  /** A large review, which the edge already gave turns of its own: never batched with others. */
+  alone?: boolean,
 ) => void;
 
 /** Change tags in an admission's log line, at most (the audit annotation is cut at 1000 characters). */
@@ -53,10 +55,10 @@ export function admission(deps: AdmissionDeps): Review {
   const now = deps.now ?? performance.now.bind(performance);
   const inFlight = deps.inFlight;
   const schedule = turnBatch(() => (inFlight?.count ?? 0) > 1);
-  return (request, respond, failed) => {
+  return (request, respond, failed, alone = false) => {
     // The latency measured includes the wait for the turn's batch.
     const started = now();
-    schedule((after) => {
+    (alone ? runAlone : schedule)((after) => {
       // One snapshot of the settings per admission: the facts and the engine see the same one.
       const cluster = deps.settings();
       andThen(

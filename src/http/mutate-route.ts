@@ -120,6 +120,7 @@ export function mutateRoute(
                   decoded.value,
                   (response) => r.guard(() => send(res, 200, JSON_TYPE, JSON.stringify(response)), req, res),
                   (err) => r.unexpected(err, req, res),
+                  reservation.large,
                 ),
               );
             });

@@ -131,6 +131,13 @@ describe('admissions in one turn', () => {
     assert.equal(answer?.response.uid, 'uid-solo');
   });
 
+  it('a large review (alone) is answered at once even with others in flight', () => {
+    const reviewOne = admission(deps({ count: 5 }));
+    let answer: AdmissionReviewResponse | undefined;
+    reviewOne(request('large', 'uid-large'), (r) => (answer = r), never, true);
+    assert.equal(answer?.response.uid, 'uid-large');
+  });
+
   it('an engine that throws admits that one unchanged, and the rest of the batch is answered', async () => {
     const engine: typeof admit = (input) => {
       if ((input.object as { metadata: { name: string } }).metadata.name === 'bad') throw new Error('engine bug');
