@@ -41,7 +41,7 @@ export class Metrics {
 
   readonly latency = new Histogram({
     name: 'gracekeeper_admission_duration_seconds',
-    help: 'Time to review one admission request, from decoded body to encoded response',
+    help: 'Time to review one admission request, from decoded body to encoded response, with the wait for those before it in its turn under concurrent load',
     labelNames: ['result'] as const,
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
