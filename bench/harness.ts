@@ -52,6 +52,8 @@ export interface RoundResult {
   round: number;
   count: number;
   errors: number;
+  /** Reviews gracekeeper shed in the window (429 from its memory budget for large reviews), when any. */
+  shed?: number;
   rps: number;
   p50_ms: number;
   p99_ms: number;
@@ -228,6 +230,7 @@ async function runOne(
     round: roundNo,
     count: result.count,
     errors: result.errors,
+    ...(result.shed > 0 ? { shed: result.shed } : {}),
     rps: round(result.count / (result.elapsedMs / 1000), 0),
     p50_ms: round(percentile(sorted, 50), 3),
     p99_ms: round(percentile(sorted, 99), 3),
@@ -391,7 +394,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
               `  ${payload} c=${concurrency} ${server} #${r}: ${one.rps} rps, p50 ${one.p50_ms} ms, p99 ${one.p99_ms} ms, ` +
                 `RSS ${one.rss_mb} MB, server CPU ${one.server_cpu} (${one.server_cpu_us_per_request} us/req, ` +
                 `main thread ${one.server_main_thread_us_per_request}), ` +
-                `client CPU ${one.client_cpu}${one.errors ? `, ${one.errors} ERRORS: ${(one as { firstError?: string }).firstError}` : ''}`,
+                `client CPU ${one.client_cpu}${one.shed ? `, ${one.shed} shed (429)` : ''}${one.errors ? `, ${one.errors} ERRORS: ${(one as { firstError?: string }).firstError}` : ''}`,
             );
           }
         }

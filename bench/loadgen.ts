@@ -29,6 +29,8 @@ export interface LoadResult {
   count: number;
   /** Every answer, warm-up and after the window included. */
   answered: number;
+  /** Reviews the server shed in the measured window (429, its memory budget: docs/failure-modes.md); not errors. */
+  shed: number;
   errors: number;
   firstError?: string;
   elapsedMs: number;
@@ -72,6 +74,7 @@ export async function generateLoad(config: LoadConfig, send: (message: LoadMessa
   let cpuAtStart = process.cpuUsage();
   let count = 0;
   let answered = 0;
+  let shed = 0;
   let errors = 0;
   let firstError: string | undefined;
   const samples: number[] = [];
@@ -116,6 +119,14 @@ export async function generateLoad(config: LoadConfig, send: (message: LoadMessa
           const res = await client.request({ path: '/mutate', method: 'POST', headers: HEADERS, body });
           const text = await res.body.text();
           const ms = performance.now() - t0;
+          if (res.statusCode === 429) {
+            // Shed by the server's memory budget, as designed: not an admission, not an error. As a
+            // polite client, wait what Retry-After asks (at most 1 s) before the next one.
+            if (measured && state === 'measuring') shed++;
+            const wait = Math.min(1, Number(res.headers['retry-after']) || 1);
+            await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+            continue;
+          }
           answered++;
           if (res.statusCode !== 200) fail(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`);
           else if (verify) {
@@ -148,7 +159,7 @@ export async function generateLoad(config: LoadConfig, send: (message: LoadMessa
   await Promise.all(workers);
   clearTimeout(timer);
   if (progress) clearInterval(progress);
-  return { count, answered, errors, firstError, elapsedMs, samples, clientCpu };
+  return { count, answered, shed, errors, firstError, elapsedMs, samples, clientCpu };
 }
 
 // As a forked process: the config is argv[2] (JSON); messages go to the parent.

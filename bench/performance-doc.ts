@@ -8,7 +8,8 @@ export const BEGIN = '<!-- bench:results (written by make bench) -->';
 export const END = '<!-- /bench:results -->';
 
 export function summary(
-  results: Pick<BenchResults, 'date' | 'machine' | 'cold_start_ms' | 'soak' | 'with_kube_client'>,
+  results: Pick<BenchResults, 'date' | 'machine' | 'cold_start_ms' | 'soak' | 'with_kube_client'> &
+    Partial<Pick<BenchResults, 'rounds'>>,
 ): string[] {
   const m = results.machine;
   const lines = [
@@ -22,6 +23,19 @@ export function summary(
     ([server, c]) => `${server} ${c.median} ms (median of ${c.samples} starts, ${c.min} to ${c.max})`,
   );
   if (cold.length > 0) lines.push(`Cold start, from spawning the process to the first answered admission: ${cold.join('; ')}.`);
+  const shed = new Map<string, number[]>();
+  for (const r of results.rounds ?? []) {
+    if (!r.shed) continue;
+    const key = `${r.payload} at concurrency ${r.concurrency}`;
+    shed.set(key, [...(shed.get(key) ?? []), r.shed]);
+  }
+  if (shed.size > 0) {
+    const rows = [...shed].map(([key, counts]) => `${key}: ${counts.join(' and ')}`);
+    lines.push(
+      `Shed by gracekeeper's memory budget for large reviews (429 with Retry-After, as designed: [failure-modes.md](failure-modes.md)), ` +
+        `not counted in throughput or latency; the load generator waits 1 s before its next request: ${rows.join('; ')}.`,
+    );
+  }
   const s = results.soak;
   if (s) {
     lines.push(

@@ -99,6 +99,20 @@ describe('bench', () => {
     assert.equal(lines.filter((l) => !progress.test(l)).length, 6, lines.join('\n'));
   });
 
+  it('names the reviews the memory budget shed (429), apart from errors, in the summary', () => {
+    const base = JSON.parse(readFileSync(join(REPO, 'bench/results.json'), 'utf8')) as BenchResults;
+    const shedRound = { ...base.rounds[0], payload: 'pod-1mib' as const, concurrency: 64, shed: 116 };
+    const lines = summary({
+      ...base,
+      rounds: [shedRound, { ...shedRound, shed: 106 }, { ...shedRound, concurrency: 16, shed: undefined }],
+    });
+    const line = lines.find((l) => l.startsWith('Shed by'));
+    assert.ok(line, lines.join('\n'));
+    assert.match(line, /pod-1mib at concurrency 64: 116 and 106\.$/);
+    assert.doesNotMatch(line, /concurrency 16/);
+    assert.equal(summary({ ...base, rounds: [] }).filter((l) => l.startsWith('Shed by')).length, 0);
+  });
+
   it("has results.json in the shape make bench writes, run on the image's Node.js, and docs/performance.md shows its table", () => {
     const results = JSON.parse(readFileSync(join(REPO, 'bench/results.json'), 'utf8')) as BenchResults;
     checkRuns(results);
