@@ -131,6 +131,30 @@ describe('admissions in one turn', () => {
     assert.equal(answer?.response.uid, 'uid-solo');
   });
 
+  it('an answer that waits for a Namespace read, in a batch, is written once the read settles', async () => {
+    const d = deps({ count: 2 });
+    const namespaces = d.namespaces as MemoryNamespaceSource;
+    let release: (() => void) | undefined;
+    namespaces.lookup = (name) =>
+      new Promise((resolve) => {
+        release = () => resolve({ labels: {}, annotations: { 'gracekeeper.io/pre-stop-sleep': '7s', seen: name } });
+      });
+    const reviewOne = admission(d);
+    const answers: AdmissionReviewResponse[] = [];
+    reviewOne(request('waits', 'uid-waits'), (r) => answers.push(r), never);
+    await nextTurn();
+    assert.equal(answers.length, 0, 'the batch ran; the answer waits for the read');
+    assert.ok(release, 'the Namespace was looked up');
+    release();
+    await nextTurn();
+    assert.equal(answers.length, 1);
+    assert.equal(answers[0]?.response.uid, 'uid-waits');
+    const hook = decodePatch(answers[0]?.response as { patch?: string }).find(
+      (op: { path: string }) => op.path === '/spec/containers/0/lifecycle',
+    );
+    assert.deepEqual(hook?.value, { preStop: { sleep: { seconds: 7 } } }, "the Namespace's setting, read late, applied");
+  });
+
   it('a large review (alone) is answered at once even with others in flight', () => {
     const reviewOne = admission(deps({ count: 5 }));
     let answer: AdmissionReviewResponse | undefined;
