@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:https';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { dirname, join } from 'node:path';
 import { eventually } from '../poll.js';
 import type { Component } from './procs.js';
 
@@ -105,7 +106,12 @@ export function runKubectl(
   opts: KubectlOptions = {},
 ): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(kubectl, [`--kubeconfig=${kubeconfigPath}`, ...args], {
+    // Discovery cached beside the kubeconfig, one cache per control plane: kubectl's default
+    // (~/.kube/cache/discovery/HOST_PORT) outlives a run, and a later control plane of another
+    // version on a reused port then maps kinds it does not serve (a POST to a 404 instead of "no
+    // matches for kind").
+    const cacheDir = join(dirname(kubeconfigPath), 'kubectl-cache');
+    const child = spawn(kubectl, [`--kubeconfig=${kubeconfigPath}`, `--cache-dir=${cacheDir}`, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, KUBECONFIG: kubeconfigPath },
     });
