@@ -16,6 +16,15 @@ export type Schedule = (task: (after: AfterBatch) => void, failed: (err: unknown
 
 const now: AfterBatch = (fn) => fn();
 
+/** Runs fn; a throw goes to `failed`, so that one task's failure leaves the rest of the batch. */
+function attempt(fn: () => void, failed: (err: unknown) => void): void {
+  try {
+    fn();
+  } catch (err) {
+    failed(err);
+  }
+}
+
 /** Runs a task at once, outside any batch (a throw reaches the caller). */
 export const runAlone: Schedule = (task) => task(now);
 
@@ -33,21 +42,10 @@ export function turnBatch(concurrent: () => boolean): Schedule {
     let draining = true;
     for (const [task, failed] of tasks) {
       // A task that hands its answer over after awaiting a read, once the batch is done, runs it then.
-      const after: AfterBatch = (fn) => (draining ? later.push([fn, failed]) : fn());
-      try {
-        task(after);
-      } catch (err) {
-        failed(err);
-      }
+      attempt(() => task((fn) => (draining ? later.push([fn, failed]) : fn())), failed);
     }
     draining = false;
-    for (const [fn, failed] of later) {
-      try {
-        fn();
-      } catch (err) {
-        failed(err);
-      }
-    }
+    for (const [fn, failed] of later) attempt(fn, failed);
   };
   return (task, failed) => {
     if (queue.length === 0 && !concurrent()) return task(now);
